@@ -1,0 +1,40 @@
+"""Content smells in a source: warnings, never errors (`check --strict` makes them fail)."""
+
+from __future__ import annotations
+
+import re
+
+from .diagnostics import Diagnostic, warning
+from .model import Handbook, iter_texts
+
+PERSONA = re.compile(r"\b(?:[Aa]s an? (?:expert|AI|language model|assistant)\b|I (?:must|can|cannot|am|will)\b|[Mm]y expertise\b)")
+PHONE = re.compile(r"(?<![\w-])(?:\+?1[-. ])?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?![\w-])")
+MIN_DUPLICATE_CHARS = 30
+
+
+def digits(s: str) -> str:
+    return re.sub(r"\D", "", s)
+
+
+def lint(handbook: Handbook) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    known_numbers = {digits(n) for c in handbook.contacts for n in (c.phone, c.sms) if n}
+    first_seen: dict[str, str] = {}
+    for text in iter_texts(handbook):
+        if m := PERSONA.search(text.value):
+            out.append(warning("lint-persona", f"first-person or persona wording '{m.group(0)}...': a handbook speaks to the reader, not as a persona", text.place))
+        for number in PHONE.findall(text.value):
+            if digits(number) not in known_numbers:
+                out.append(warning("lint-unknown-number", f"phone number {number} is not among the handbook's contacts", text.place))
+        if len(text.value) >= MIN_DUPLICATE_CHARS:
+            if text.value in first_seen:
+                out.append(warning("lint-duplicate-text", f"same text as {first_seen[text.value]}", text.place))
+            else:
+                first_seen[text.value] = str(text.place)
+    for entry in handbook.entries:
+        if not entry.question.value.endswith("?"):
+            out.append(warning("lint-question-mark", "question does not end with '?'", entry.question.place))
+        words = sum(len(t.value.split()) for t in iter_texts(entry.answer))
+        if words <= 1:
+            out.append(warning("lint-short-answer", f"answer has {words} word{'s' if words != 1 else ''}", entry.place))
+    return out

@@ -1,0 +1,132 @@
+"""The typed handbook model: frozen dataclasses, every text knows its place.
+
+A `Text` is the unit of translation: its `key` is the gettext msgctxt (stable
+entry id plus the block's place), its `lang` is the language it is written in,
+so a translated model can mix languages where a locale falls back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from .diagnostics import Place
+
+
+@dataclass(frozen=True)
+class Text:
+    key: str
+    value: str
+    place: Place
+    lang: str
+    fallback: bool = False  # shown in the source language because untranslated
+    comment: str = ""  # note for translators, extracted into the POT
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: Text
+
+
+@dataclass(frozen=True)
+class Item:
+    text: Text
+    term: Text | None = None
+
+
+@dataclass(frozen=True)
+class ItemList:
+    items: tuple[Item, ...]
+
+
+Block = Paragraph | ItemList
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    question: Text
+    answer: tuple[Block, ...]
+    place: Place
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    entries: tuple[Entry, ...]
+    place: Place
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    label: Text
+    name: str = ""  # a proper name, kept as written in every language
+    phone: str = ""
+    sms: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """An editorial change to the imported text, with its reason."""
+
+    entry: str
+    reason: str
+    original: str = ""
+    replacement: str = ""
+
+
+@dataclass(frozen=True)
+class Handbook:
+    id: str
+    language: str
+    edition: date
+    title: Text
+    subtitle: Text
+    disclaimer: Text
+    contacts: tuple[Contact, ...]
+    sections: tuple[Section, ...]
+    names: tuple[str, ...]  # proper names every translation keeps verbatim
+    changelog: tuple[Change, ...]
+    path: str
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(e for s in self.sections for e in s.entries)
+
+
+T = TypeVar("T")
+
+
+def map_texts(node: T, f: Callable[[Text], Text]) -> T:
+    """Rebuild `node` with every Text replaced by f(text); the rest is shared."""
+    if isinstance(node, Text):
+        return f(node)  # type: ignore[return-value]
+    if isinstance(node, tuple):
+        return tuple(map_texts(n, f) for n in node)  # type: ignore[return-value]
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes: dict[str, Any] = {}
+        for field in dataclasses.fields(node):
+            value = getattr(node, field.name)
+            new = map_texts(value, f)
+            if new is not value:
+                changes[field.name] = new
+        return dataclasses.replace(node, **changes) if changes else node
+    return node
+
+
+def iter_texts(node: object) -> Iterator[Text]:
+    """Every Text below node, in reading order."""
+    if isinstance(node, Text):
+        yield node
+    elif isinstance(node, tuple):
+        for n in node:
+            yield from iter_texts(n)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for field in dataclasses.fields(node):
+            yield from iter_texts(getattr(node, field.name))
