@@ -1,0 +1,178 @@
+"""The stages in order: load, translate, check, present, render, write.
+
+Data flows one way; nothing is written to dist/ until every output of a job
+has rendered, and then each file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.support import NullTranslations
+
+from .catalog import catalog_path, read_catalog
+from .diagnostics import CatalogError, Diagnostic, RenderError, UsageError, error, has_errors, Place, relative
+from .fonts import check_coverage
+from .html import print_html
+from .lint import lint
+from .locales import LocaleInfo, available, locale_info, normalize
+from .model import Handbook, iter_texts
+from .output import write_atomic
+from .present import View, present
+from .qa import check_catalog
+from .source import load
+from .translate import Status, catalog_status, source_status, translate, translations
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    out: Path | None = None  # dist/ unless told otherwise (tests build elsewhere)
+
+    @property
+    def source(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def layouts(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def locales(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def dist(self) -> Path:
+        return self.out or self.root / "dist"
+
+    def handbook_path(self, handbook_id: str) -> Path:
+        return self.source / handbook_id / "handbook.yaml"
+
+    def handbooks(self) -> list[str]:
+        return sorted(p.parent.name for p in self.source.glob("*/handbook.yaml"))
+
+    def load(self, handbook_id: str) -> Handbook:
+        path = self.handbook_path(handbook_id)
+        if not path.exists():
+            known = ", ".join(self.handbooks()) or "none"
+            raise UsageError([error("unknown-handbook", f"no handbook '{handbook_id}' (known: {known})", Place(relative(path)))])
+        return load(path)
+
+    def locales_of(self, handbook: Handbook) -> list[str]:
+        return [handbook.language, *available(self.locales, handbook.id)]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    view: View
+    gettext: NullTranslations
+
+
+def resolve_locale(project: Project, handbook: Handbook, name: str) -> LocaleInfo:
+    code = normalize(name)
+    known = project.locales_of(handbook)
+    if code not in known:
+        tags = ", ".join(k.replace("_", "-") for k in known)
+        raise UsageError([error("unknown-locale", f"no translation of '{handbook.id}' into '{name}' (available: {tags})", Place("LANG"))])
+    return locale_info(code, project.locales)
+
+
+def catalog_problems(project: Project, handbook: Handbook, code: str) -> list[Diagnostic]:
+    """QA gates of one catalog (syntax errors raise CatalogError)."""
+    path = catalog_path(project.locales, code, handbook.id)
+    return check_catalog(read_catalog(path, code), relative(path), handbook.names)
+
+
+def prepare(project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_partial: bool) -> Prepared:
+    """Translate and check a handbook for one locale: the view every format renders."""
+    if loc.code == handbook.language:
+        translated, status, gettext = handbook, source_status(handbook), NullTranslations()
+    else:
+        path = catalog_path(project.locales, loc.code, handbook.id)
+        catalog = read_catalog(path, loc.code)
+        problems = check_catalog(catalog, relative(path), handbook.names)
+        if has_errors(problems):
+            raise CatalogError(problems)
+        translated, status = translate(handbook, catalog, loc, relative(path), allow_partial=allow_partial)
+        gettext = translations(catalog)
+    view = present(translated, loc, status)
+    layout_text = "".join(gettext.gettext(m) for m in ("Contents", "Get help now", "About this handbook"))
+    problems = check_coverage(iter_texts(translated), loc.name + view.edition + layout_text, loc.fonts, relative(project.locales / loc.code))
+    if problems:
+        raise RenderError(problems)
+    return Prepared(view, gettext)
+
+
+def first_entry_pages(anchors: dict[str, int], view: View) -> dict[str, int]:
+    """Print page of the first entry that starts on each page (EPUB page-list)."""
+    out: dict[str, int] = {}
+    seen: set[int] = set()
+    for section in view.sections:
+        for q in section.entries:
+            page = anchors.get(q.anchor)
+            if page is not None and page not in seen:
+                seen.add(page)
+                out[q.anchor] = page
+    return out
+
+
+def output_dir(project: Project, loc: LocaleInfo) -> Path:
+    return project.dist / loc.tag
+
+
+def build(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False,
+          size: str = "letter", press: bool = False) -> list[Path]:
+    """Build the PDF and EPUB of one handbook in one locale."""
+    from .epub import render_epub
+    from .pdf import render_document
+
+    handbook = project.load(handbook_id)
+    loc = resolve_locale(project, handbook, locale)
+    prepared = prepare(project, handbook, loc, allow_partial=allow_partial)
+    html = print_html(project.layouts, prepared.view, prepared.gettext, size=size, press=press)
+    pdf, anchors = render_document(html, project.layouts, (project.layouts, project.source))
+    epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=first_entry_pages(anchors, prepared.view))
+    out = output_dir(project, loc)
+    suffix = "" if size == "letter" and not press else f"-{size}{'-press' if press else ''}"
+    written = [out / f"{handbook.id}{suffix}.pdf", out / f"{handbook.id}.epub"]
+    write_atomic(written[0], pdf)
+    write_atomic(written[1], epub)
+    return written
+
+
+def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
+    """Every problem of every handbook and catalog, in one list."""
+    out: list[Diagnostic] = []
+    for handbook_id in handbook_ids:
+        try:
+            handbook = project.load(handbook_id)
+        except (UsageError, CatalogError, RenderError) as exc:
+            out.extend(exc.diagnostics)
+            continue
+        except Exception as exc:  # noqa: BLE001 - SourceError and friends
+            out.extend(getattr(exc, "diagnostics", []))
+            continue
+        out.extend(lint(handbook))
+        for code in available(project.locales, handbook.id):
+            try:
+                out.extend(catalog_problems(project, handbook, code))
+                path = catalog_path(project.locales, code, handbook.id)
+                status = catalog_status(read_catalog(path, code), code)
+                loc = locale_info(code, project.locales)
+                if not status.complete and loc.release == "complete":
+                    from .translate import missing
+
+                    out.append(error("locale-incomplete", f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'", Place(relative(path))))
+                    out.extend(missing(read_catalog(path, code), relative(path))[:20])
+            except CatalogError as exc:
+                out.extend(exc.diagnostics)
+    return out
+
+
+def statuses(project: Project, handbook: Handbook) -> list[Status]:
+    return [catalog_status(read_catalog(catalog_path(project.locales, c, handbook.id), c), c)
+            for c in available(project.locales, handbook.id)]

@@ -1,0 +1,137 @@
+"""EPUB 3 with ebooklib, from XHTML our own templates render.
+
+ebooklib's EpubHtml re-parses markup (PITFALLS.md), so every document is a
+plain EpubItem of complete XHTML. ebooklib's zip is then repacked so the same
+inputs give the same bytes: mimetype first and stored, fixed dates and modes.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.support import NullTranslations
+
+from .html import render
+from .present import View, build_date
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+NAMESPACE = uuid.UUID("6f1c1b52-8d1e-4b7e-9d0c-2f3c6a9e4d11")  # this project's uuid5 namespace
+
+
+@dataclass(frozen=True)
+class Asset:
+    name: str  # path inside the EPUB's content folder
+    media_type: str
+    data: bytes
+
+
+def identifier(view: View) -> str:
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{view.hb.id}/{view.loc.tag}/{view.hb.edition.isoformat()}')}"
+
+
+def accessibility(view: View, has_pages: bool) -> list[tuple[str, str]]:
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "alternativeText", "displayTransformability"]
+    if has_pages:
+        features.append("pageNavigation")
+    summary = (
+        "Text-only handbook with a navigable table of contents, headings for every section and question, "
+        "and the language of each passage marked. No images carry content; the cover image repeats the cover text."
+    )
+    return [
+        ("schema:accessMode", "textual"),
+        ("schema:accessModeSufficient", "textual"),
+        *[("schema:accessibilityFeature", f) for f in features],
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", summary),
+    ]
+
+
+def repack(data: bytes) -> bytes:
+    """Deterministic zip: mimetype first and stored, then entries in a fixed order."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = [n for n in src.namelist() if n != "mimetype"]
+    names.sort(key=lambda n: (not n.startswith("META-INF/"), n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        def put(name: str, body: bytes, method: int) -> None:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = method
+            info.external_attr = 0o100644 << 16
+            info.create_system = 3
+            dst.writestr(info, body, compresslevel=9 if method == zipfile.ZIP_DEFLATED else None)
+
+        put("mimetype", b"application/epub+zip", zipfile.ZIP_STORED)
+        for name in names:
+            put(name, src.read(name), zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def render_epub(
+    layouts: Path,
+    view: View,
+    gettext: NullTranslations,
+    *,
+    pages: dict[str, int],
+    assets: tuple[Asset, ...] = (),
+    font_faces: tuple[dict[str, str], ...] = (),
+    cover_image: Asset | None = None,
+) -> bytes:
+    """The EPUB's bytes. `pages` maps entry anchors to print page numbers."""
+    from ebooklib import epub  # heavy: imported only when rendering
+
+    _ = gettext.gettext
+    book = epub.EpubBook()
+    book.set_identifier(identifier(view))
+    book.set_title(view.hb.title.value)
+    book.set_language(view.loc.tag)
+    if view.loc.dir == "rtl":
+        book.set_direction("rtl")
+    book.add_metadata("DC", "description", view.hb.subtitle.value)
+    book.add_metadata("DC", "date", view.hb.edition.isoformat())
+    for prop, value in accessibility(view, bool(pages)):
+        book.add_metadata(None, "meta", value, {"property": prop})
+    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
+    if pages:
+        book.add_metadata("DC", "source", f"{view.hb.title.value}, {view.loc.english_name} print edition of {view.hb.edition.isoformat()}")
+
+    css_href = "style.css"
+    book.add_item(epub.EpubItem(uid="style", file_name=css_href, media_type="text/css",
+                                content=render(layouts, "epub/style.css.j2", view, gettext, font_faces=font_faces).encode()))
+    for asset in assets:
+        book.add_item(epub.EpubItem(uid=asset.name.replace("/", "-").replace(".", "-"), file_name=asset.name, media_type=asset.media_type, content=asset.data))
+    if cover_image:
+        book.set_cover(cover_image.name, cover_image.data, create_page=False)
+
+    def document(uid: str, name: str, title: str, **extra: object) -> object:
+        xhtml = render(layouts, "epub/chapter.xhtml.j2", view, gettext, title=title, css_href=css_href, **extra)
+        item = epub.EpubItem(uid=uid, file_name=name, media_type="application/xhtml+xml", content=xhtml.encode())
+        book.add_item(item)
+        return item
+
+    cover = document("cover", "cover.xhtml", view.hb.title.value, part="cover", body_type="cover")
+    page_list = [{"href": f"{s.href.split('#')[0]}#page-{pages[q.anchor]}", "label": view.loc.digits(pages[q.anchor])}
+                 for s in view.sections for q in s.entries if q.anchor in pages]
+    nav_xhtml = render(layouts, "epub/nav.xhtml.j2", view, gettext, css_href=css_href, pages=page_list)
+    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml", content=nav_xhtml.encode())
+    nav.properties = ["nav"]
+    book.add_item(nav)
+    colophon = document("colophon", "colophon.xhtml", _("About this handbook"), part="colophon", body_type="frontmatter")
+    chapters = [
+        document(f"section-{i:02d}", s.href.split("#")[0], s.title.value, section=s, body_type="bodymatter", pagebreaks=pages)
+        for i, s in enumerate(view.sections, start=1)
+    ]
+    back = document("back", "back.xhtml", _("Get help now"), part="back", body_type="backmatter")
+    book.spine = [cover, nav, colophon, *chapters, back]
+    book.toc = [
+        (epub.Section(s.title.value, href=s.href.split("#")[0]),
+         [epub.Link(q.href, f"{q.number}. {q.entry.question.value}", q.anchor) for q in s.entries])
+        for s in view.sections
+    ]
+    book.add_item(epub.EpubNcx())
+    buf = io.BytesIO()
+    epub.write_epub(buf, book, {"mtime": build_date(), "epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "raise_exceptions": True})
+    return repack(buf.getvalue())

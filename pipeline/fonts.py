@@ -1,0 +1,72 @@
+"""No tofu: before rendering, the locale's fonts must cover every character.
+
+Fonts are found with fontconfig (`fc-list`, exact family names) and their
+character maps read with fontTools; both are cached per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import unicodedata
+from collections.abc import Iterable
+
+from .diagnostics import Diagnostic, Place, error
+from .locales import Fonts
+from .model import Text
+
+IGNORED_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}  # controls, format marks, spaces
+
+
+@functools.cache
+def family_files(family: str) -> tuple[tuple[str, int], ...]:
+    """(file, face index) of every installed face of exactly this family."""
+    try:
+        out = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\t%{family}\n", f":family={family}"],
+                             capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return ()
+    faces = []
+    for line in out.splitlines():
+        path, index, families = line.split("\t", 2)
+        if family in families.split(","):
+            faces.append((path, int(index or 0)))
+    return tuple(sorted(faces))
+
+
+@functools.cache
+def family_cmap(family: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # heavy; only the coverage check needs it
+
+    chars: set[int] = set()
+    for path, index in family_files(family)[:1] or ():
+        font = TTFont(path, fontNumber=index, lazy=True)
+        chars.update(font.getBestCmap() or {})
+        font.close()
+    return frozenset(chars)
+
+
+def uncovered(text: str, fonts: Fonts) -> set[str]:
+    cmaps = [family_cmap(f) for f in fonts.families]
+    return {
+        ch for ch in set(text)
+        if unicodedata.category(ch) not in IGNORED_CATEGORIES and not any(ord(ch) in cmap for cmap in cmaps)
+    }
+
+
+def check_coverage(texts: Iterable[Text], extra: str, fonts: Fonts, where: str) -> list[Diagnostic]:
+    """Every character of the texts (and of the layout strings) must have a glyph."""
+    texts = list(texts)
+    missing_families = [f for f in fonts.families if not family_files(f)]
+    if missing_families:
+        return [error("font-missing", f"font {', '.join(missing_families)} is not installed: install the Debian package {fonts.package}", Place(where))]
+    missing = uncovered("".join(t.value for t in texts) + extra, fonts)
+    if not missing:
+        return []
+    shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in sorted(missing)[:12])
+    places = sorted({str(t.place) for t in texts if missing & set(t.value)})[:5]
+    keys = sorted({t.key.split("/")[0] for t in texts if missing & set(t.value)})[:8]
+    return [error("font-coverage",
+                  f"no font of {', '.join(fonts.families)} has a glyph for {shown}; in {', '.join(keys) or 'the layouts'} "
+                  f"({', '.join(places) or where}); install a font that covers them (Debian: {fonts.package}) or fix the text",
+                  Place(where))]

@@ -1,0 +1,113 @@
+"""Render the shared Jinja2 layouts: one HTML document for print, XHTML for EPUB."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.support import NullTranslations
+from markupsafe import Markup, escape
+
+from .diagnostics import Place, RenderError, error, relative
+from .model import Text
+from .present import View
+
+# Runs of Latin letters and digits (names, numbers, URLs) inside right-to-left
+# text: isolated so they keep their order on the page and in copied text.
+LTR_RUN = re.compile(r"[A-Za-z0-9@:/+][A-Za-z0-9 .,’'&@:/+_-]*[A-Za-z0-9]|[A-Za-z0-9]")
+
+
+def isolate_ltr(value: str) -> Markup:
+    out, last = [], 0
+    for m in LTR_RUN.finditer(value):
+        out.append(escape(value[last:m.start()]))
+        out.append(Markup('<bdi dir="ltr">{}</bdi>').format(m.group(0)))
+        last = m.end()
+    out.append(escape(value[last:]))
+    return Markup("").join(out)
+
+
+def text_filter(rtl: bool) -> Callable[[Text], Markup]:
+    def render(text: Text) -> Markup:
+        if text.fallback:
+            return Markup('<span class="fallback" lang="{}" dir="ltr">{}</span>').format(text.lang, text.value)
+        return isolate_ltr(text.value) if rtl else escape(text.value)
+
+    return render
+
+
+def tel_href(number: str) -> str:
+    digits = re.sub(r"\D", "", number)
+    return f"+{digits}" if len(digits) == 11 and digits.startswith("1") else digits
+
+
+def link(scheme: str) -> Callable[[str], Markup]:
+    def render(number: str) -> Markup:
+        return Markup('<bdi dir="ltr"><a href="{}:{}">{}</a></bdi>').format(scheme, tel_href(number), number)
+
+    return render
+
+
+def css_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
+
+
+def css_content(message: str, counter: str) -> Markup:
+    """A translated 'Page @@N@@' as CSS content: strings around a counter."""
+    before, _, after = str(message).partition("@@N@@")
+    parts = [css_string(before)] if before else []
+    if counter and _:
+        parts.append(counter)
+    if after:
+        parts.append(css_string(after))
+    return Markup(" ".join(parts) or '""')
+
+
+@functools.cache
+def environment(layouts: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(layouts),
+        autoescape=lambda name: name is None or not name.endswith(".css.j2"),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["tel"] = link("tel")
+    env.filters["sms"] = link("sms")
+    env.filters["css_content"] = css_content
+    return env
+
+
+def render(layouts: Path, name: str, view: View, gettext: NullTranslations, **extra: Any) -> str:
+    """Render one template for a view; template errors become located RenderErrors."""
+    env = environment(layouts)
+    env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["t"] = text_filter(view.loc.dir == "rtl")
+    env.filters["digits"] = view.loc.digits
+    try:
+        template = env.get_template(name)
+        return template.render(
+            hb=view.hb, loc=view.loc, status=view.status, sections=view.sections, edition=view.edition,
+            entry_count=view.entry_count, contacts=view.hb.contacts, keywords=view.keywords,
+            created=view.created, publisher="", hotline=view.hotline, **extra,
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        where = Place(relative(exc.filename or layouts / (exc.name or name)), exc.lineno)
+        raise RenderError([error("layout-syntax", exc.message or str(exc), where)]) from None
+    except jinja2.TemplateError as exc:
+        raise RenderError([error("layout-error", str(exc), Place(relative(layouts / name)))]) from None
+
+
+PAGE_SIZES = {"letter": "letter", "a4": "A4", "a5": "A5"}
+
+
+def print_html(layouts: Path, view: View, gettext: NullTranslations, *, size: str = "letter", press: bool = False) -> str:
+    """The print edition. A right-to-left root makes WeasyPrint start on a left
+    page, so :left/:right (outer margins, heads, folios) mirror by themselves."""
+    page_css = render(layouts, "page.css.j2", view, gettext, page_size=PAGE_SIZES[size], press=press)
+    return render(layouts, "handbook.html.j2", view, gettext, page_css=Markup(page_css))

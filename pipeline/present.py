@@ -1,0 +1,81 @@
+"""The view model: numbering, anchors, dates and names, in the locale's own forms."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from babel.dates import format_date
+
+from .locales import LocaleInfo
+from .model import Entry, Handbook, Section, Text
+from .translate import Status
+
+
+@dataclass(frozen=True)
+class EntryView:
+    entry: Entry
+    number: str  # in the locale's digits
+    anchor: str
+    href: str  # where the entry lives in the EPUB
+
+
+@dataclass(frozen=True)
+class SectionView:
+    section: Section
+    anchor: str
+    href: str
+    entries: tuple[EntryView, ...]
+
+    @property
+    def title(self) -> Text:
+        return self.section.title
+
+
+@dataclass(frozen=True)
+class View:
+    hb: Handbook
+    loc: LocaleInfo
+    status: Status
+    sections: tuple[SectionView, ...]
+    edition: str
+    created: str  # ISO timestamp for PDF metadata, from SOURCE_DATE_EPOCH or the edition
+
+    @property
+    def entry_count(self) -> int:
+        return sum(len(s.entries) for s in self.sections)
+
+    @property
+    def hotline(self) -> str:
+        return self.hb.contacts[0].phone or self.hb.contacts[0].sms
+
+    @property
+    def keywords(self) -> str:
+        return ", ".join(s.title.value for s in self.sections)
+
+
+def section_file(index: int) -> str:
+    return f"section-{index:02d}.xhtml"
+
+
+def build_date() -> datetime:
+    """The build's timestamp: SOURCE_DATE_EPOCH when set, so output repeats."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def present(hb: Handbook, loc: LocaleInfo, status: Status) -> View:
+    sections = []
+    n = 0
+    for i, section in enumerate(hb.sections, start=1):
+        href = section_file(i)
+        entries = []
+        for entry in section.entries:
+            n += 1
+            entries.append(EntryView(entry, loc.digits(n), f"q-{entry.id}", f"{href}#q-{entry.id}"))
+        sections.append(SectionView(section, f"s-{section.id}", f"{href}#s-{section.id}", tuple(entries)))
+    edition = loc.digits(format_date(hb.edition, format="long", locale=loc.babel))
+    return View(hb, loc, status, tuple(sections), edition, build_date().strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -1,0 +1,117 @@
+"""Apply a catalog to the model: the translated handbook plus its honest status.
+
+Babel counts fuzzy messages as translated and leaves them out of compiled
+catalogs; we count translated / fuzzy / untranslated ourselves, and never use a
+fuzzy translation as if it were done.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, replace
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import write_mo
+from babel.support import NullTranslations, Translations
+
+from .diagnostics import CatalogError, Diagnostic, Place, error
+from .locales import LocaleInfo
+from .model import Handbook, Text, map_texts
+from .qa import is_translated
+
+REVIEW = re.compile(r"^#\s*(Review|Reviewer|Review-Date):[ \t]*(.*?)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    plurals_complete: bool
+    review: str  # "draft" | "reviewed" | "source"
+    reviewer: str = ""
+    review_date: str = ""
+    fallbacks: int = 0  # texts shown in the source language in this build
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    @property
+    def draft(self) -> bool:
+        return self.review == "draft"
+
+    @property
+    def complete(self) -> bool:
+        return self.translated == self.total
+
+
+def message_key(message: Message) -> tuple[str | None, str]:
+    msgid = message.id if isinstance(message.id, str) else message.id[0]
+    return message.context, msgid
+
+
+def catalog_status(catalog: Catalog, code: str) -> Status:
+    messages = [m for m in catalog if m.id]
+    translated = sum(is_translated(m) for m in messages)
+    fuzzy = sum(1 for m in messages if m.fuzzy)
+    plurals = all(all(m.string) for m in messages if m.pluralizable and any(m.string))
+    fields = {k.lower(): v for k, v in REVIEW.findall(catalog.header_comment or "")}
+    review = "reviewed" if fields.get("review", "").startswith("reviewed") and fields.get("reviewer") else "draft"
+    return Status(code, len(messages), translated, fuzzy, len(messages) - translated - fuzzy, plurals, review,
+                  fields.get("reviewer", ""), fields.get("review-date", ""))
+
+
+def source_status(handbook: Handbook) -> Status:
+    return Status(handbook.language, 0, 0, 0, 0, True, "source")
+
+
+def missing(catalog: Catalog, shown: str) -> list[Diagnostic]:
+    out = []
+    for m in catalog:
+        if m.id and not is_translated(m):
+            what = "fuzzy (the source changed: check and clear the fuzzy flag)" if m.fuzzy else "untranslated"
+            label = m.context or message_key(m)[1][:50]
+            out.append(error("po-incomplete", f"message '{label}' is {what}", Place(shown, m.lineno or 0)))
+    return out
+
+
+def translations(catalog: Catalog | None) -> NullTranslations:
+    """gettext for the layouts, from the catalog in memory (fuzzy left out)."""
+    if catalog is None:
+        return NullTranslations()
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(fp=buf)
+
+
+def translate(handbook: Handbook, catalog: Catalog, loc: LocaleInfo, shown: str, *, allow_partial: bool) -> tuple[Handbook, Status]:
+    """The handbook in `loc`; refuse an incomplete locale unless it may fall back."""
+    status = catalog_status(catalog, loc.code)
+    if not status.complete and loc.release == "complete" and not allow_partial:
+        summary = error(
+            "locale-incomplete",
+            f"{loc.code} is {status.percent:.1f}% translated ({status.translated}/{status.total}, {status.fuzzy} fuzzy, "
+            f"{status.untranslated} untranslated); its release rule is 'complete'. Finish it, or build a proof with ALLOW_PARTIAL=1",
+            Place(shown),
+        )
+        raise CatalogError([summary, *missing(catalog, shown)])
+    done = {message_key(m): m.string for m in catalog if m.id and is_translated(m)}
+    fallbacks = 0
+
+    def apply(text: Text) -> Text:
+        nonlocal fallbacks
+        if not text.value:
+            return text
+        value = done.get((text.key, text.value))
+        if isinstance(value, str):
+            return replace(text, value=value, lang=loc.tag)
+        fallbacks += 1
+        return replace(text, fallback=True)
+
+    translated = map_texts(handbook, apply)
+    return replace(translated, language=loc.tag), replace(status, fallbacks=fallbacks)
