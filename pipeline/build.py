@@ -128,14 +128,16 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
           size: str = "letter", press: bool = False) -> list[Path]:
     """Build the PDF and EPUB of one handbook in one locale."""
     from .epub import render_epub
-    from .pdf import render_document
+    from .pdf import cover_image, render_document
 
     handbook = project.load(handbook_id)
     loc = resolve_locale(project, handbook, locale)
     prepared = prepare(project, handbook, loc, allow_partial=allow_partial)
     html = print_html(project.layouts, prepared.view, prepared.gettext, size=size, press=press)
-    pdf, anchors = render_document(html, project.layouts, (project.layouts, project.source))
-    epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=first_entry_pages(anchors, prepared.view))
+    roots = (project.layouts, project.source)
+    pdf, anchors = render_document(html, project.layouts, roots)
+    cover = cover_image(print_html(project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2"), project.layouts, roots)
+    epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=first_entry_pages(anchors, prepared.view), cover_jpeg=cover)
     out = output_dir(project, loc)
     suffix = "" if size == "letter" and not press else f"-{size}{'-press' if press else ''}"
     written = [out / f"{handbook.id}{suffix}.pdf", out / f"{handbook.id}.epub"]

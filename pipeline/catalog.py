@@ -19,6 +19,7 @@ from .babel_extract import extract_handbook
 from .diagnostics import CatalogError, Place, error, relative
 from .model import Handbook
 from .output import write_atomic
+from .qa import forms
 
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
 DRAFT_COMMENT = (
@@ -93,3 +94,25 @@ def init_catalog(pot: Catalog, code: str, handbook_id: str) -> Catalog:
                   creation_date=pot.creation_date)
     cat.update(pot, no_fuzzy_matching=True)
     return cat
+
+
+def update_catalog(catalog: Catalog, pot: Catalog) -> Catalog:
+    """Merge the template into a catalog.
+
+    Babel's fuzzy matching ignores msgctxt and may pair unrelated sentences, so
+    we match on the stable key instead: a message whose source text changed
+    keeps its old translation, marked fuzzy, with the previous msgid (`#|`).
+    Messages gone from the source become obsolete (`#~`).
+    """
+    before = {m.context: m for m in catalog if m.id and m.context}
+    catalog.update(pot, no_fuzzy_matching=True, update_header_comment=False, update_creation_date=True)
+    for message in catalog:
+        old = before.get(message.context) if message.id and message.context else None
+        if old is None or old.id == message.id or not any(forms(old.string)) or any(forms(message.string)):
+            continue
+        message.string = old.string
+        message.flags.add("fuzzy")
+        message.previous_id = [old.id] if isinstance(old.id, str) else list(old.id)
+        catalog.obsolete.pop(old.id if old.context is None else (old.id, old.context), None)
+    return catalog
+

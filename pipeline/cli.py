@@ -71,6 +71,76 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pot(project, handbook):  # type: ignore[no-untyped-def]
+    from .catalog import template
+
+    return template(handbook, project.handbook_path(handbook.id), project.layouts)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .catalog import po_bytes, write_if_changed
+
+    project = _project(args)
+    handbook = project.load(args.handbook)
+    path = project.locales / f"{handbook.id}.pot"
+    pot = _pot(project, handbook)
+    changed = write_if_changed(path, po_bytes(pot))
+    print(f"{path.relative_to(project.root)}: {len(pot)} messages{'' if changed else ', unchanged'}")
+    return 0
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from .catalog import catalog_path, po_bytes, read_catalog, update_catalog, write_if_changed
+    from .locales import available
+    from .translate import catalog_status
+
+    project = _project(args)
+    handbook = project.load(args.handbook)
+    pot = _pot(project, handbook)
+    write_if_changed(project.locales / f"{handbook.id}.pot", po_bytes(pot))
+    for code in available(project.locales, handbook.id):
+        path = catalog_path(project.locales, code, handbook.id)
+        catalog = update_catalog(read_catalog(path, code), pot)
+        changed = write_if_changed(path, po_bytes(catalog))
+        st = catalog_status(catalog, code)
+        print(f"{code}: {st.translated} translated, {st.fuzzy} fuzzy, {st.untranslated} untranslated{'' if changed else ' (unchanged)'}")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .catalog import catalog_path, init_catalog, po_bytes
+    from .locales import locale_info, normalize
+    from .output import write_atomic
+
+    project = _project(args)
+    handbook = project.load(args.handbook)
+    loc = locale_info(normalize(args.lang), project.locales)
+    path = catalog_path(project.locales, loc.code, handbook.id)
+    if path.exists():
+        raise UsageError([Diagnostic(Severity.ERROR, "init-exists", f"{loc.code} already has a catalog; use 'handbook update'", _place(path))])
+    catalog = init_catalog(_pot(project, handbook), loc.code, handbook.id)
+    write_atomic(path, po_bytes(catalog))
+    print(f"created {path.relative_to(project.root)} ({loc.name}, {catalog.num_plurals} plural forms)")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .build import statuses
+
+    project = _project(args)
+    handbook = project.load(args.handbook)
+    rows = statuses(project, handbook)
+    if args.json:
+        print(json.dumps([{**r.__dict__, "percent": round(r.percent, 1)} for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    print(f"{'locale':8} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'percent':>8}  {'plurals':8} review")
+    for r in rows:
+        review = r.review if not r.reviewer else f"{r.review} by {r.reviewer} {r.review_date}".strip()
+        plurals = "complete" if r.plurals_complete else "MISSING"
+        print(f"{r.code:8} {r.translated:>10} {r.fuzzy:>6} {r.untranslated:>9} {r.percent:>7.1f}%  {plurals:8} {review}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="handbook", description="Build localized PDF and EPUB handbooks from a Q&A source.")
     p.add_argument("--root", default=".", help="project folder (default: current folder)")
@@ -96,6 +166,20 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--press", action="store_true", help="print-shop PDF: 3 mm bleed and crop marks")
     bld.add_argument("--allow-partial", action="store_true", help="build an incomplete locale with marked fallbacks")
     bld.set_defaults(run=cmd_build)
+    for name, run, text in (
+        ("extract", cmd_extract, "write locales/<handbook>.pot from the source and the layouts"),
+        ("update", cmd_update, "merge the template into every catalog (changed messages become fuzzy)"),
+        ("status", cmd_status, "translated / fuzzy / untranslated per locale"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--handbook", default=DEFAULT_HANDBOOK)
+        cmd.set_defaults(run=run)
+        if name == "status":
+            cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    ini = sub.add_parser("init", help="start a catalog for a new locale")
+    ini.add_argument("lang")
+    ini.add_argument("--handbook", default=DEFAULT_HANDBOOK)
+    ini.set_defaults(run=cmd_init)
     return p
 
 

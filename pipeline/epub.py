@@ -7,7 +7,9 @@ inputs give the same bytes: mimetype first and stored, fixed dates and modes.
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from .html import render
 from .present import View, build_date
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+TAG = re.compile(r"<[^>]+>")
 NAMESPACE = uuid.UUID("6f1c1b52-8d1e-4b7e-9d0c-2f3c6a9e4d11")  # this project's uuid5 namespace
 
 
@@ -70,17 +73,21 @@ def repack(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def render_epub(
-    layouts: Path,
-    view: View,
-    gettext: NullTranslations,
-    *,
-    pages: dict[str, int],
-    assets: tuple[Asset, ...] = (),
-    font_faces: tuple[dict[str, str], ...] = (),
-    cover_image: Asset | None = None,
-) -> bytes:
-    """The EPUB's bytes. `pages` maps entry anchors to print page numbers."""
+def embedded_fonts(view: View, text: str) -> tuple[list[Asset], list[dict[str, str]]]:
+    """Subset the locale's script fonts to the book's characters (PITFALLS: ebooklib does not)."""
+    from .fonts import family_files, subset
+
+    assets, faces = [], []
+    for family in view.loc.fonts.embed:
+        for face in family_files(family):
+            name = f"fonts/{family.replace(' ', '')}-{face.weight}.woff"
+            assets.append(Asset(name, "font/woff", subset(face, text)))
+            faces.append({"family": family, "weight": str(face.weight), "href": name})
+    return assets, faces
+
+
+def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
+    """The EPUB's bytes. `pages` maps entry anchors to the print page they start on."""
     from ebooklib import epub  # heavy: imported only when rendering
 
     _ = gettext.gettext
@@ -97,35 +104,37 @@ def render_epub(
     book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
     if pages:
         book.add_metadata("DC", "source", f"{view.hb.title.value}, {view.loc.english_name} print edition of {view.hb.edition.isoformat()}")
+    book.set_cover("cover.jpg", cover_jpeg, create_page=False)
 
     css_href = "style.css"
-    book.add_item(epub.EpubItem(uid="style", file_name=css_href, media_type="text/css",
-                                content=render(layouts, "epub/style.css.j2", view, gettext, font_faces=font_faces).encode()))
-    for asset in assets:
-        book.add_item(epub.EpubItem(uid=asset.name.replace("/", "-").replace(".", "-"), file_name=asset.name, media_type=asset.media_type, content=asset.data))
-    if cover_image:
-        book.set_cover(cover_image.name, cover_image.data, create_page=False)
+    documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
 
-    def document(uid: str, name: str, title: str, **extra: object) -> object:
-        xhtml = render(layouts, "epub/chapter.xhtml.j2", view, gettext, title=title, css_href=css_href, **extra)
-        item = epub.EpubItem(uid=uid, file_name=name, media_type="application/xhtml+xml", content=xhtml.encode())
-        book.add_item(item)
-        return item
+    def document(uid: str, name: str, title: str, **extra: object) -> None:
+        documents.append((uid, name, render(layouts, "epub/chapter.xhtml.j2", view, gettext, sms_links=False, title=title, css_href=css_href, **extra)))
 
-    cover = document("cover", "cover.xhtml", view.hb.title.value, part="cover", body_type="cover")
+    document("cover", "cover.xhtml", view.hb.title.value, part="cover", body_type="cover")
     page_list = [{"href": f"{s.href.split('#')[0]}#page-{pages[q.anchor]}", "label": view.loc.digits(pages[q.anchor])}
                  for s in view.sections for q in s.entries if q.anchor in pages]
-    nav_xhtml = render(layouts, "epub/nav.xhtml.j2", view, gettext, css_href=css_href, pages=page_list)
-    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml", content=nav_xhtml.encode())
-    nav.properties = ["nav"]
-    book.add_item(nav)
-    colophon = document("colophon", "colophon.xhtml", _("About this handbook"), part="colophon", body_type="frontmatter")
-    chapters = [
+    documents.append(("nav", "nav.xhtml", render(layouts, "epub/nav.xhtml.j2", view, gettext, css_href=css_href, pages=page_list)))
+    document("colophon", "colophon.xhtml", _("About this handbook"), part="colophon", body_type="frontmatter")
+    for i, s in enumerate(view.sections, start=1):
         document(f"section-{i:02d}", s.href.split("#")[0], s.title.value, section=s, body_type="bodymatter", pagebreaks=pages)
-        for i, s in enumerate(view.sections, start=1)
-    ]
-    back = document("back", "back.xhtml", _("Get help now"), part="back", body_type="backmatter")
-    book.spine = [cover, nav, colophon, *chapters, back]
+    document("back", "back.xhtml", _("Get help now"), part="back", body_type="backmatter")
+
+    text = " ".join(TAG.sub(" ", html.unescape(x)) for _uid, _name, x in documents)
+    fonts, faces = embedded_fonts(view, text)
+    css = render(layouts, "epub/style.css.j2", view, gettext, font_faces=faces)
+    book.add_item(epub.EpubItem(uid="style", file_name=css_href, media_type="text/css", content=css.encode()))
+    for asset in fonts:
+        book.add_item(epub.EpubItem(uid=asset.name.replace("/", "-").replace(".", "-"), file_name=asset.name, media_type=asset.media_type, content=asset.data))
+    spine = []
+    for uid, name, xhtml in documents:
+        item = epub.EpubItem(uid=uid, file_name=name, media_type="application/xhtml+xml", content=xhtml.encode())
+        if uid == "nav":
+            item.properties = ["nav"]
+        book.add_item(item)
+        spine.append(item)
+    book.spine = spine
     book.toc = [
         (epub.Section(s.title.value, href=s.href.split("#")[0]),
          [epub.Link(q.href, f"{q.number}. {q.entry.question.value}", q.anchor) for q in s.entries])

@@ -7,9 +7,11 @@ character maps read with fontTools; both are cached per process.
 from __future__ import annotations
 
 import functools
+import io
 import subprocess
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .diagnostics import Diagnostic, Place, error
 from .locales import Fonts
@@ -18,19 +20,29 @@ from .model import Text
 IGNORED_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}  # controls, format marks, spaces
 
 
+@dataclass(frozen=True, order=True)
+class Face:
+    weight: int  # CSS weight: 400 regular, 700 bold
+    path: str
+    index: int  # face number inside a .ttc collection
+
+
+FC_WEIGHTS = {80: 400, 200: 700}  # fontconfig's regular and bold
+
+
 @functools.cache
-def family_files(family: str) -> tuple[tuple[str, int], ...]:
-    """(file, face index) of every installed face of exactly this family."""
+def family_files(family: str) -> tuple[Face, ...]:
+    """The installed upright regular and bold faces of exactly this family."""
     try:
-        out = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\t%{family}\n", f":family={family}"],
+        out = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\t%{weight}\t%{slant}\t%{family}\n", f":family={family}"],
                              capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return ()
-    faces = []
+    faces = set()
     for line in out.splitlines():
-        path, index, families = line.split("\t", 2)
-        if family in families.split(","):
-            faces.append((path, int(index or 0)))
+        path, index, weight, slant, families = line.split("\t", 4)
+        if family in families.split(",") and slant in ("0", "") and int(weight or 80) in FC_WEIGHTS:
+            faces.add(Face(FC_WEIGHTS[int(weight or 80)], path, int(index or 0)))
     return tuple(sorted(faces))
 
 
@@ -39,8 +51,8 @@ def family_cmap(family: str) -> frozenset[int]:
     from fontTools.ttLib import TTFont  # heavy; only the coverage check needs it
 
     chars: set[int] = set()
-    for path, index in family_files(family)[:1] or ():
-        font = TTFont(path, fontNumber=index, lazy=True)
+    for face in family_files(family)[:1]:
+        font = TTFont(face.path, fontNumber=face.index, lazy=True)
         chars.update(font.getBestCmap() or {})
         font.close()
     return frozenset(chars)
@@ -70,3 +82,25 @@ def check_coverage(texts: Iterable[Text], extra: str, fonts: Fonts, where: str) 
                   f"no font of {', '.join(fonts.families)} has a glyph for {shown}; in {', '.join(keys) or 'the layouts'} "
                   f"({', '.join(places) or where}); install a font that covers them (Debian: {fonts.package}) or fix the text",
                   Place(where))]
+
+
+def subset(face: Face, text: str) -> bytes:
+    """A WOFF subset of one face for the characters of `text` (for the EPUB).
+    The font's own timestamp is kept, so the bytes repeat."""
+    from fontTools import subset as ft_subset
+    from fontTools.ttLib import TTFont
+
+    options = ft_subset.Options()
+    options.flavor = "woff"
+    options.recalc_timestamp = False
+    options.layout_features = ["*"]  # Arabic shaping needs init/medi/fina/rlig and friends
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = TTFont(face.path, fontNumber=face.index)
+    subsetter = ft_subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff"
+    font.save(out, reorderTables=True)
+    return out.getvalue()

@@ -47,6 +47,8 @@ def tel_href(number: str) -> str:
 
 def link(scheme: str) -> Callable[[str], Markup]:
     def render(number: str) -> Markup:
+        if not scheme:
+            return Markup('<bdi dir="ltr">{}</bdi>').format(number)
         return Markup('<bdi dir="ltr"><a href="{}:{}">{}</a></bdi>').format(scheme, tel_href(number), number)
 
     return render
@@ -78,14 +80,15 @@ def environment(layouts: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["tel"] = link("tel")
-    env.filters["sms"] = link("sms")
     env.filters["css_content"] = css_content
     return env
 
 
-def render(layouts: Path, name: str, view: View, gettext: NullTranslations, **extra: Any) -> str:
-    """Render one template for a view; template errors become located RenderErrors."""
+def render(layouts: Path, name: str, view: View, gettext: NullTranslations, *, sms_links: bool = True, **extra: Any) -> str:
+    """Render one template for a view; template errors become located RenderErrors.
+    EPUBCheck flags `sms:` links (HTM-025), so the EPUB shows SMS numbers as text."""
     env = environment(layouts)
+    env.filters["sms"] = link("sms" if sms_links else "")
     env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["t"] = text_filter(view.loc.dir == "rtl")
     env.filters["digits"] = view.loc.digits
@@ -103,11 +106,13 @@ def render(layouts: Path, name: str, view: View, gettext: NullTranslations, **ex
         raise RenderError([error("layout-error", str(exc), Place(relative(layouts / name)))]) from None
 
 
-PAGE_SIZES = {"letter": "letter", "a4": "A4", "a5": "A5"}
+PAGE_SIZES = {"letter": "letter", "a4": "A4", "a5": "A5", "cover": "5in 7.5in"}
 
 
-def print_html(layouts: Path, view: View, gettext: NullTranslations, *, size: str = "letter", press: bool = False) -> str:
-    """The print edition. A right-to-left root makes WeasyPrint start on a left
-    page, so :left/:right (outer margins, heads, folios) mirror by themselves."""
+def print_html(layouts: Path, view: View, gettext: NullTranslations, *, size: str = "letter", press: bool = False,
+               template: str = "handbook.html.j2") -> str:
+    """The print edition (or, with cover.html.j2, its cover alone). A right-to-left
+    root makes WeasyPrint start on a left page, so :left/:right (outer margins,
+    heads, folios) mirror by themselves."""
     page_css = render(layouts, "page.css.j2", view, gettext, page_size=PAGE_SIZES[size], press=press)
-    return render(layouts, "handbook.html.j2", view, gettext, page_css=Markup(page_css))
+    return render(layouts, template, view, gettext, page_css=Markup(page_css))

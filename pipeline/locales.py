@@ -30,15 +30,16 @@ class Fonts:
     heading: str
     families: tuple[str, ...]  # what must be installed, for the coverage check
     package: str  # the Debian package that ships them
+    embed: tuple[str, ...] = ()  # subset into the EPUB: scripts that cheap readers often lack
 
 
 FONTS = {
     "latin": Fonts('"Noto Serif", serif', '"Noto Sans", sans-serif', ("Noto Serif", "Noto Sans"), "fonts-noto-core"),
     "cyrillic": Fonts('"Noto Serif", serif', '"Noto Sans", sans-serif', ("Noto Serif", "Noto Sans"), "fonts-noto-core"),
     "arabic": Fonts('"Noto Naskh Arabic", "Noto Serif", serif', '"Noto Naskh Arabic", "Noto Sans", sans-serif',
-                    ("Noto Naskh Arabic", "Noto Serif", "Noto Sans"), "fonts-noto-core"),
+                    ("Noto Naskh Arabic", "Noto Serif", "Noto Sans"), "fonts-noto-core", ("Noto Naskh Arabic",)),
     "han": Fonts('"Noto Serif CJK SC", "Noto Serif", serif', '"Noto Sans CJK SC", "Noto Sans", sans-serif',
-                 ("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif", "Noto Sans"), "fonts-noto-cjk"),
+                 ("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif", "Noto Sans"), "fonts-noto-cjk", ("Noto Sans CJK SC",)),
 }
 
 

@@ -1,28 +1,24 @@
 """PDF with WeasyPrint: tagged (PDF/UA-1), fonts shared, logger watched.
 
 WeasyPrint only logs missing glyphs, bad CSS and failed fetches; we capture its
-logger during the render and fail the build on any of them.
+logger during every render and fail the build on any of them.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .diagnostics import Place, RenderError, error, relative
 
 FATAL_LOG_MARKERS = (".notdef", "Ignored", "unknown", "Unknown", "Failed to load", "Error", "not supported", "disallowed")
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record.getMessage())
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
+COVER_DPI = 150
 
 
 @functools.cache
@@ -35,7 +31,8 @@ def _weasy() -> Any:
 
 def project_fetcher(roots: tuple[Path, ...]) -> Any:
     """A URL fetcher that reads only files below `roots`: no network, no other files."""
-    weasyprint, _ = _weasy()
+    from urllib.request import url2pathname
+
     from weasyprint.urls import URLFetcher
 
     resolved = tuple(r.resolve() for r in roots)
@@ -43,8 +40,6 @@ def project_fetcher(roots: tuple[Path, ...]) -> Any:
     class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("file:"):
-                from urllib.request import url2pathname
-
                 path = Path(url2pathname(url.removeprefix("file:").split("?")[0].split("#")[0])).resolve()
                 if any(path.is_relative_to(r) for r in resolved) and path.is_file():
                     return super().fetch(url, headers)
@@ -59,24 +54,53 @@ def _stylesheet(path: Path) -> Any:
     return weasyprint.CSS(filename=str(path), font_config=fonts)
 
 
-PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record.getMessage())
 
 
-def render_document(html: str, layouts: Path, roots: tuple[Path, ...]) -> tuple[bytes, dict[str, int]]:
-    """Render the print HTML; return the PDF and the 1-based page of every anchor.
-    Fail on tofu, CSS errors and fetch errors."""
-    weasyprint, fonts = _weasy()
+@contextmanager
+def _watched(layouts: Path) -> Iterator[None]:
+    """Fail on anything WeasyPrint logs that would spoil the output."""
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/", url_fetcher=project_fetcher(roots)).render(
-            stylesheets=[_stylesheet(layouts / "print.css")], font_config=fonts, **PDF_OPTIONS)
-        anchors = {name: number for number, page in enumerate(document.pages, start=1) for name in page.anchors}
-        pdf: bytes = document.write_pdf(**PDF_OPTIONS)
+        yield
     finally:
         logger.removeHandler(handler)
     fatal = [m for m in handler.records if any(marker in m for marker in FATAL_LOG_MARKERS)]
     if fatal:
         raise RenderError([error("pdf-render", m.splitlines()[0][:300], Place(relative(layouts / "print.css"))) for m in fatal])
+
+
+def _render(html: str, layouts: Path, roots: tuple[Path, ...]) -> Any:
+    weasyprint, fonts = _weasy()
+    document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/", url_fetcher=project_fetcher(roots))
+    return document.render(stylesheets=[_stylesheet(layouts / "print.css")], font_config=fonts, **PDF_OPTIONS)
+
+
+def render_document(html: str, layouts: Path, roots: tuple[Path, ...]) -> tuple[bytes, dict[str, int]]:
+    """Render the print HTML; return the PDF and the 1-based page of every anchor."""
+    with _watched(layouts):
+        document = _render(html, layouts, roots)
+        anchors = {name: number for number, page in enumerate(document.pages, start=1) for name in page.anchors}
+        pdf: bytes = document.write_pdf(**PDF_OPTIONS)
     return pdf, anchors
+
+
+def cover_image(html: str, layouts: Path, roots: tuple[Path, ...]) -> bytes:
+    """The cover page as a JPEG, for the EPUB's cover image."""
+    import pypdfium2
+
+    with _watched(layouts):
+        pdf = _render(html, layouts, roots).write_pdf()
+    page = pypdfium2.PdfDocument(pdf)[0]
+    image = page.render(scale=COVER_DPI / 72).to_pil().convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue()

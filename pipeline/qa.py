@@ -22,7 +22,7 @@ TAG = re.compile(r"</?[A-Za-z][^>]*>")
 QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
-def _strings(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
+def forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)
@@ -30,8 +30,8 @@ def _strings(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
 
 def is_translated(message: Message) -> bool:
     """Translated means: every form filled and not fuzzy (Babel counts fuzzy as done)."""
-    forms = _strings(message.string)
-    return bool(forms) and all(forms) and not message.fuzzy
+    strings = forms(message.string)
+    return bool(strings) and all(strings) and not message.fuzzy
 
 
 def tokens(pattern: re.Pattern[str], text: str) -> list[str]:
@@ -39,8 +39,8 @@ def tokens(pattern: re.Pattern[str], text: str) -> list[str]:
 
 
 def check_message(message: Message, names: Iterable[str], where: Place) -> list[Diagnostic]:
-    sources = _strings(message.id)
-    targets = _strings(message.string)
+    sources = forms(message.id)
+    targets = forms(message.string)
     out: list[Diagnostic] = []
     if message.pluralizable and targets and any(targets) and not all(targets):
         empty = [str(i) for i, t in enumerate(targets) if not t]
@@ -69,7 +69,7 @@ def check_catalog(catalog: Catalog, shown: str, names: Iterable[str]) -> list[Di
     names = tuple(names)
     out: list[Diagnostic] = []
     for message in catalog:
-        if not message.id or message.fuzzy or not any(_strings(message.string)):
+        if not message.id or message.fuzzy or not any(forms(message.string)):
             continue
         where = Place(shown, message.lineno or 0)
         out.extend(check_message(message, names, where))
