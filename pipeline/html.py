@@ -92,6 +92,8 @@ def render(layouts: Path, name: str, view: View, gettext: NullTranslations, *, s
     env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["t"] = text_filter(view.loc.dir == "rtl")
     env.filters["digits"] = view.loc.digits
+    # CSS content cannot hold <bdi>: Unicode isolates keep numbers in order there.
+    env.filters["ltr"] = (lambda v: f"\u2066{v}\u2069") if view.loc.dir == "rtl" else str
     try:
         template = env.get_template(name)
         return template.render(
