@@ -31,14 +31,19 @@ PRINT ?=
 ALLOW_PARTIAL ?=
 BUILD_FLAGS := --size $(SIZE) $(if $(filter press,$(PRINT)),--press) $(if $(ALLOW_PARTIAL),--allow-partial)
 SUFFIX := $(if $(filter-out letter,$(SIZE))$(filter press,$(PRINT)),-$(SIZE)$(if $(filter press,$(PRINT)),-press))
-DEPS := $(SOURCE) $(wildcard locales/$(CODE)/LC_MESSAGES/$(HANDBOOK).po locales/$(CODE)/locale.yaml) \
-        $(wildcard layouts/*.j2 layouts/*.css layouts/epub/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml
+DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_MESSAGES/$(HANDBOOK).po locales/$(c)/locale.yaml)) \
+        $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml
 
-.PHONY: help setup handbook all check status test clean
+.PHONY: help setup handbook card all check status test clean bench serve release
 
 help:
 	@echo "make handbook LANG=es   build the PDF and EPUB of '$(HANDBOOK)' in one language (HANDBOOK=, SIZE=a4|a5, PRINT=press, ALLOW_PARTIAL=1)"
-	@echo "make all                build every handbook in every language"
+	@echo "make handbook LANG=es+en  the bilingual edition: both languages side by side, dist/es+en/ (any two locales)"
+	@echo "make card LANG=es       the wallet card (front es, back en) and its 10-up duplex print sheet, dist/es/<handbook>-card*.pdf"
+	@echo "make all                build every handbook in every language, in parallel (JOBS=N); skips what is up to date"
+	@echo "make bench              measure build speed and memory, write bench/RESULTS.md"
+	@echo "make serve              live preview in the browser at http://127.0.0.1:8000/ (PORT=), reloads when you save"
+	@echo "make release            build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS"
 	@echo "make check              validate sources and catalogs (strict)"
 	@echo "make status             translation status of every locale"
 	@echo "make test               run the tests"
@@ -60,13 +65,32 @@ else
 	@$(MAKE) --no-print-directory dist/$(TAG)/$(HANDBOOK)$(SUFFIX).pdf LANG=$(HB_LANG)
 endif
 
+# The card is quick to build and reads two catalogs (front and back): always built.
+card: $(STAMP)
+ifeq ($(HB_LANG),)
+	@echo "error: say which language the card's front is in, e.g. make card LANG=es" >&2; exit 2
+else
+	@$(BIN)/handbook card --handbook $(HANDBOOK) --lang $(HB_LANG) $(if $(ALLOW_PARTIAL),--allow-partial)
+endif
+
 dist/%.pdf: $(DEPS) | $(STAMP)
 	@$(BIN)/handbook build --handbook $(HANDBOOK) --lang $(HB_LANG) $(BUILD_FLAGS)
 
+# One command, one process pool (JOBS=N workers, default one per core); jobs whose
+# inputs did not change are skipped, and per-job locks make it safe under make -j.
 all: $(STAMP)
-	@set -e; for h in $$(ls source/*/handbook.yaml | cut -d/ -f2); do \
-	  for l in en $$(ls locales/*/LC_MESSAGES/$$h.po 2>/dev/null | cut -d/ -f2); do \
-	    $(BIN)/handbook build --handbook $$h --lang $$l; done; done
+	@$(BIN)/handbook build --all $(if $(JOBS),-j $(JOBS)) $(BUILD_FLAGS)
+
+bench: $(STAMP)
+	@$(BIN)/python -m bench
+
+# Live preview on 127.0.0.1: any handbook in any language, reloaded when a source, catalog or layout is saved.
+serve: $(STAMP)
+	@$(BIN)/handbook serve $(if $(PORT),--port $(PORT))
+
+# Every handbook in every language its release rule admits, checked, into a fresh dist/ (JOBS=N, PUBLISHER=).
+release: $(STAMP)
+	@$(BIN)/handbook release $(if $(JOBS),-j $(JOBS)) $(if $(PUBLISHER),--publisher "$(PUBLISHER)")
 
 check: $(STAMP)
 	@$(BIN)/handbook check --strict

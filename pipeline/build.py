@@ -12,10 +12,10 @@ from pathlib import Path
 
 from babel.support import NullTranslations
 
-from .catalog import catalog_path, read_catalog
-from .diagnostics import CatalogError, Diagnostic, RenderError, UsageError, error, has_errors, Place, relative
+from .catalog import catalog_path, layout_messages, read_catalog
+from .diagnostics import CatalogError, Diagnostic, PipelineError, Place, RenderError, UsageError, error, has_errors, relative
 from .fonts import check_coverage
-from .html import print_html
+from .html import link_descriptions, print_html
 from .lint import lint
 from .locales import LocaleInfo, available, locale_info, normalize
 from .model import Handbook, iter_texts
@@ -82,9 +82,21 @@ def resolve_locale(project: Project, handbook: Handbook, name: str) -> LocaleInf
 
 
 def catalog_problems(project: Project, handbook: Handbook, code: str) -> list[Diagnostic]:
-    """QA gates of one catalog (syntax errors raise CatalogError)."""
+    """Every problem of one locale: its locale.yaml, its catalog's syntax and header, the QA gates."""
     path = catalog_path(project.locales, code, handbook.id)
-    return check_catalog(read_catalog(path, code), relative(path), handbook.names)
+    out: list[Diagnostic] = []
+    fonts = None
+    try:
+        fonts = locale_info(code, project.locales).fonts
+    except UsageError:
+        pass  # a folder named for no locale: read_catalog says so, at the catalog's path
+    except PipelineError as exc:
+        out.extend(exc.diagnostics)
+    try:
+        out.extend(check_catalog(read_catalog(path, code), relative(path), handbook.names, fonts))
+    except CatalogError as exc:
+        out.extend(exc.diagnostics)
+    return out
 
 
 def prepare(project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_partial: bool) -> Prepared:
@@ -94,7 +106,7 @@ def prepare(project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_part
     else:
         path = catalog_path(project.locales, loc.code, handbook.id)
         catalog = read_catalog(path, loc.code)
-        problems = check_catalog(catalog, relative(path), handbook.names)
+        problems = check_catalog(catalog, relative(path), handbook.names, loc.fonts)
         if has_errors(problems):
             raise CatalogError(problems)
         translated, status = translate(handbook, catalog, loc, relative(path), allow_partial=allow_partial)
@@ -126,16 +138,20 @@ def output_dir(project: Project, loc: LocaleInfo) -> Path:
 
 def build(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False,
           size: str = "letter", press: bool = False) -> list[Path]:
-    """Build the PDF and EPUB of one handbook in one locale."""
+    """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual edition)."""
     from .epub import render_epub
     from .pdf import cover_image, render_document
 
+    if "+" in locale:
+        from .bilingual import build_bilingual
+
+        return build_bilingual(project, handbook_id, locale, allow_partial=allow_partial, size=size, press=press)
     handbook = project.load(handbook_id)
     loc = resolve_locale(project, handbook, locale)
     prepared = prepare(project, handbook, loc, allow_partial=allow_partial)
     html = print_html(project.layouts, prepared.view, prepared.gettext, size=size, press=press)
     roots = (project.layouts, project.source)
-    pdf, anchors = render_document(html, project.layouts, roots)
+    pdf, anchors = render_document(html, project.layouts, roots, link_descriptions(prepared.view, prepared.gettext))
     cover = cover_image(print_html(project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2"), project.layouts, roots)
     epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=first_entry_pages(anchors, prepared.view), cover_jpeg=cover)
     out = output_dir(project, loc)
@@ -148,30 +164,26 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
 
 def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
     """Every problem of every handbook and catalog, in one list."""
-    out: list[Diagnostic] = []
+    out: list[Diagnostic] = list(layout_messages(project.layouts)[1])
     for handbook_id in handbook_ids:
         try:
             handbook = project.load(handbook_id)
-        except (UsageError, CatalogError, RenderError) as exc:
+        except PipelineError as exc:  # anything else is a bug: let it show
             out.extend(exc.diagnostics)
-            continue
-        except Exception as exc:  # noqa: BLE001 - SourceError and friends
-            out.extend(getattr(exc, "diagnostics", []))
             continue
         out.extend(lint(handbook))
         for code in available(project.locales, handbook.id):
-            try:
-                out.extend(catalog_problems(project, handbook, code))
-                path = catalog_path(project.locales, code, handbook.id)
-                status = catalog_status(read_catalog(path, code), code)
-                loc = locale_info(code, project.locales)
-                if not status.complete and loc.release == "complete":
-                    from .translate import missing
+            problems = catalog_problems(project, handbook, code)
+            out.extend(problems)
+            if has_errors(problems):
+                continue  # the status needs a catalog and a locale that read cleanly
+            path = catalog_path(project.locales, code, handbook.id)
+            status = catalog_status(read_catalog(path, code), code)
+            if not status.complete and locale_info(code, project.locales).release == "complete":
+                from .translate import missing
 
-                    out.append(error("locale-incomplete", f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'", Place(relative(path))))
-                    out.extend(missing(read_catalog(path, code), relative(path))[:20])
-            except CatalogError as exc:
-                out.extend(exc.diagnostics)
+                out.append(error("locale-incomplete", f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'", Place(relative(path))))
+                out.extend(missing(read_catalog(path, code), relative(path))[:20])
     return out
 
 

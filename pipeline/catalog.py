@@ -7,21 +7,30 @@ locales/<locale>/LC_MESSAGES/<handbook>.po, the template locales/<handbook>.pot.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import difflib
 import io
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+from babel import UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import PoFileError, PoFileParser, write_po
+from jinja2 import TemplateSyntaxError
 
 from .babel_extract import extract_handbook
-from .diagnostics import CatalogError, Place, error, relative
+from .diagnostics import CatalogError, Diagnostic, Place, RenderError, SourceError, error, relative
+from .locales import normalize
 from .model import Handbook
 from .output import write_atomic
 from .qa import forms
+from .source import read_text
 
-JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
+JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "silent": "false"}  # Babel skips broken templates unless told
 DRAFT_COMMENT = (
     "Translations of {title}.\n"
     "DRAFT: unreviewed machine-assisted draft written by the project team;\n"
@@ -29,19 +38,44 @@ DRAFT_COMMENT = (
 )
 
 
-def template(handbook: Handbook, source: Path, layouts: Path) -> Catalog:
-    """The .pot catalog: source messages in reading order, then layout strings."""
+def template(handbook: Handbook, source: Path, layouts: Path, root: Path) -> Catalog:
+    """The .pot catalog: source messages in reading order, then layout strings.
+    Locations are relative to the project root, wherever the command runs."""
+
+    def where(path: Path) -> str:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+
     cat = Catalog(project=handbook.id, version=handbook.edition.isoformat(), fuzzy=False,
                   header_comment=f"# Messages of the handbook '{handbook.id}' and its layouts.\n#",
                   msgid_bugs_address="", copyright_holder="")
     with source.open("rb") as f:
         for lineno, _func, (ctx, msgid), comments in extract_handbook(f, {}, (), {}):
-            cat.add(msgid, context=ctx, locations=[(relative(source), lineno)], auto_comments=comments)
-    for path in sorted(layouts.glob("**/*.j2")):
-        with path.open("rb") as f:
-            for lineno, msg, comments, context in extract("jinja2", f, comment_tags=("TRANSLATORS:",), options=JINJA_OPTIONS):
-                cat.add(msg, context=context, locations=[(relative(path), lineno)], auto_comments=comments)
+            cat.add(msgid, context=ctx, locations=[(where(source), lineno)], auto_comments=comments)
+    messages, problems = layout_messages(layouts)
+    if problems:
+        raise RenderError(problems)
+    for path, lineno, msg, comments, context in messages:
+        cat.add(msg, context=context, locations=[(where(path), lineno)], auto_comments=comments)
     return cat
+
+
+LayoutMessage = tuple[Path, int, str | tuple[str, ...], list[str], str | None]
+
+
+def layout_messages(layouts: Path) -> tuple[list[LayoutMessage], list[Diagnostic]]:
+    """The gettext strings of every layout, and a located problem for each template that does not parse."""
+    messages: list[LayoutMessage] = []
+    problems: list[Diagnostic] = []
+    for path in sorted(layouts.glob("**/*.j2")):
+        try:
+            with path.open("rb") as f:
+                for lineno, msg, comments, context in extract("jinja2", f, comment_tags=("TRANSLATORS:",), options=JINJA_OPTIONS):
+                    messages.append((path, lineno, msg, comments, context))
+        except TemplateSyntaxError as exc:
+            problems.append(error("layout-syntax", exc.message or str(exc), Place(relative(path), exc.lineno)))
+        except UnicodeDecodeError as exc:
+            problems.append(error("layout-encoding", f"not UTF-8 ({exc.reason} at byte {exc.start})", Place(relative(path))))
+    return messages, problems
 
 
 def po_bytes(catalog: Catalog, *, include_previous: bool = True) -> bytes:
@@ -64,16 +98,155 @@ def write_if_changed(path: Path, data: bytes, *, ignore_dates: bool = True) -> b
     return True
 
 
+# A PO line: an optional keyword, then one C string. Babel's own parser is
+# lenient (it drops the last character of an unclosed string without a word),
+# so every line is checked here first.
+PO_KEYWORDS = ("msgctxt", "msgid", "msgid_plural", "msgstr")
+PO_KEYWORD = re.compile(r"(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)(?:\s+|$)")
+PO_STRING = re.compile(r'"(?:[^"\\]|\\[\\"nrt])*"')
+
+
+def _string_problem(literal: str) -> tuple[int, str]:
+    """Where and why `literal` (from its opening quote) is not one PO string."""
+    i = 1
+    while i < len(literal):
+        if literal[i] == "\\":
+            if i + 1 == len(literal):
+                break
+            if literal[i + 1] not in '\\"nrt':
+                return i, f"unknown escape '\\{literal[i + 1]}': write a backslash as \\\\"
+            i += 2
+            continue
+        if literal[i] == '"':
+            return i, 'a double quote inside the text must be written \\" (or use typographic quotes)'
+        i += 1
+    return 0, 'the string is not closed: end it with a double quote (")'
+
+
+def lint_po_lines(text: str, shown: str) -> list[Diagnostic]:
+    """Every line that is not a comment, a keyword with a string, or a string."""
+    out = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        indent = len(raw) - len(raw.lstrip())
+        if line.startswith("#~"):  # obsolete messages keep PO syntax after the marker
+            body = line[2:].lstrip()
+            indent += len(line) - len(body)
+            line = body
+        if line.startswith(("#", "|")) or not line:  # comments; "#~|" is an obsolete message's previous msgid
+            continue
+        keyword = PO_KEYWORD.match(line)
+        rest = line[keyword.end():] if keyword else line
+        col = indent + (keyword.end() if keyword else 0) + 1
+        if not keyword and not line.startswith('"'):
+            word = line.split()[0][:40]
+            hint = difflib.get_close_matches(word, PO_KEYWORDS, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            out.append(error("po-syntax", f"'{word}' is not a PO keyword{suggestion}: a line is msgctxt, msgid, msgstr "
+                             'followed by a "quoted text", or a "quoted text" that continues the one above', Place(shown, n, indent + 1)))
+        elif keyword and not rest.startswith('"'):
+            out.append(error("po-syntax", f'the text after {keyword.group(1)} must be in double quotes: "..."', Place(shown, n, col)))
+        elif not PO_STRING.fullmatch(rest.rstrip()):
+            offset, why = _string_problem(rest.rstrip())
+            out.append(error("po-syntax", why, Place(shown, n, col + offset)))
+    return out
+
+
+class _Parser(PoFileParser):
+    """Babel's parser, told to remember the messages it silently merges."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__(catalog, abort_invalid=True)
+        self.duplicates: list[tuple[int, int]] = []  # 1-based lines: (repeated msgid, its first)
+
+    def _add_message(self) -> None:
+        before, line, obsolete = len(self.catalog), self.offset + 1, self.obsolete
+        msgid = self.messages[0].denormalize()
+        context = self.context.denormalize() if self.context else None
+        super()._add_message()
+        if len(self.catalog) == before and not obsolete and (msgid or context):
+            first = self.catalog.get(msgid, context=context)
+            self.duplicates.append((line, first.lineno if first and first.lineno else 0))
+
+
+def _header_field(lines: list[str], field: str) -> tuple[int, str]:
+    """1-based line and value of a header field such as "Language: es\\n" ((0, '') when missing)."""
+    pattern = re.compile(rf'(?:msgstr\s+)?"{field}:\s*(.*?)(?:\\n)?"')
+    in_header = False
+    for n, line in enumerate(lines, start=1):
+        if m := pattern.fullmatch(line.strip()):
+            return n, m.group(1).strip()
+        in_header = in_header or line.startswith("msgid")
+        if in_header and not line.strip():
+            break  # the header is the first message: it ends at the first blank line
+    return 0, ""
+
+
+def header_problems(lines: list[str], code: str, shown: str) -> list[Diagnostic]:
+    """The header must name the catalog's own locale and Babel's plural forms for it."""
+    language_line, language = _header_field(lines, "Language")
+    try:
+        expected = get_plural(code)
+    except (UnknownLocaleError, ValueError):
+        return [error("po-locale", f"the folder locales/{code}/ is named for no locale CLDR knows: name it as gettext does "
+                      "(es, pt_BR, zh_Hans)", Place(shown, language_line or 1))]
+    out = []
+    if not language_line:
+        out.append(error("po-header-language", f'the header has no Language; add the line "Language: {code}\\n"', Place(shown, 1)))
+    elif normalize(language or "?") != code:
+        out.append(error("po-header-language", f"the header says Language: {language or '(empty)'}, but this is the catalog "
+                         f"of {code} (locales/{code}/); write Language: {code}", Place(shown, language_line)))
+    plural_line, plurals = _header_field(lines, "Plural-Forms")
+    declared = re.search(r"nplurals\s*=\s*(\d+)", plurals)
+    if not plural_line:
+        out.append(error("po-plural-forms", f'the header has no Plural-Forms; add the line "Plural-Forms: {expected.plural_forms}\\n"',
+                         Place(shown, 1)))
+    elif declared is None or int(declared.group(1)) != expected.num_plurals:
+        found = f"nplurals={declared.group(1)}" if declared else "no nplurals"
+        out.append(error("po-plural-forms", f"Plural-Forms has {found}, but {code} has {expected.num_plurals} plural form(s); "
+                         f"write Plural-Forms: {expected.plural_forms}", Place(shown, plural_line)))
+    return out
+
+
+PO_ERRORS = {  # Babel's words for structural problems, in a translator's words
+    "msg has more translations than num_plurals of catalog": "more msgstr[N] forms than the Plural-Forms header allows",
+    "Got line starting with \" but not in msgid, msgstr or msgctxt": "a quoted line that belongs to no msgid, msgstr or msgctxt",
+}
+
+
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
-    """Parse a PO file strictly; syntax errors carry the 1-based line."""
+    """Parse a PO file strictly and report every problem found, located.
+
+    Checks what Babel lets pass: string syntax, repeated msgids (Babel keeps
+    the first and drops the other), and, given the locale, a header naming
+    another language or plural forms other than Babel's for it.
+    """
     shown = relative(path)
     try:
-        with path.open("rb") as f:
-            return read_po(f, locale=locale, abort_invalid=True)
+        text = read_text(path, shown)
+    except SourceError as exc:  # the same file problems as a source's, named for a catalog
+        raise CatalogError([dataclasses.replace(d, code=d.code.replace("source-", "po-")) for d in exc.diagnostics]) from None
+    lines = text.splitlines()
+    problems = lint_po_lines(text, shown)
+    catalog = Catalog(locale=locale)
+    parser = _Parser(catalog)
+    try:
+        parser.parse(lines)
     except PoFileError as exc:
-        raise CatalogError([error("po-syntax", str(exc).split(" on ")[0].strip(), Place(shown, exc.lineno + 1))]) from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise CatalogError([error("po-syntax", str(exc), Place(shown, 1))]) from None
+        if not any(p.place.line == exc.lineno + 1 for p in problems):
+            what = str(exc).rsplit(" on ", 1)[0]
+            what = "this message has no msgstr line" if what.startswith("missing msgstr for msgid") else PO_ERRORS.get(what, what)
+            problems.append(error("po-syntax", what, Place(shown, exc.lineno + 1)))
+    except ValueError as exc:  # a header Babel cannot read (Plural-Forms, dates)
+        problems.append(error("po-header", f"the header cannot be read: {exc}", Place(shown, 1)))
+    else:
+        problems.extend(error("po-duplicate", f"this msgid (with its msgctxt) is already at line {first}; only one translation "
+                              "can be used: delete the other", Place(shown, line)) for line, first in parser.duplicates)
+        if locale is not None:
+            problems.extend(header_problems(lines, locale, shown))
+    if problems:
+        raise CatalogError(sorted(set(problems), key=lambda d: (d.place, d.code)))
+    return catalog
 
 
 def now() -> datetime:
@@ -104,6 +277,7 @@ def update_catalog(catalog: Catalog, pot: Catalog) -> Catalog:
     keeps its old translation, marked fuzzy, with the previous msgid (`#|`).
     Messages gone from the source become obsolete (`#~`).
     """
+    pot = copy.deepcopy(pot)  # Babel's update shares the template's Message objects with the catalog
     before = {m.context: m for m in catalog if m.id and m.context}
     catalog.update(pot, no_fuzzy_matching=True, update_header_comment=False, update_creation_date=True)
     for message in catalog:

@@ -5,12 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, PipelineError, Severity, UsageError, has_errors
+
+if TYPE_CHECKING:  # pipeline.jobs imports the whole pipeline: not for --help
+    from .build import Project
+    from .jobs import Options, Outcome, Progress
 
 DEFAULT_HANDBOOK = "ct-trafficking"
 
@@ -27,7 +34,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     text = read_text(path, str(path))
-    data = import_handbook(text, str(path), args.id, args.title, date.fromisoformat(args.edition) if args.edition else date.today())
+    data = import_handbook(text, str(path), args.id, args.title, args.edition or date.today())
     target = Path(args.root) / "source" / args.id / "handbook.yaml"
     if target.exists() and not args.force:
         raise UsageError([Diagnostic(Severity.ERROR, "import-exists", f"{target} exists; pass --force to replace it", _place(target))])
@@ -49,6 +56,15 @@ def _project(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return Project(Path(args.root))
 
 
+def cmd_card(args: argparse.Namespace) -> int:
+    from .card import build_card
+
+    project = _project(args)
+    for path in build_card(project, args.handbook, args.lang, allow_partial=args.allow_partial):
+        print(f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import check
 
@@ -63,18 +79,76 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .jobs import Job, Options, build_job
+    from .locales import normalize
 
     project = _project(args)
-    for path in build(project, args.handbook, args.lang, allow_partial=args.allow_partial, size=args.size, press=args.press):
+    options = Options(args.size, args.press, args.allow_partial)
+    if args.all:
+        return _build_all(args, project, options)
+    outcome = build_job(project, Job(args.handbook or DEFAULT_HANDBOOK, normalize(args.lang)), options, force=True)
+    for path in outcome.outputs:
         print(f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}")
     return 0
+
+
+class _Display:
+    """Progress of `build --all` on stderr: a live status line on a terminal, one
+    line per finished job otherwise (CI logs), nothing with --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.live = not quiet and sys.stderr.isatty()
+
+    def __call__(self, p: Progress) -> None:
+        from .jobs import State
+
+        if self.quiet:
+            return
+        if p.finished:
+            o = p.finished
+            took = f" in {o.seconds:.1f} s" if o.state is not State.SKIPPED else ""
+            print(f"{CLEAR if self.live else ''}[{p.done}/{p.total}] {o.job}: {o.state.value}{took}", file=sys.stderr)
+        if self.live:
+            import shutil
+
+            line = f"[{p.done}/{p.total}] {p.elapsed:.0f} s, building {', '.join(map(str, p.running))}" if p.running else ""
+            sys.stderr.write(CLEAR + line[: shutil.get_terminal_size().columns - 1])
+            sys.stderr.flush()
+
+    def close(self, outcomes: Sequence[Outcome], seconds: float) -> None:
+        from .jobs import State
+
+        if self.live:
+            sys.stderr.write(CLEAR)
+        if not self.quiet:
+            counts = ", ".join(f"{sum(o.state is s for o in outcomes)} {s.value}" for s in State)
+            print(f"{len(outcomes)} job(s) in {seconds:.1f} s: {counts}", file=sys.stderr)
+
+
+CLEAR = "\r\033[K"  # back to the start of the line and erase it
+
+
+def _build_all(args: argparse.Namespace, project: Project, options: Options) -> int:
+    import time
+
+    from .jobs import State, plan, run
+
+    start = time.monotonic()
+    display = _Display(args.quiet)
+    ids = [args.handbook] if args.handbook else project.handbooks()
+    outcomes = run(project, plan(project, ids), options, workers=args.jobs, force=args.force, report=display)
+    display.close(outcomes, time.monotonic() - start)
+    failed = [o for o in outcomes if o.state is State.FAILED]
+    for o in failed:
+        _print(o.diagnostics)
+    return 1 if failed else 0
 
 
 def _pot(project, handbook):  # type: ignore[no-untyped-def]
     from .catalog import template
 
-    return template(handbook, project.handbook_path(handbook.id), project.layouts)
+    return template(handbook, project.handbook_path(handbook.id), project.layouts, project.root)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -141,6 +215,35 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    try:
+        serve(_project(args), args.port, lambda url: print(f"preview at {url} (reloads when you save; Ctrl+C to stop)", flush=True))
+    except (KeyboardInterrupt, Terminated):  # the way to stop it, not a failure
+        print("preview stopped", file=sys.stderr)
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from .release import release
+
+    project = _project(args)
+    result = release(project, publisher=args.publisher, workers=args.jobs)
+    for shelf in result.shelves:
+        for omitted in shelf.omitted:
+            print(f"{shelf.id}/{omitted.code}: not released (its release rule)", file=sys.stderr)
+            _print(omitted.diagnostics[:5])
+    for edition, check in result.failed:
+        print(f"{edition.view.hb.id}/{edition.view.loc.tag}: {check.name} failed: {check.detail}", file=sys.stderr)
+        for message in check.messages[:10]:
+            print(f"  {message}", file=sys.stderr)
+    where = project.dist.relative_to(project.root) if project.dist.is_relative_to(project.root) else project.dist
+    print(f"released {len(result.editions)} edition(s), {result.files} files, into {where}/ in {result.seconds:.1f} s: "
+          f"{'every check passed' if not result.failed else f'{len(result.failed)} check(s) failed, see {where}/report.html'}")
+    return 1 if result.failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="handbook", description="Build localized PDF and EPUB handbooks from a Q&A source.")
     p.add_argument("--root", default=".", help="project folder (default: current folder)")
@@ -150,7 +253,7 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--id", required=True, help="handbook id (a slug)")
     imp.add_argument("--title", default="Questions and answers")
-    imp.add_argument("--edition", help="edition date, YYYY-MM-DD (default: today)")
+    imp.add_argument("--edition", type=date.fromisoformat, help="edition date, YYYY-MM-DD (default: today)")
     imp.add_argument("--force", action="store_true", help="replace an existing source")
     imp.set_defaults(run=cmd_import)
 
@@ -160,12 +263,22 @@ def parser() -> argparse.ArgumentParser:
     chk.set_defaults(run=cmd_check)
 
     bld = sub.add_parser("build", help="build the PDF and EPUB of one handbook in one language")
-    bld.add_argument("--handbook", default=DEFAULT_HANDBOOK)
-    bld.add_argument("--lang", required=True, help="locale: en, es, pt-BR, zh-Hans, ar, fa-AF, ...")
+    bld.add_argument("--handbook", help=f"default: {DEFAULT_HANDBOOK}; with --all, every handbook")
+    which = bld.add_mutually_exclusive_group(required=True)
+    which.add_argument("--lang", help="locale: en, es, pt-BR, zh-Hans, ar, fa-AF, ...")
+    which.add_argument("--all", action="store_true", help="every locale, in parallel; skips outputs whose inputs did not change")
+    bld.add_argument("-j", "--jobs", type=int, metavar="N", help="with --all: N worker processes (default: one per core)")
+    bld.add_argument("--force", action="store_true", help="with --all: rebuild even what is up to date")
+    bld.add_argument("--quiet", action="store_true", help="with --all: no progress output")
     bld.add_argument("--size", choices=("letter", "a4", "a5"), default="letter")
     bld.add_argument("--press", action="store_true", help="print-shop PDF: 3 mm bleed and crop marks")
     bld.add_argument("--allow-partial", action="store_true", help="build an incomplete locale with marked fallbacks")
     bld.set_defaults(run=cmd_build)
+    crd = sub.add_parser("card", help="build the wallet card (3.5 x 2 in) and its 10-up print sheet in one language")
+    crd.add_argument("--handbook", default=DEFAULT_HANDBOOK)
+    crd.add_argument("--lang", required=True, help="the front's locale; the back is in the source language (English: Spanish)")
+    crd.add_argument("--allow-partial", action="store_true", help="build an incomplete locale with marked fallbacks")
+    crd.set_defaults(run=cmd_card)
     for name, run, text in (
         ("extract", cmd_extract, "write locales/<handbook>.pot from the source and the layouts"),
         ("update", cmd_update, "merge the template into every catalog (changed messages become fuzzy)"),
@@ -180,12 +293,29 @@ def parser() -> argparse.ArgumentParser:
     ini.add_argument("lang")
     ini.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     ini.set_defaults(run=cmd_init)
+    srv = sub.add_parser("serve", help="live preview in the browser: any handbook, any language, reloads when you save")
+    srv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free port)")
+    srv.set_defaults(run=cmd_serve)
+    rel = sub.add_parser("release", help="build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS")
+    rel.add_argument("--publisher", default="Handbook editors", help="who publishes the release (the OPDS feed's author)")
+    rel.add_argument("-j", "--jobs", type=int, metavar="N", help="N worker processes (default: one per core)")
+    rel.set_defaults(run=cmd_release)
     return p
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where Python can unwind: temporary files are removed."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     args = parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.run(args))
     except UsageError as exc:
@@ -196,9 +326,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         n = sum(d.severity is Severity.ERROR for d in exc.diagnostics)
         print(f"failed: {n} error(s)", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Terminated) as exc:
+        print("interrupted: files in dist/ are as they were before this build", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
 
 
 if __name__ == "__main__":

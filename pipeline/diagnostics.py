@@ -38,7 +38,9 @@ class Diagnostic:
     place: Place
 
     def __str__(self) -> str:
-        return f"{self.place}: {self.severity.value}: {self.message} [{self.code}]"
+        """One line, always: a message that quotes a text with line breaks shows them as \\n."""
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
+        return f"{self.place}: {self.severity.value}: {message} [{self.code}]"
 
 
 def error(code: str, message: str, place: Place) -> Diagnostic:

@@ -54,6 +54,19 @@ def link(scheme: str) -> Callable[[str], Markup]:
     return render
 
 
+def link_descriptions(view: View, gettext: NullTranslations) -> dict[str, str]:
+    """What each link in the PDF leads to, for screen readers (WeasyPrint's own
+    description is the bare fragment id or URL)."""
+    out = {s.anchor: s.title.value for s in view.sections}
+    out.update({q.anchor: f"{q.number}. {q.entry.question.value}" for s in view.sections for q in s.entries})
+    for c in view.hb.contacts:
+        if c.phone:
+            out[f"tel:{tel_href(c.phone)}"] = gettext.gettext("Call %(number)s") % {"number": c.phone}
+        if c.sms:
+            out[f"sms:{tel_href(c.sms)}"] = gettext.gettext("Text %(number)s") % {"number": c.sms}
+    return out
+
+
 def css_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
 
@@ -89,7 +102,14 @@ def render(layouts: Path, name: str, view: View, gettext: NullTranslations, *, s
     EPUBCheck flags `sms:` links (HTM-025), so the EPUB shows SMS numbers as text."""
     env = environment(layouts)
     env.filters["sms"] = link("sms" if sms_links else "")
-    env.install_gettext_translations(gettext, newstyle=True)  # type: ignore[attr-defined]
+    # Jinja marks translations safe; a catalog is not trusted markup, so escape it.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: escape(gettext.gettext(s)),
+        ngettext=lambda s, p, n: escape(gettext.ngettext(s, p, n)),
+        pgettext=lambda c, s: escape(gettext.pgettext(c, s)),
+        npgettext=lambda c, s, p, n: escape(gettext.npgettext(c, s, p, n)),
+        newstyle=True,
+    )
     env.filters["t"] = text_filter(view.loc.dir == "rtl")
     env.filters["digits"] = view.loc.digits
     # CSS content cannot hold <bdi>: Unicode isolates keep numbers in order there.
@@ -99,7 +119,7 @@ def render(layouts: Path, name: str, view: View, gettext: NullTranslations, *, s
         return template.render(
             hb=view.hb, loc=view.loc, status=view.status, sections=view.sections, edition=view.edition,
             entry_count=view.entry_count, contacts=view.hb.contacts, keywords=view.keywords,
-            created=view.created, publisher="", hotline=view.hotline, **extra,
+            created=view.created, publisher="", hotline=view.hotline, coverage=view.coverage, **extra,
         )
     except jinja2.TemplateSyntaxError as exc:
         where = Place(relative(exc.filename or layouts / (exc.name or name)), exc.lineno)

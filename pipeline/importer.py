@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostic, Place, SourceError, error
+from .diagnostics import Diagnostic, Place, SourceError, UsageError, error
 
 NUMBERED = re.compile(r"^(\d+)\.\s+(\S.*)$")
 # A term is a short label before the first colon: at most 8 words, no sentence punctuation.
@@ -28,6 +28,7 @@ STOP_WORDS = frozenset(
     "s that the their there these this to what which who with connecticut".split()
 )
 SLUG_WORDS = 4
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as the schema's ids
 
 
 @dataclass
@@ -129,6 +130,9 @@ def parse_qa(text: str, path: str) -> list[dict[str, Any]]:
 
 def import_handbook(text: str, path: str, handbook_id: str, title: str, edition: date) -> dict[str, Any]:
     """A minimal valid source: the editor then adds contacts, sections and metadata."""
+    if not SLUG.fullmatch(handbook_id):
+        raise UsageError([error("import-id", f"'{handbook_id}' is not a handbook id: use lower-case letters and digits "
+                                "joined by hyphens, e.g. 'ct-trafficking'", Place("--id"))])
     return {
         "id": handbook_id,
         "language": "en",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .diagnostics import Diagnostic, warning
-from .model import Handbook, iter_texts
+from .model import Handbook, Text, iter_texts
 
 PERSONA = re.compile(r"\b(?:[Aa]s an? (?:expert|AI|language model|assistant)\b|I (?:must|can|cannot|am|will)\b|[Mm]y expertise\b)")
 PHONE = re.compile(r"(?<![\w-])(?:\+?1[-. ])?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?![\w-])")
@@ -19,7 +19,7 @@ def digits(s: str) -> str:
 def lint(handbook: Handbook) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     known_numbers = {digits(n) for c in handbook.contacts for n in (c.phone, c.sms) if n}
-    first_seen: dict[str, str] = {}
+    first_seen: dict[str, Text] = {}
     for text in iter_texts(handbook):
         if m := PERSONA.search(text.value):
             out.append(warning("lint-persona", f"first-person or persona wording '{m.group(0)}...': a handbook speaks to the reader, not as a persona", text.place))
@@ -28,9 +28,10 @@ def lint(handbook: Handbook) -> list[Diagnostic]:
                 out.append(warning("lint-unknown-number", f"phone number {number} is not among the handbook's contacts", text.place))
         if len(text.value) >= MIN_DUPLICATE_CHARS:
             if text.value in first_seen:
-                out.append(warning("lint-duplicate-text", f"same text as {first_seen[text.value]}", text.place))
+                if first_seen[text.value].key != text.key:  # the same key is one message on purpose (the card reuses texts)
+                    out.append(warning("lint-duplicate-text", f"same text as {first_seen[text.value].place}", text.place))
             else:
-                first_seen[text.value] = str(text.place)
+                first_seen[text.value] = text
     for entry in handbook.entries:
         if not entry.question.value.endswith("?"):
             out.append(warning("lint-question-mark", "question does not end with '?'", entry.question.place))

@@ -8,20 +8,24 @@ our readers differ from its default (Dari's own name; Arabic-Indic digits).
 
 from __future__ import annotations
 
+import difflib
 import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 
-from .diagnostics import Place, UsageError, error, relative
+from .diagnostics import CatalogError, Place, RenderError, SourceError, UsageError, error, relative
+from .source import parse_yaml, read_text
 
 DIGITS = {"latn": "0123456789", "arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹"}
 COUNTER_STYLES = {"latn": "decimal", "arab": "arabic-indic", "arabext": "persian"}
-SCRIPTS = {"ar": "arabic", "fa": "arabic", "ps": "arabic", "ur": "arabic", "zh": "han", "uk": "cyrillic", "ru": "cyrillic"}
+# ISO 15924 scripts we have a font stack for (CLDR tells each locale's script).
+SCRIPTS = {"Latn": "latin", "Cyrl": "cyrillic", "Arab": "arabic", "Hans": "han"}
 RELEASE_RULES = ("complete", "fallback")
+CONFIG_KEYS: dict[str, tuple[str, ...]] = {"release": RELEASE_RULES, "name": (), "digits": tuple(DIGITS)}  # () = any text
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,9 @@ class LocaleInfo:
 
 
 def normalize(name: str) -> str:
-    """`pt-BR`, `pt_br`, `zh-Hans` -> gettext form `pt_BR`, `zh_Hans`."""
+    """`pt-BR`, `pt_br`, `zh-Hans` -> gettext form `pt_BR`, `zh_Hans` (a bilingual `fa-AF+en`: each part)."""
+    if "+" in name:
+        return "+".join(normalize(part) for part in name.split("+"))
     parts = name.replace("-", "_").split("_")
     out = [parts[0].lower()]
     for p in parts[1:]:
@@ -80,21 +86,50 @@ def normalize(name: str) -> str:
     return "_".join(out)
 
 
+def script_code(loc: Locale) -> str:
+    """The locale's script (ISO 15924) from CLDR's likely subtags: am -> Ethi, fa_AF -> Arab."""
+    if loc.script:
+        return str(loc.script)
+    likely = get_global("likely_subtags")
+    for key in (str(loc), loc.language):
+        parts = str(likely.get(key, "")).split("_")
+        if len(parts) > 1 and len(parts[1]) == 4:
+            return parts[1]
+    return "Latn"
+
+
 def config_path(locales_dir: Path, code: str) -> Path:
     return locales_dir / code / "locale.yaml"
 
 
 def _config(locales_dir: Path, code: str) -> dict[str, Any]:
+    """The locale's own settings; every problem located, as a catalog problem (exit 1)."""
     path = config_path(locales_dir, code)
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise UsageError([error("locale-config", "expected a mapping (release, name, digits)", Place(relative(path), 1))])
-    unknown = set(data) - {"release", "name", "digits"}
-    if unknown or data.get("release", "complete") not in RELEASE_RULES or data.get("digits", "latn") not in DIGITS:
-        raise UsageError([error("locale-config", f"keys are release ({'|'.join(RELEASE_RULES)}), name, digits ({'|'.join(DIGITS)})", Place(relative(path), 1))])
-    return data
+    shown = relative(path)
+    try:
+        doc = parse_yaml(read_text(path, shown), shown)
+    except SourceError as exc:
+        if [d.code for d in exc.diagnostics] == ["yaml-empty"]:
+            return {}  # only comments: CLDR's defaults
+        raise CatalogError(exc.diagnostics) from None
+    if not isinstance(doc.data, dict):
+        raise CatalogError([error("locale-config", f"expected key: value lines ({', '.join(CONFIG_KEYS)})", doc.at(()))])
+    problems = []
+    for key, value in doc.data.items():
+        allowed = CONFIG_KEYS.get(key)
+        if key not in CONFIG_KEYS:
+            hint = difflib.get_close_matches(key, list(CONFIG_KEYS), n=1)
+            suggestion = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(CONFIG_KEYS)}"
+            problems.append(error("locale-config", f"unknown key '{key}' ({suggestion})", doc.key_places.get((key,), doc.at(()))))
+        elif allowed and value not in allowed:
+            problems.append(error("locale-config", f"{key} is {value!r}; it must be one of: {', '.join(allowed)}", doc.at((key,))))
+        elif not allowed and not (isinstance(value, str) and value.strip()):
+            problems.append(error("locale-config", f"{key} must be a text", doc.at((key,))))
+    if problems:
+        raise CatalogError(problems)
+    return dict(doc.data)
 
 
 @functools.cache
@@ -105,6 +140,12 @@ def locale_info(code: str, locales_dir: Path) -> LocaleInfo:
         loc = Locale.parse(code)
     except (UnknownLocaleError, ValueError):
         raise UsageError([error("unknown-locale", f"'{code}' is not a locale CLDR knows (try es, pt-BR, zh-Hans, fa-AF)", Place("LANG"))]) from None
+    script = script_code(loc)
+    if script not in SCRIPTS:
+        name = Locale("en").scripts.get(script, script)
+        raise RenderError([error("font-script", f"{code} is written in the {name} script ({script}); the pipeline has fonts only "
+                                 f"for {', '.join(SCRIPTS)}: add a font stack for {name} to pipeline/locales.py",
+                                 Place(relative(locales_dir / code)))])
     cfg = _config(locales_dir, code)
     name = cfg.get("name") or loc.get_display_name(loc) or code
     if loc.character_order == "left-to-right":
@@ -116,8 +157,8 @@ def locale_info(code: str, locales_dir: Path) -> LocaleInfo:
         name=name,
         english_name=loc.get_display_name("en") or code,
         dir="rtl" if loc.character_order == "right-to-left" else "ltr",
-        numbering=cfg.get("digits") or getattr(loc, "default_numbering_system", "latn"),
-        script=SCRIPTS.get(loc.language, "latin"),
+        numbering=str(cfg.get("digits") or getattr(loc, "default_numbering_system", None) or "latn"),
+        script=SCRIPTS[script],
         release=cfg.get("release", "complete"),
         hyphenate=bool(pyphen.language_fallback(code)),
     )

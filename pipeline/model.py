@@ -82,6 +82,19 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Card:
+    """The wallet card: a title line, the contacts it shows (by id), a few short lines.
+    A text that repeats a handbook text word for word carries that text's key,
+    so it shares the message and its translations."""
+
+    title: Text
+    lines: tuple[Text, ...]
+    contacts: tuple[str, ...]
+    back: str  # locale on the back of the source-language card ("" = the first catalog)
+    place: Place
+
+
+@dataclass(frozen=True)
 class Handbook:
     id: str
     language: str
@@ -94,6 +107,7 @@ class Handbook:
     names: tuple[str, ...]  # proper names every translation keeps verbatim
     changelog: tuple[Change, ...]
     path: str
+    card: Card | None = None
 
     @property
     def entries(self) -> tuple[Entry, ...]:

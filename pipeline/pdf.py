@@ -84,12 +84,26 @@ def _render(html: str, layouts: Path, roots: tuple[Path, ...]) -> Any:
     return document.render(stylesheets=[_stylesheet(layouts / "print.css")], font_config=fonts, **PDF_OPTIONS)
 
 
-def render_document(html: str, layouts: Path, roots: tuple[Path, ...]) -> tuple[bytes, dict[str, int]]:
+def describe_links(descriptions: dict[str, str]) -> Any:
+    """A write_pdf finisher: link annotations get a description of their target."""
+    import pydyf
+
+    def finish(document: Any, pdf: Any) -> None:
+        for obj in pdf.objects:
+            if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/Link" and "Contents" in obj:
+                target = getattr(obj["Contents"], "string", None)
+                if target in descriptions:
+                    obj["Contents"] = pydyf.String(descriptions[target])
+
+    return finish
+
+
+def render_document(html: str, layouts: Path, roots: tuple[Path, ...], link_descriptions: dict[str, str]) -> tuple[bytes, dict[str, int]]:
     """Render the print HTML; return the PDF and the 1-based page of every anchor."""
     with _watched(layouts):
         document = _render(html, layouts, roots)
         anchors = {name: number for number, page in enumerate(document.pages, start=1) for name in page.anchors}
-        pdf: bytes = document.write_pdf(**PDF_OPTIONS)
+        pdf: bytes = document.write_pdf(finisher=describe_links(link_descriptions), **PDF_OPTIONS)
     return pdf, anchors
 
 

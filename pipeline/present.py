@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, date, datetime
 
 from babel.dates import format_date
+from babel.numbers import format_percent
 
 from .locales import LocaleInfo
 from .model import Entry, Handbook, Section, Text
@@ -51,6 +53,11 @@ class View:
         return self.hb.contacts[0].phone or self.hb.contacts[0].sms
 
     @property
+    def coverage(self) -> str:
+        """Share of the text translated, in the locale's number format and digits."""
+        return self.loc.digits(format_percent(self.status.percent / 100, format="#,##0.0%", locale=self.loc.babel))
+
+    @property
     def keywords(self) -> str:
         return ", ".join(s.title.value for s in self.sections)
 
@@ -63,8 +70,16 @@ def build_date() -> datetime:
     """The build's timestamp: SOURCE_DATE_EPOCH when set, so output repeats."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
-    return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def edition_date(day: date, loc: LocaleInfo) -> str:
+    """The locale's long date; ISO 8601 where CLDR has no month names (it
+    writes Haitian Creole dates as '2026 M11 28')."""
+    if re.fullmatch(r"M\d+", loc.babel.months["format"]["wide"][1]):
+        return day.isoformat()
+    return format_date(day, format="long", locale=loc.babel)
 
 
 def present(hb: Handbook, loc: LocaleInfo, status: Status) -> View:
@@ -77,5 +92,5 @@ def present(hb: Handbook, loc: LocaleInfo, status: Status) -> View:
             n += 1
             entries.append(EntryView(entry, loc.digits(n), f"q-{entry.id}", f"{href}#q-{entry.id}"))
         sections.append(SectionView(section, f"s-{section.id}", f"{href}#s-{section.id}", tuple(entries)))
-    edition = loc.digits(format_date(hb.edition, format="long", locale=loc.babel))
+    edition = loc.digits(edition_date(hb.edition, loc))
     return View(hb, loc, status, tuple(sections), edition, build_date().strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,11 +20,14 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, Place, SourceError, error, relative
-from .model import Change, Contact, Entry, Handbook, Item, ItemList, Paragraph, Section, Text
+from .model import Card, Change, Contact, Entry, Handbook, Item, ItemList, Paragraph, Section, Text, iter_texts
 
 SCHEMA_PATH = Path(__file__).with_name("handbook.schema.json")
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a handbook is tens of KB; more is a mistake
 JsonPath = tuple[str | int, ...]
+CHANGELOG_PARTS = frozenset({"*", "contacts", "sections", "disclaimer", "title", "subtitle", "card"})
+# Plain YAML only: Python tags (!!python/object...) and the like are refused, never constructed.
+SAFE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,10 @@ class Located:
 
 def read_text(path: Path, shown: str) -> str:
     """Read UTF-8 text, or fail with the place of the first bad byte."""
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError([error("source-unreadable", f"cannot read the file: {exc.strerror}", Place(shown))]) from None
     if len(raw) > MAX_SOURCE_BYTES:
         raise SourceError([error("source-too-large", f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_SOURCE_BYTES / 1e6:.0f} MB", Place(shown, 1))])
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -54,20 +62,98 @@ def read_text(path: Path, shown: str) -> str:
         raise SourceError([error("source-encoding", f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8", Place(shown, line, col))]) from None
 
 
+def _runaway_quote(text: str, mark: yaml.Mark) -> yaml.Mark | None:
+    """The start of a quoted text that spans lines and ends on the error's line:
+    its closing quote is most likely missing where it starts."""
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line > mark.line:
+                break
+            quoted = isinstance(token, yaml.ScalarToken) and token.style in ("'", '"')
+            if quoted and token.start_mark.line < token.end_mark.line == mark.line:
+                start: yaml.Mark = token.start_mark
+                return start
+    except yaml.YAMLError:
+        pass
+    return None
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Diagnostic:
+    """PyYAML's parser words, turned into what an editor can act on."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return error("yaml-syntax", " ".join(filter(None, [context, problem])), Place(shown))
+
+    def at(m: yaml.Mark) -> Place:
+        return Place(shown, m.line + 1, m.column + 1)
+
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if "'\\t'" in problem:
+        return error("yaml-syntax", "a tab character here: YAML indents with spaces, never tabs", at(mark))
+    if context.startswith("while scanning a quoted scalar") and exc.context_mark:
+        return error("yaml-syntax", "the quote opened here is never closed: add the closing quote", at(exc.context_mark))
+    opened = _runaway_quote(text, mark)
+    if opened is not None:
+        return error("yaml-syntax", f"the quoted text opened here runs on to line {mark.line + 1}: add its closing quote on this line",
+                     at(opened))
+    if context.startswith("while parsing a flow") and exc.context_mark:
+        opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
+        return error("yaml-syntax", f"the '{opener}' opened here is not closed: add '{closer}', or put the whole text in quotes",
+                     at(exc.context_mark))
+    if problem == "mapping values are not allowed here":
+        if ": " in line[:mark.column]:
+            return error("yaml-syntax", "a second ': ' on this line: put the text after the key in quotes ('...')", at(mark))
+        return error("yaml-syntax", "this line is indented deeper than the key above it: line it up with its neighbours", at(mark))
+    if problem.startswith("expected <block end>"):
+        return error("yaml-syntax", "bad indentation: this line does not line up with the lines above it (indent with spaces, "
+                     "as many as its neighbours)", at(mark))
+    return error("yaml-syntax", " ".join(filter(None, [context, problem])), at(mark))
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, noting where aliases (*name) are used."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases: list[yaml.Mark] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases.append(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        node: yaml.Node | None = super().compose_node(parent, index)
+        return node
+
+
+def _compose(text: str) -> tuple[yaml.Node | None, list[yaml.Mark]]:
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node(), loader.aliases
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, shown: str) -> Located:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root, aliases = _compose(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Place(shown, mark.line + 1, mark.column + 1) if mark else Place(shown)
-        what = " ".join(filter(None, [exc.context, exc.problem]))
-        if "\t" in text and "tab" in str(exc.problem or ""):
-            what += " (YAML indents with spaces, never tabs)"
-        raise SourceError([error("yaml-syntax", what, where)]) from None
+        raise SourceError([_syntax_error(exc, text, shown)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        problem = error("yaml-syntax", f"control character {what} is not allowed in the text; delete it", Place(shown, line, col))
+        raise SourceError([problem]) from None
     except yaml.YAMLError as exc:
         raise SourceError([error("yaml-syntax", str(exc), Place(shown))]) from None
+    except RecursionError:
+        raise SourceError([error("yaml-syntax", "lists or mappings are nested too deeply", Place(shown, 1))]) from None
     if root is None:
         raise SourceError([error("yaml-empty", "the file is empty", Place(shown, 1))])
+    if aliases:  # a handbook has no use for them, and expanding them can blow a small file up into billions of values
+        raise SourceError([error("yaml-alias", "aliases (*name) are not supported: write the value out",
+                                 Place(shown, m.line + 1, m.column + 1)) for m in aliases])
     places: dict[JsonPath, Place] = {}
     key_places: dict[JsonPath, Place] = {}
     problems: list[Diagnostic] = []
@@ -78,9 +164,17 @@ def parse_yaml(text: str, shown: str) -> Located:
 
     def convert(node: yaml.Node, path: JsonPath) -> Any:
         places[path] = place(node)
+        if node.tag not in SAFE_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            problems.append(error("yaml-tag", f"tag '{tag}' is not allowed: a handbook holds only text, numbers, lists and mappings",
+                                  place(node)))
+            return None
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    problems.append(error("yaml-key", "a key must be a plain word, not a list or a mapping", place(key_node)))
+                    continue
                 key = str(key_node.value)
                 if key in out:
                     problems.append(error("yaml-duplicate-key", f"key '{key}' appears twice in this mapping", place(key_node)))
@@ -90,17 +184,21 @@ def parse_yaml(text: str, shown: str) -> Located:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [convert(child, (*path, i)) for i, child in enumerate(node.value)]
-        # Scalars: resolve with the safe constructor (no Python tags), but keep
-        # dates as the strings the schema expects.
+        # Scalars: resolve with the safe constructor, but keep dates as the
+        # strings the schema expects.
         if node.tag == "tag:yaml.org,2002:timestamp":
             return str(node.value)
         try:
             return constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            problems.append(error("yaml-value", str(exc).splitlines()[0], place(node)))
+        except (yaml.YAMLError, ValueError, KeyError):  # an explicit tag the value does not fit: !!int abc
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            problems.append(error("yaml-value", f"{node.value!r} is not a valid {tag}"[:200], place(node)))
             return None
 
-    data = convert(root, ())
+    try:
+        data = convert(root, ())
+    except RecursionError:
+        raise SourceError([error("yaml-syntax", "lists or mappings are nested too deeply", Place(shown, 1))]) from None
     if problems:
         raise SourceError(problems)
     return Located(data, places, key_places)
@@ -114,30 +212,75 @@ def _validator() -> Any:
     return jsonschema.Draft202012Validator(schema)
 
 
+KINDS = {"string": "a text", "array": "a list", "object": "a mapping (key: value lines)", "integer": "a whole number",
+         "number": "a number", "boolean": "true or false", "null": "nothing"}
+# What each pattern of the schema means, said the way an editor can act on it.
+PATTERNS = {
+    "^[a-z0-9]+(-[a-z0-9]+)*$": "is not an id: use lower-case letters and digits joined by hyphens, e.g. 'get-help'",
+    "^\\d{4}-\\d{2}-\\d{2}$": "is not a date written YYYY-MM-DD",
+    "^\\+?[0-9][0-9 -]*[0-9]$": "is not a phone number: use digits, spaces and hyphens, with an optional leading +",
+    "^https://": "is not a web address starting with https://",
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a text"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _suggestion(key: str, allowed: list[str]) -> str | None:
+    hint = difflib.get_close_matches(key, allowed, n=1)
+    return hint[0] if hint else None
+
+
 def _schema_diagnostic(err: Any, doc: Located) -> list[Diagnostic]:
     path: JsonPath = tuple(err.absolute_path)
     where = doc.at(path)
     validator = err.validator
     if validator == "additionalProperties":
         allowed = sorted(err.schema.get("properties", {}))
-        extra = sorted(set(err.instance) - set(allowed))
         out = []
-        for key in extra:
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(allowed)})"
+        for key in sorted(set(err.instance) - set(allowed)):
+            hint = _suggestion(key, allowed)
+            suggestion = f" (did you mean '{hint}'?)" if hint else f" (allowed: {', '.join(allowed)})"
             out.append(error("schema-unknown-key", f"unknown key '{key}'{suggestion}", doc.key_places.get((*path, key), where)))
         return out
     if validator == "required":
         field = err.message.split("'")[1] if "'" in err.message else err.message
         return [error("schema-required", f"missing required key '{field}'", where)]
     if validator == "type":
-        return [error("schema-type", f"expected {err.validator_value}, found {type(err.instance).__name__}: {err.instance!r}"[:200], where)]
-    if validator == "minLength":
+        expected = err.validator_value
+        if err.instance is None and expected in ("string", "array"):
+            return [error("schema-empty", f"{'text' if expected == 'string' else 'list'} is empty", where)]
+        quote = " (put it in quotes to make it a text)" if expected == "string" and isinstance(err.instance, int | float | bool) else ""
+        found = "" if err.instance is None else f": {err.instance!r}"[:120]
+        return [error("schema-type", f"expected {KINDS.get(expected, expected)}, found {_kind(err.instance)}{found}{quote}", where)]
+    if validator == "minLength" or (validator == "pattern" and err.validator_value == "\\S"):
         return [error("schema-empty", "text is empty", where)]
     if validator == "minItems":
         return [error("schema-empty", "list is empty", where)]
     if validator == "pattern":
-        return [error("schema-pattern", f"{err.instance!r} does not match the expected form {err.validator_value}", where)]
+        meaning = PATTERNS.get(err.validator_value, f"does not match the expected form {err.validator_value}")
+        return [error("schema-pattern", f"{err.instance!r} {meaning}"[:200], where)]
+    if validator == "const":
+        what = path[-1] if path else "the value"
+        return [error("schema-const", f"{what} must be {err.validator_value!r}, found {err.instance!r}"[:200], where)]
+    if validator == "uniqueItems":
+        firsts: dict[str, int] = {}
+        out = []
+        for i, item in enumerate(err.instance):
+            if str(item) in firsts:
+                first = doc.at((*path, firsts[str(item)])).line
+                out.append(error("schema-repeated", f"{item!r} is already listed at line {first}"[:200], doc.at((*path, i))))
+            firsts.setdefault(str(item), i)
+        return out
     if validator in ("maxProperties", "minProperties"):
         return [error("schema-block", "an answer block is either 'paragraph: TEXT' or 'items: [...]', one per list entry", where)]
     if validator == "anyOf" and "contacts" in path:
@@ -145,12 +288,48 @@ def _schema_diagnostic(err: Any, doc: Located) -> list[Diagnostic]:
     return [error(f"schema-{validator}", err.message[:200], where)]
 
 
-def validate(doc: Located) -> list[Diagnostic]:
-    errors = sorted(_validator().iter_errors(doc.data), key=lambda e: tuple(map(str, e.absolute_path)))
-    out: list[Diagnostic] = []
+def _misspelled(errors: list[Any]) -> set[tuple[JsonPath, str]]:
+    """Required keys that an unknown key near them probably meant: reported once, as the unknown key."""
+    out = set()
     for err in errors:
-        out.extend(_schema_diagnostic(err, doc))
-    return sorted(set(out), key=lambda d: (d.place, d.code))
+        if err.validator == "additionalProperties":
+            allowed = sorted(err.schema.get("properties", {}))
+            for key in set(err.instance) - set(allowed):
+                hint = _suggestion(key, allowed)
+                if hint:
+                    out.add((tuple(err.absolute_path), hint))
+    return out
+
+
+def _edition_date(doc: Located) -> list[Diagnostic]:
+    edition = doc.data.get("edition") if isinstance(doc.data, dict) else None
+    if not isinstance(edition, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", edition):
+        return []  # the schema reports it
+    try:
+        date.fromisoformat(edition)
+    except ValueError:
+        return [error("schema-date", f"edition '{edition}' is not a date in the calendar", doc.at(("edition",)))]
+    return []
+
+
+def _changelog(doc: Located) -> list[Diagnostic]:
+    """Changelog lines name entries (or a few whole-handbook parts) that exist."""
+    known = {e["id"] for s in doc.data["sections"] for e in s["entries"]} | CHANGELOG_PARTS
+    return [error("changelog-entry", f"changelog names unknown entry '{c['entry']}'", doc.at(("changelog", i, "entry")))
+            for i, c in enumerate(doc.data.get("changelog", ())) if c["entry"] not in known]
+
+
+def validate(doc: Located) -> list[Diagnostic]:
+    """Every schema problem, located; then the checks that need schema-valid data."""
+    errors = list(_validator().iter_errors(doc.data))
+    skip = _misspelled(errors)
+    out = [d for err in errors
+           if not (err.validator == "required" and (tuple(err.absolute_path), err.message.split("'")[1]) in skip)
+           for d in _schema_diagnostic(err, doc)]
+    out.extend(_edition_date(doc))
+    if not out:
+        out.extend(_changelog(doc))
+    return sorted(set(out), key=lambda d: (d.place, d.code, d.message))
 
 
 def build_model(doc: Located, shown: str) -> Handbook:
@@ -204,6 +383,7 @@ def build_model(doc: Located, shown: str) -> Handbook:
         )
         for i, c in enumerate(data["contacts"])
     )
+    card = _card(doc, text, (text(("title",), "title"), contacts, tuple(sections))) if "card" in data else None
     return Handbook(
         id=data["id"],
         language=lang,
@@ -216,25 +396,49 @@ def build_model(doc: Located, shown: str) -> Handbook:
         names=tuple(data.get("names", ())),
         changelog=tuple(Change(**c) for c in data.get("changelog", ())),
         path=shown,
+        card=card,
+    )
+
+
+CARD_NOTE = "Wallet card (3.5 x 2 in): keep it about as short as the English."
+
+
+def _card(doc: Located, text: Callable[[JsonPath, str, str], Text], handbook_texts: object) -> Card:
+    """The wallet card. A text that repeats a handbook text word for word takes
+    that text's key: one message, so the existing translations apply."""
+    data = doc.data["card"]
+    known = {t.value: t.key for t in reversed(list(iter_texts(handbook_texts)))}  # the first of equal texts wins
+
+    def card_text(path: JsonPath, key: str) -> Text:
+        value = str(functools.reduce(lambda node, part: node[part], path, data)).strip()
+        return text(("card", *path), known.get(value, key), "" if value in known else CARD_NOTE)
+
+    return Card(
+        title=card_text(("title",), "card/title"),
+        lines=tuple(card_text(("lines", i), f"card/line{i + 1}") for i in range(len(data["lines"]))),
+        contacts=tuple(data.get("contacts") or [c["id"] for c in doc.data["contacts"]]),
+        back=data.get("back", ""),
+        place=doc.at(("card",)),
     )
 
 
 def check_ids(handbook: Handbook) -> list[Diagnostic]:
     """Ids name messages and links: each must be unique in its kind."""
     out: list[Diagnostic] = []
-    seen: dict[str, Place] = {}
-    for kind, items in (("section", [(s.id, s.place) for s in handbook.sections]), ("entry", [(e.id, e.place) for e in handbook.entries])):
-        seen.clear()
+    kinds = (("section", [(s.id, s.place) for s in handbook.sections]), ("entry", [(e.id, e.place) for e in handbook.entries]),
+             ("contact", [(c.id, c.label.place) for c in handbook.contacts]))
+    for kind, items in kinds:
+        seen: dict[str, Place] = {}
         for ident, where in items:
             if ident in seen:
                 out.append(error("duplicate-id", f"{kind} id '{ident}' is already used at line {seen[ident].line}", where))
             else:
                 seen[ident] = where
-    known = {e.id for e in handbook.entries}
-    for change in handbook.changelog:
-        if change.entry not in known and change.entry not in {"*", "contacts", "sections", "disclaimer", "title", "subtitle"}:
-            out.append(error("changelog-entry", f"changelog names unknown entry '{change.entry}'", Place(handbook.path)))
-    return out
+    if handbook.card:
+        known = [c.id for c in handbook.contacts]
+        out.extend(error("card-contact", f"the card names unknown contact '{c}' (known: {', '.join(known)})", handbook.card.place)
+                   for c in handbook.card.contacts if c not in known)
+    return sorted(out, key=lambda d: d.place)
 
 
 def load(path: Path) -> Handbook:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from pipeline.build import Project, build
+from pipeline.build import Project, build, prepare, resolve_locale
+from pipeline.present import View
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "connecticut-trafficking-qa.txt"
 HANDBOOK = "ct-trafficking"
+EPOCH = "1795824000"  # 2026-11-28, the edition date: builds in tests are repeatable
+os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+BIDI_MARKS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,9 @@ class Built:
     epub: Path
 
     def pdftext(self, *args: str) -> str:
-        return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(self.pdf), "-"], capture_output=True, text=True, check=True).stdout
+        """The PDF's text as pdftotext copies it out, less the bidi marks it adds."""
+        out = subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(self.pdf), "-"], capture_output=True, text=True, check=True).stdout
+        return out.translate(BIDI_MARKS)
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +56,21 @@ def built(tmp_path_factory: pytest.TempPathFactory, handbook) -> dict[str, Built
     return result
 
 
+@pytest.fixture
+def view(project: Project, handbook, locale: str) -> View:  # type: ignore[no-untyped-def]
+    """The presented handbook of the parametrized locale."""
+    return prepare(project, handbook, resolve_locale(project, handbook, locale), allow_partial=False).view
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """`locale` parametrizes over every shipped locale (source language included)."""
     if "locale" in metafunc.fixturenames:
         project = Project(ROOT)
         metafunc.parametrize("locale", project.locales_of(project.load(HANDBOOK)))
+
+
+def copy_project(target: Path) -> Project:
+    """A scratch copy of the project's inputs, to change without touching the real files."""
+    for name in ("source", "layouts", "locales"):
+        shutil.copytree(ROOT / name, target / name)
+    return Project(target)

@@ -1,0 +1,212 @@
+"""Measurements inside one warm process (run as a child of the benchmark; prints JSON).
+
+    python -m bench.inprocess stages ROOT OUT HANDBOOK FOCUS LOCALE...
+    python -m bench.inprocess scale WARM_ROOT ROOT OUT HANDBOOK ROUNDS
+
+Stage times come from wrapping the functions build() calls (their own time, callees
+excluded), so they always describe the real build(), never a copy of its steps.
+Times are CPU seconds of this process (`wall` beside them where it matters): the
+machine is shared, and CPU time of single-threaded work is what load does not move. The
+floor renders the HTML build() gave WeasyPrint, with the same stylesheet object and
+FontConfiguration and WeasyPrint's own URL fetcher, and has ebooklib write the very
+book build() gave it again: the renderers' work with none of ours around it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import io
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pypdfium2
+
+from pipeline import pdf, source
+from pipeline.build import Project, build
+
+# (module, function) -> stage. `fonts` (EPUB font subsetting) runs inside `epub`.
+STAGES: dict[tuple[str, str], str] = {
+    ("pipeline.source", "read_text"): "load",
+    ("pipeline.source", "parse_yaml"): "load",
+    ("pipeline.source", "build_model"): "load",
+    ("pipeline.source", "validate"): "validate",
+    ("pipeline.source", "check_ids"): "validate",
+    ("pipeline.build", "check_catalog"): "validate",
+    ("pipeline.build", "check_coverage"): "validate",
+    ("pipeline.build", "read_catalog"): "translate",
+    ("pipeline.build", "translate"): "translate",
+    ("pipeline.build", "translations"): "translate",
+    ("pipeline.build", "present"): "translate",
+    ("pipeline.build", "print_html"): "html",
+    ("pipeline.build", "link_descriptions"): "html",
+    ("pipeline.pdf", "render_document"): "pdf",
+    ("pipeline.pdf", "cover_image"): "cover",
+    ("pipeline.epub", "render_epub"): "epub",
+    ("pipeline.fonts", "subset"): "fonts",
+    ("pipeline.build", "write_atomic"): "write",
+}
+STAGE_NAMES = ("load", "validate", "translate", "html", "pdf", "cover", "epub", "fonts", "write")
+
+
+@dataclass
+class Tracer:
+    """Exclusive time per stage: a wrapped call's time minus its wrapped callees'."""
+
+    totals: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    inner: list[float] = field(default_factory=list)
+
+    def wrap(self, stage: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            self.inner.append(0.0)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent = time.process_time() - start
+                self.totals[stage] += spent - self.inner.pop()
+                if self.inner:
+                    self.inner[-1] += spent
+
+        return timed
+
+
+@dataclass
+class Captured:
+    html: str = ""
+    layouts: Path = Path()
+    book: Any = None
+    epub_options: Any = None
+
+
+@contextmanager
+def instrumented(tracer: Tracer, captured: Captured) -> Iterator[None]:
+    """Wrap the stage functions (and keep what the renderers were given) for one build."""
+    import ebooklib.epub
+
+    def keep_html(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(html: str, layouts: Path, *rest: Any, **kwargs: Any) -> Any:
+            captured.html, captured.layouts = html, layouts
+            return fn(html, layouts, *rest, **kwargs)
+        return call
+
+    def keep_book(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(name: Any, book: Any, options: Any = None) -> Any:
+            captured.book, captured.epub_options = book, options
+            return fn(name, book, options)
+        return call
+
+    saved: list[tuple[Any, str, Any]] = []
+
+    def patch(module: Any, name: str, wrapper: Callable[..., Any]) -> None:
+        original = getattr(module, name)
+        saved.append((module, name, original))
+        setattr(module, name, wrapper)
+
+    for (module_name, name), stage in STAGES.items():
+        module = importlib.import_module(module_name)
+        if hasattr(module, name):  # other work may rename a stage; the rest still counts
+            patch(module, name, tracer.wrap(stage, getattr(module, name)))
+    patch(pdf, "render_document", keep_html(pdf.render_document))
+    patch(ebooklib.epub, "write_epub", keep_book(ebooklib.epub.write_epub))
+    try:
+        yield
+    finally:
+        for module, name, original in reversed(saved):
+            setattr(module, name, original)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """CPU and wall seconds since it was made."""
+
+    cpu: float = field(default_factory=time.process_time)
+    wall: float = field(default_factory=time.perf_counter)
+
+    def read(self) -> dict[str, float]:
+        return {"cpu": time.process_time() - self.cpu, "wall": time.perf_counter() - self.wall}
+
+
+def floor_pdf(html: str, layouts: Path) -> dict[str, float]:
+    weasyprint, fonts = pdf._weasy()
+    stylesheet = pdf._stylesheet(layouts / "print.css")
+    clock = Clock()
+    document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/")
+    document.render(stylesheets=[stylesheet], font_config=fonts, **pdf.PDF_OPTIONS).write_pdf(**pdf.PDF_OPTIONS)
+    return clock.read()
+
+
+def floor_epub(book: Any, options: Any) -> dict[str, float]:
+    from ebooklib import epub
+
+    clock = Clock()
+    epub.write_epub(io.BytesIO(), book, options)
+    return clock.read()
+
+
+def pages(path: Path) -> int:
+    return len(pypdfium2.PdfDocument(str(path)))
+
+
+def traced_build(project: Project, handbook: str, code: str) -> tuple[dict[str, float], dict[str, float], Captured, list[Path]]:
+    tracer, captured = Tracer(), Captured()
+    with instrumented(tracer, captured):
+        clock = Clock()
+        outputs = build(project, handbook, code)
+        total = clock.read()
+    return total, dict(tracer.totals), captured, outputs
+
+
+def stages(root: Path, out: Path, handbook: str, focus: str, locales: list[str]) -> dict[str, Any]:
+    """Per locale: a warming build, then floor and build, timed (three rounds for `focus`, best kept)."""
+    project = Project(root, out)
+    build(project, handbook, focus)  # warm the process: imports, FontConfiguration, stylesheet
+    results: dict[str, Any] = {}
+    for code in locales:
+        _, _, captured, _ = traced_build(project, handbook, code)  # warms this locale's fonts too
+        best: dict[str, Any] | None = None
+        for _round in range(3 if code == focus else 1):
+            floor = {"pdf": floor_pdf(captured.html, captured.layouts), "epub": floor_epub(captured.book, captured.epub_options)}
+            total, spent, captured, outputs = traced_build(project, handbook, code)
+            if best is None or total["cpu"] < best["total"]["cpu"]:
+                best = {"total": total, "stages": spent, "floor": best["floor"] if best else floor, "pages": pages(outputs[0])}
+            best["floor"] = {part: min(best["floor"][part], floor[part], key=lambda t: t["cpu"]) for part in floor}
+        results[code] = best
+    return results
+
+
+def scale(warm_root: Path, root: Path, out: Path, handbook: str, rounds: int) -> dict[str, Any]:
+    """Warm builds of a (synthetic, source-language) handbook; the fastest counts."""
+    build(Project(warm_root, out / "warm"), handbook, "en")
+    text_size = Project(root).handbook_path(handbook).stat().st_size
+    # A synthetic x50 source can pass the size guard meant for hand-written ones.
+    source.MAX_SOURCE_BYTES = max(source.MAX_SOURCE_BYTES, text_size + 1)
+    best: dict[str, Any] = {}
+    for _round in range(rounds):
+        total, spent, _, outputs = traced_build(Project(root, out / "target"), handbook, "en")
+        if not best or total["cpu"] < best["total"]["cpu"]:
+            best = {"total": total, "stages": spent, "pages": pages(outputs[0]), "source_bytes": text_size}
+    return best
+
+
+def main(argv: list[str]) -> None:
+    kind, *args = argv
+    if kind == "stages":
+        root, out, handbook, focus, *locales = args
+        result = stages(Path(root), Path(out), handbook, focus, locales)
+    else:
+        warm_root, root, out, handbook, rounds = args
+        result = scale(Path(warm_root), Path(root), Path(out), handbook, int(rounds))
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,273 @@
+"""The bilingual edition: two locales paired block by block, in PDF and EPUB.
+
+`handbook build --lang es+en` lands here. Each half of a pair is rendered with
+its own language's gettext, text filter and digits (layouts/bilingual/_cell.j2),
+so the shared strings, number isolation and fonts apply to both languages;
+the pairs then go into one document. In the PDF a pair is one row of two
+columns that never breaks across pages, the first language on the
+reading-start side (the right, for a right-to-left first language); in the
+EPUB the two cells follow one another, each with its own lang and dir.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from .build import Prepared, Project, first_entry_pages, prepare, resolve_locale
+from .diagnostics import Place, UsageError, error
+from .epub import NAMESPACE, TAG, Asset, accessibility, embedded_fonts, repack
+from .html import PAGE_SIZES, link_descriptions, render
+from .model import ItemList
+from .output import write_atomic
+from .present import View, build_date
+
+SEPARATOR = "+"  # es+en: the first language, then the second
+CELL = "bilingual/_cell.j2"
+
+
+@dataclass(frozen=True)
+class Side:
+    prepared: Prepared
+    n: int  # 1: the first language (reading-start column), 2: the second
+
+    @property
+    def view(self) -> View:
+        return self.prepared.view
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One block in both languages: the cells in order, first language first."""
+
+    kind: str
+    cells: tuple[Markup, Markup]
+    anchor: str = ""
+    label: str = ""  # the heading in both languages: PDF bookmark, EPUB TOC
+
+
+@dataclass(frozen=True)
+class PairedEntry:
+    question: Pair
+    blocks: tuple[Pair, ...]
+    toc: Pair
+    href: str  # where it lives in the EPUB
+
+
+@dataclass(frozen=True)
+class PairedSection:
+    anchor: str
+    href: str
+    title: Pair
+    toc: Pair
+    entries: tuple[PairedEntry, ...]
+
+
+@dataclass(frozen=True)
+class Edition:
+    sides: tuple[Side, Side]
+    title: str  # both titles, for <title> and the PDF's metadata
+    cover: Pair
+    help: Pair
+    colophon: Pair
+    contents: Pair
+    sections: tuple[PairedSection, ...]
+    back: Pair
+
+    @property
+    def tag(self) -> str:
+        return SEPARATOR.join(s.view.loc.tag for s in self.sides)
+
+
+def split(locale: str) -> tuple[str, str]:
+    parts = locale.split(SEPARATOR)
+    if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
+        what = f"a bilingual edition pairs two different locales, e.g. es+en (got '{locale}')"
+        raise UsageError([error("bilingual-locales", what, Place("LANG"))])
+    return parts[0], parts[1]
+
+
+def both(a: str, b: str) -> str:
+    """A label in both languages: '¿Qué…? / What…?'."""
+    return f"{a} / {b}"
+
+
+class Cells:
+    """Renders the halves of pairs, each with its own language's view."""
+
+    def __init__(self, layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> None:
+        self.layouts, self.sides, self.epub = layouts, sides, epub
+        self.draft = any(s.view.status.draft for s in sides)
+
+    def pair(self, kind: str, nodes: tuple[Any, Any] = (None, None), *, anchor: str = "", label: str = "", **extra: Any) -> Pair:
+        a, b = (Markup(render(self.layouts, CELL, s.view, s.prepared.gettext, sms_links=not self.epub,
+                              kind=kind, node=node, draft=self.draft, **extra).strip())
+                for s, node in zip(self.sides, nodes, strict=True))
+        return Pair(kind, (a, b), anchor, label)
+
+
+def blocks(cells: Cells, answers: tuple[Any, Any]) -> Iterator[Pair]:
+    """Paragraphs pair as they are; a list pairs item by item, so each item stays beside its translation."""
+    for block_a, block_b in zip(*answers, strict=True):
+        if isinstance(block_a, ItemList):
+            for number, items in enumerate(zip(block_a.items, block_b.items, strict=True), start=1):
+                yield cells.pair("item", items, number=number)
+        else:
+            yield cells.pair("paragraph", (block_a, block_b))
+
+
+def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Edition:
+    cells = Cells(layouts, sides, epub=epub)
+    a, b = (s.view for s in sides)
+    sections = []
+    for sa, sb in zip(a.sections, b.sections, strict=True):
+        entries = []
+        for qa, qb in zip(sa.entries, sb.entries, strict=True):
+            label = both(f"{qa.number}. {qa.entry.question.value}", f"{qb.number}. {qb.entry.question.value}")
+            entries.append(PairedEntry(
+                question=cells.pair("question", (qa, qb), anchor=qa.anchor, label=label),
+                blocks=tuple(blocks(cells, (qa.entry.answer, qb.entry.answer))),
+                toc=cells.pair("toc-entry", (qa, qb)),
+                href=qa.href,
+            ))
+        label = both(sa.title.value, sb.title.value)
+        sections.append(PairedSection(sa.anchor, sa.href, cells.pair("section", (sa, sb), label=label),
+                                      cells.pair("toc-section", (sa, sb)), tuple(entries)))
+    return Edition(
+        sides=sides, title=both(a.hb.title.value, b.hb.title.value),
+        cover=cells.pair("cover"), help=cells.pair("help"), colophon=cells.pair("colophon"), contents=cells.pair("contents"),
+        sections=tuple(sections), back=cells.pair("back"),
+    )
+
+
+def stylesheet(layouts: Path, ed: Edition, *, epub: bool, **extra: Any) -> str:
+    """The shared part (first language's view), then each language's column."""
+    first = ed.sides[0]
+    start = "left" if first.view.loc.dir == "ltr" else "right"
+    edges = {1: start, 2: "right" if start == "left" else "left"}
+    common = "bilingual/epub.css.j2" if epub else "bilingual/page.css.j2"
+    parts = [render(layouts, common, first.view, first.prepared.gettext, **extra)]
+    parts += [render(layouts, "bilingual/side.css.j2", s.view, s.prepared.gettext, n=s.n, edge=edges[s.n], epub=epub) for s in ed.sides]
+    return "\n".join(parts)
+
+
+def print_html(layouts: Path, ed: Edition, *, size: str, press: bool, template: str = "bilingual/handbook.html.j2") -> str:
+    first = ed.sides[0]
+    css = stylesheet(layouts, ed, epub=False, page_size=PAGE_SIZES[size], press=press)
+    return render(layouts, template, first.view, first.prepared.gettext, book=ed, page_css=Markup(css), xhtml=False)
+
+
+def pdf_links(ed: Edition) -> dict[str, str]:
+    """Link descriptions: the contacts in the first language, headings in both."""
+    first, second = ed.sides
+    out = {**link_descriptions(second.view, second.prepared.gettext), **link_descriptions(first.view, first.prepared.gettext)}
+    for s in ed.sections:
+        out[s.anchor] = s.title.label
+        out.update({q.question.anchor: q.question.label for q in s.entries})
+    return out
+
+
+def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
+    """The bilingual EPUB: the monolingual one's metadata, fonts and packaging
+    (pipeline/epub.py), with paired documents and both languages declared."""
+    from ebooklib import epub  # heavy: imported only when rendering
+
+    first, second = ed.sides
+    a, hb = first.view, first.view.hb
+    _ = first.prepared.gettext.gettext
+    book = epub.EpubBook()
+    book.set_identifier(f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{hb.id}/{ed.tag}/{hb.edition.isoformat()}')}")
+    book.set_title(hb.title.value)
+    book.add_metadata("DC", "title", second.view.hb.title.value)
+    book.set_language(a.loc.tag)
+    book.add_metadata("DC", "language", second.view.loc.tag)
+    if a.loc.dir == "rtl":
+        book.set_direction("rtl")
+    book.add_metadata("DC", "description", hb.subtitle.value)
+    book.add_metadata("DC", "date", hb.edition.isoformat())
+    for prop, value in accessibility(a, bool(pages)):
+        book.add_metadata(None, "meta", value, {"property": prop})
+    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
+    if pages:
+        languages = f"{a.loc.english_name}-{second.view.loc.english_name}"
+        book.add_metadata("DC", "source", f"{ed.title}, {languages} print edition of {hb.edition.isoformat()}")
+    book.set_cover("cover.jpg", cover_jpeg, create_page=False)
+
+    css_href = "style.css"
+    documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
+
+    def document(uid: str, name: str, title: str, **extra: Any) -> None:
+        documents.append((uid, name, render(layouts, "bilingual/chapter.xhtml.j2", a, first.prepared.gettext, book=ed, xhtml=True,
+                                            title=title, css_href=css_href, **extra)))
+
+    document("cover", "cover.xhtml", ed.title, part="cover", body_type="cover")
+    page_list = [{"href": f"{s.href.split('#')[0]}#page-{pages[q.question.anchor]}", "label": a.loc.digits(pages[q.question.anchor])}
+                 for s in ed.sections for q in s.entries if q.question.anchor in pages]
+    documents.append(("nav", "nav.xhtml", render(layouts, "bilingual/nav.xhtml.j2", a, first.prepared.gettext, book=ed, xhtml=True,
+                                                  css_href=css_href, pages=page_list)))
+    def in_both(message: str) -> str:
+        return both(_(message), second.prepared.gettext.gettext(message))
+
+    document("colophon", "colophon.xhtml", in_both("About this handbook"), part="colophon", body_type="frontmatter")
+    for i, s in enumerate(ed.sections, start=1):
+        document(f"section-{i:02d}", s.href.split("#")[0], s.title.label, section=s, body_type="bodymatter", pagebreaks=pages)
+    document("back", "back.xhtml", in_both("Get help now"), part="back", body_type="backmatter")
+
+    text = " ".join(TAG.sub(" ", html.unescape(x)) for _uid, _name, x in documents)
+    assets: list[Asset] = []
+    faces: list[dict[str, str]] = []
+    for side in ed.sides:
+        fonts, side_faces = embedded_fonts(side.view, text)
+        assets += [f for f in fonts if f.name not in {x.name for x in assets}]
+        faces += [f for f in side_faces if f not in faces]
+    css = "\n".join([render(layouts, "epub/style.css.j2", a, first.prepared.gettext, font_faces=faces), stylesheet(layouts, ed, epub=True)])
+    book.add_item(epub.EpubItem(uid="style", file_name=css_href, media_type="text/css", content=css.encode()))
+    for asset in assets:
+        uid = asset.name.replace("/", "-").replace(".", "-")
+        book.add_item(epub.EpubItem(uid=uid, file_name=asset.name, media_type=asset.media_type, content=asset.data))
+    spine = []
+    for uid, name, xhtml in documents:
+        item = epub.EpubItem(uid=uid, file_name=name, media_type="application/xhtml+xml", content=xhtml.encode())
+        if uid == "nav":
+            item.properties = ["nav"]
+        book.add_item(item)
+        spine.append(item)
+    book.spine = spine
+    book.toc = [(epub.Section(s.title.label, href=s.href.split("#")[0]),
+                 [epub.Link(q.href, q.question.label, q.question.anchor) for q in s.entries]) for s in ed.sections]
+    book.add_item(epub.EpubNcx())
+    buf = io.BytesIO()
+    options = {"mtime": build_date(), "epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "raise_exceptions": True}
+    epub.write_epub(buf, book, options)
+    return repack(buf.getvalue())
+
+
+def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_partial: bool = False,
+                    size: str = "letter", press: bool = False) -> list[Path]:
+    """Write dist/<first>+<second>/<id>.pdf and .epub."""
+    from .pdf import cover_image, render_document
+
+    handbook = project.load(handbook_id)
+    locs = [resolve_locale(project, handbook, name) for name in split(locales)]
+    sides = (Side(prepare(project, handbook, locs[0], allow_partial=allow_partial), 1),
+             Side(prepare(project, handbook, locs[1], allow_partial=allow_partial), 2))
+    roots = (project.layouts, project.source)
+    printed = edition(project.layouts, sides, epub=False)
+    pdf, anchors = render_document(print_html(project.layouts, printed, size=size, press=press), project.layouts, roots, pdf_links(printed))
+    cover_html = print_html(project.layouts, printed, size="cover", press=False, template="bilingual/cover.html.j2")
+    cover = cover_image(cover_html, project.layouts, roots)
+    ebook = edition(project.layouts, sides, epub=True)
+    epub_bytes = render_epub(project.layouts, ebook, pages=first_entry_pages(anchors, sides[0].view), cover_jpeg=cover)
+    out = project.dist / printed.tag
+    suffix = "" if size == "letter" and not press else f"-{size}{'-press' if press else ''}"
+    written = [out / f"{handbook.id}{suffix}.pdf", out / f"{handbook.id}.epub"]
+    write_atomic(written[0], pdf)
+    write_atomic(written[1], epub_bytes)
+    return written

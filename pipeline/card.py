@@ -1,0 +1,219 @@
+"""The wallet card: 3.5 x 2 in, the front in one language and the back in
+another, plus a 10-up US Letter print sheet with crop marks.
+
+The text must fit, never be clipped: every line of the card names its message
+and the most lines it may take (data-key, data-lines in layouts/card/_side.j2).
+The card is laid out once, measured on WeasyPrint's boxes, and an overflow
+fails the build with the message's key, its place in the catalog and the
+amount, before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from .build import Prepared, Project, output_dir, prepare, resolve_locale
+from .catalog import catalog_path, read_catalog
+from .diagnostics import Diagnostic, Place, RenderError, UsageError, error, relative
+from .html import link_descriptions, render
+from .locales import LocaleInfo, available
+from .model import Handbook, iter_texts
+from .output import write_atomic
+
+CARD_W, CARD_H = 252.0, 144.0  # pt: 3.5 x 2 in
+SHEET_W, SHEET_H = 612.0, 792.0  # pt: US Letter
+COLUMNS, ROWS = 2, 5
+MARK_LENGTH, MARK_GAP, HAIRLINE = 18.0, 4.5, 0.5  # pt: crop marks stay clear of the cut
+PX = 0.75  # WeasyPrint lays out in CSS px; 1 px = 0.75 pt
+TOLERANCE = 0.5  # pt of rounding allowed before a line counts as too wide
+SIDE_TEMPLATE = "card/_side.j2"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on the sheet, in pt from the top left corner."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
+class Side:
+    name: str  # front | back
+    prepared: Prepared
+    places: dict[str, Place]  # message key or msgid -> where to shorten it
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One line of the card as WeasyPrint laid it out (pt)."""
+
+    side: str
+    key: str
+    budget: int  # the most lines it may take
+    lines: tuple[float, ...]  # height of each rendered line
+    widest: float
+    room: float  # width available to it
+    bottom: float  # where its last line ends
+    side_bottom: float  # where the side's content box ends (same page)
+    page: int
+
+
+def _origin() -> tuple[float, float]:
+    """The sheet's top left cut: the grid of cards is centred, so the back mirrors exactly."""
+    return (SHEET_W - COLUMNS * CARD_W) / 2, (SHEET_H - ROWS * CARD_H) / 2
+
+
+def slots(back: bool) -> tuple[Box, ...]:
+    """The 10 card positions, in reading order of the front. On the back the
+    columns are mirrored, so each back lands behind its front when the sheet
+    is printed duplex and flipped on its long edge."""
+    left, top = _origin()
+    return tuple(
+        Box(left + ((COLUMNS - 1 - c) if back else c) * CARD_W, top + r * CARD_H, CARD_W, CARD_H)
+        for r in range(ROWS) for c in range(COLUMNS)
+    )
+
+
+def crop_marks() -> tuple[Box, ...]:
+    """Hairlines in the margins on every cut line (the cards butt, so each inner
+    cut is shared), clear of the cards by MARK_GAP."""
+    left, top = _origin()
+    right, bottom = left + COLUMNS * CARD_W, top + ROWS * CARD_H
+    marks = []
+    for c in range(COLUMNS + 1):
+        x = left + c * CARD_W - HAIRLINE / 2
+        marks += [Box(x, top - MARK_GAP - MARK_LENGTH, HAIRLINE, MARK_LENGTH), Box(x, bottom + MARK_GAP, HAIRLINE, MARK_LENGTH)]
+    for r in range(ROWS + 1):
+        y = top + r * CARD_H - HAIRLINE / 2
+        marks += [Box(left - MARK_GAP - MARK_LENGTH, y, MARK_LENGTH, HAIRLINE), Box(right + MARK_GAP, y, MARK_LENGTH, HAIRLINE)]
+    return tuple(marks)
+
+
+def back_locale(project: Project, handbook: Handbook, front: LocaleInfo) -> str:
+    """A translated card has the source language on its back; the source-language
+    card has the card's `back` locale (or the first catalog)."""
+    if front.code != handbook.language:
+        return handbook.language
+    assert handbook.card is not None
+    return handbook.card.back or next(iter(available(project.locales, handbook.id)), handbook.language)
+
+
+def message_places(project: Project, handbook: Handbook, loc: LocaleInfo) -> dict[str, Place]:
+    """Where each card message is written in this language: the catalog line of a
+    translation (msgctxt, or msgid for layout strings), else the source."""
+    if loc.code == handbook.language:
+        places = {t.key: t.place for t in iter_texts(handbook)}
+        return {**places, "": Place(relative(project.layouts / SIDE_TEMPLATE))}
+    path = catalog_path(project.locales, loc.code, handbook.id)
+    shown = relative(path)
+    return {(m.context or m.id): Place(shown, m.lineno or 0) for m in read_catalog(path, loc.code) if m.id and isinstance(m.id, str)}
+
+
+def render_side(project: Project, side: Side) -> Markup:
+    hb = side.prepared.view.hb
+    assert hb.card is not None
+    by_id = {c.id: c for c in hb.contacts}
+    return Markup(render(project.layouts, SIDE_TEMPLATE, side.prepared.view, side.prepared.gettext,
+                         side=side.name, card_contacts=[by_id[c] for c in hb.card.contacts]))
+
+
+def measure(document: Any) -> list[Measured]:
+    """Every element with a line budget, with its rendered lines, per page."""
+    from weasyprint.formatting_structure.boxes import BlockBox, LineBox  # heavy: only when rendering
+
+    found: list[Measured] = []
+
+    def walk(box: Any, page: int, side: tuple[str, float] | None) -> None:
+        element = getattr(box, "element", None)
+        if isinstance(box, BlockBox) and element is not None:
+            if element.get("data-side"):
+                side = (element.get("data-side"), (box.content_box_y() + box.height) * PX)
+            elif element.get("data-lines") and side is not None:
+                lines = [c for c in box.children if isinstance(c, LineBox)]
+                found.append(Measured(
+                    side=side[0], key=element.get("data-key", ""), budget=int(element.get("data-lines")),
+                    lines=tuple(line.height * PX for line in lines), widest=max((line.width for line in lines), default=0.0) * PX,
+                    room=box.width * PX, bottom=(box.content_box_y() + box.height) * PX, side_bottom=side[1], page=page,
+                ))
+                return
+        for child in getattr(box, "children", ()):
+            walk(child, page, side)
+
+    for number, page in enumerate(document.pages):
+        walk(page._page_box, number, None)  # WeasyPrint has no public box API
+    return found
+
+
+def overflows(measured: list[Measured], sides: tuple[Side, ...]) -> list[Diagnostic]:
+    """Lines over their budget or too wide, and sides taller than the card."""
+    places = {s.name: s.places for s in sides}
+    tags = {s.name: s.prepared.view.loc.tag for s in sides}
+    out = []
+
+    def where(m: Measured) -> Place:
+        return places[m.side].get(m.key) or places[m.side].get("") or Place(m.key)
+
+    for m in measured:
+        what = f"card {m.side} ({tags[m.side]}): '{m.key}'"
+        if len(m.lines) > m.budget:
+            extra = sum(m.lines[m.budget:])
+            out.append(error("card-overflow", f"{what} takes {len(m.lines)} lines where the card has room for {m.budget}: "
+                             f"{extra:.1f} pt too long; shorten the text", where(m)))
+        if m.widest > m.room + TOLERANCE:
+            out.append(error("card-overflow", f"{what} has a line {m.widest - m.room:.1f} pt wider than the card's {m.room:.0f} pt "
+                             "(a word or number that cannot wrap); shorten it", where(m)))
+    for side in sides:
+        mine = [m for m in measured if m.side == side.name]
+        if not mine or out:  # a line over its budget already says what to shorten
+            continue
+        first_page = min(m.page for m in mine)
+        spilled = [m for m in mine if m.page != first_page]
+        over = sum(sum(m.lines) for m in spilled) or max(m.bottom - m.side_bottom for m in mine)
+        if over > TOLERANCE:
+            culprit = max(mine, key=lambda m: len(m.lines))
+            out.append(error("card-overflow", f"card {side.name} ({tags[side.name]}): the text is {over:.1f} pt taller than the card; "
+                             f"shorten a line, e.g. '{culprit.key}' ({len(culprit.lines)} lines)", where(culprit)))
+    return out
+
+
+def card_html(project: Project, sides: tuple[Side, ...], template: str, **extra: Any) -> str:
+    front = sides[0].prepared
+    css = render(project.layouts, "card/card.css.j2", front.view, front.gettext, locales=[s.prepared.view.loc for s in sides],
+                 card=(CARD_W, CARD_H), sheet=(SHEET_W, SHEET_H))
+    return render(project.layouts, template, front.view, front.gettext, css=Markup(css),
+                  sides=[render_side(project, s) for s in sides], **extra)
+
+
+def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False) -> list[Path]:
+    """Write dist/<tag>/<id>-card.pdf (front, back) and <id>-card-sheet.pdf (10-up, duplex)."""
+    from .pdf import _render, _watched, render_document
+
+    handbook = project.load(handbook_id)
+    if handbook.card is None:
+        raise UsageError([error("no-card", f"'{handbook.id}' has no card: add a 'card' block to its source", Place(handbook.path))])
+    front = resolve_locale(project, handbook, locale)
+    back = resolve_locale(project, handbook, back_locale(project, handbook, front))
+    sides = tuple(Side(name, prepare(project, handbook, loc, allow_partial=allow_partial), message_places(project, handbook, loc))
+                  for name, loc in (("front", front), ("back", back)))
+    roots = (project.layouts, project.source)
+    html = card_html(project, sides, "card/card.html.j2")
+    with _watched(project.layouts):
+        problems = overflows(measure(_render(html, project.layouts, roots)), sides)
+    if problems:
+        raise RenderError(problems)
+    links = link_descriptions(sides[0].prepared.view, sides[0].prepared.gettext)  # one PDF, one description per link target
+    card, _ = render_document(html, project.layouts, roots, links)
+    sheet_html = card_html(project, sides, "card/sheet.html.j2", faces=[slots(back=False), slots(back=True)], marks=crop_marks())
+    sheet, _ = render_document(sheet_html, project.layouts, roots, links)
+    out = output_dir(project, front)
+    written = [out / f"{handbook.id}-card.pdf", out / f"{handbook.id}-card-sheet.pdf"]
+    write_atomic(written[0], card)
+    write_atomic(written[1], sheet)
+    return written

@@ -1,0 +1,300 @@
+"""Many builds at once: every (handbook, locale) job on a process pool, skipping
+the ones whose inputs did not change.
+
+`build()` stays the unit of work. Each worker process keeps WeasyPrint, its
+FontConfiguration and the parsed stylesheet (cached in pipeline.pdf) from one
+job to the next. Beside the outputs, `dist/<tag>/.<handbook>.inputs` records a
+content hash of everything the job read (source, catalog, locale.yaml, layouts,
+pipeline code, library versions, options, SOURCE_DATE_EPOCH) and the hash of
+every file it wrote: a job is up to date when both still match. Installed fonts
+are not hashed: after a font upgrade, rebuild with `--force`. Jobs take a lock
+per locale, so concurrent runs (`make -j`, two terminals) never build the same
+output twice at once, and the record always describes the files on disk.
+
+Nothing here prints: progress goes to a callback (cli.py draws it).
+"""
+
+from __future__ import annotations
+
+import enum
+import fcntl
+import functools
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from multiprocessing import get_context
+from pathlib import Path
+
+from . import __version__
+from .build import Project, build
+from .catalog import catalog_path
+from .diagnostics import Diagnostic, PipelineError
+from .locales import config_path
+from .output import write_atomic
+
+CODE = Path(__file__).parent
+LIBRARIES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "babel", "jinja2", "pypdfium2", "pyyaml")
+TICK = 0.25  # seconds between progress snapshots while jobs run
+
+
+@dataclass(frozen=True)
+class Options:
+    """What `build()` is asked for besides handbook and locale."""
+
+    size: str = "letter"
+    press: bool = False
+    allow_partial: bool = False
+
+    @property
+    def suffix(self) -> str:
+        """Distinguishes the records of the print variants (as build() names the PDFs)."""
+        return "" if self.size == "letter" and not self.press else f"-{self.size}{'-press' if self.press else ''}"
+
+
+@dataclass(frozen=True, order=True)
+class Job:
+    handbook: str
+    locale: str  # gettext code: pt_BR
+
+    @property
+    def tag(self) -> str:
+        return self.locale.replace("_", "-")
+
+    def __str__(self) -> str:
+        return f"{self.handbook}/{self.tag}"
+
+
+class State(enum.Enum):
+    BUILT = "built"
+    SKIPPED = "up to date"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    state: State
+    seconds: float
+    outputs: tuple[Path, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot for the display: sent when a job ends and every TICK meanwhile."""
+
+    total: int
+    done: int
+    running: tuple[Job, ...]
+    elapsed: float
+    finished: Outcome | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    """The `.inputs` file: what a job read and what it wrote."""
+
+    inputs: str
+    outputs: dict[str, str]  # file name -> sha256
+    seconds: float
+
+
+def plan(project: Project, handbook_ids: Sequence[str]) -> list[Job]:
+    """Every locale of every handbook (loading each source once, so errors show once)."""
+    return [Job(h, code) for h in handbook_ids for code in project.locales_of(project.load(h))]
+
+
+def _files(folder: Path, patterns: tuple[str, ...] = ("*",)) -> list[Path]:
+    return sorted(p for pattern in patterns for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+
+
+def inputs_digest(project: Project, job: Job, options: Options) -> str:
+    """Content hash of everything the job's output depends on (paths relative, so copies agree)."""
+    h = hashlib.sha256()
+
+    def add(label: str, data: bytes) -> None:
+        h.update(f"{label}\0{len(data)}\0".encode())
+        h.update(data)
+
+    languages = job.locale.split("+")  # a bilingual edition (es+en) reads both catalogs
+    project_files = [
+        *_files(project.source / job.handbook),
+        *(catalog_path(project.locales, code, job.handbook) for code in languages),
+        *(config_path(project.locales, code) for code in languages),
+        *_files(project.layouts),
+    ]
+    for path in project_files:
+        add(path.relative_to(project.root).as_posix(), path.read_bytes() if path.is_file() else b"\0missing")
+    add("code", code_digest())
+    add("options", repr(options).encode())
+    add("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    return h.hexdigest()
+
+
+@functools.cache
+def code_digest() -> bytes:
+    """The pipeline's code and the libraries' versions, read once per process: a run
+    hashes the code it started with, and hands each worker its job's digest."""
+    h = hashlib.sha256()
+    for path in _files(CODE, ("*.py", "*.json")):
+        data = path.read_bytes()
+        h.update(f"{path.relative_to(CODE).as_posix()}\0{len(data)}\0".encode() + data)
+    versions = {name: _version(name) for name in LIBRARIES}
+    h.update(json.dumps({"pipeline": __version__, **versions}, sort_keys=True).encode())
+    return h.digest()
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def record_path(project: Project, job: Job, options: Options) -> Path:
+    return project.dist / job.tag / f".{job.handbook}{options.suffix}.inputs"
+
+
+def read_record(path: Path) -> Record | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Record(str(data["inputs"]), {str(k): str(v) for k, v in data["outputs"].items()}, float(data["seconds"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing or damaged: the job simply runs
+
+
+def is_current(project: Project, job: Job, options: Options, digest: str) -> bool:
+    """Same inputs as the last build, and its outputs untouched since."""
+    record = read_record(record_path(project, job, options))
+    folder = project.dist / job.tag
+    return (record is not None and record.inputs == digest and bool(record.outputs)
+            and all(_sha256(folder / name) == sha for name, sha in record.outputs.items()))
+
+
+@contextmanager
+def _locked(project: Project, job: Job) -> Iterator[None]:
+    """One process at a time per locale. The lock is taken on the job's own input (its
+    catalog; for the source language, the source), which is never written: a lock
+    file in dist/ would leave dist/ behind after a failed build."""
+    catalog = catalog_path(project.locales, job.locale.split("+")[0], job.handbook)
+    path = catalog if catalog.is_file() else project.handbook_path(job.handbook)
+    if not path.is_file():
+        yield  # nothing to build from: build() reports it
+        return
+    with path.open("rb") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def build_job(project: Project, job: Job, options: Options, *, force: bool = False, digest: str | None = None) -> Outcome:
+    """Build one job unless it is up to date, then record its inputs and outputs.
+
+    The digest is taken before building (here, or by the caller that planned the
+    run): if an input changes during the build, the record names the older inputs
+    and the next run builds again."""
+    start = time.monotonic()
+    with _locked(project, job):
+        digest = digest or inputs_digest(project, job, options)
+        if not force and is_current(project, job, options, digest):
+            return Outcome(job, State.SKIPPED, time.monotonic() - start)
+        outputs = build(project, job.handbook, job.locale, allow_partial=options.allow_partial, size=options.size, press=options.press)
+        seconds = time.monotonic() - start
+        hashes = {p.name: _sha256(p) or "" for p in outputs}
+        record = {"inputs": digest, "outputs": hashes, "seconds": round(seconds, 3)}
+        write_atomic(record_path(project, job, options), json.dumps(record, indent=1, sort_keys=True).encode() + b"\n")
+    return Outcome(job, State.BUILT, seconds, tuple(outputs))
+
+
+def _work(project: Project, job: Job, options: Options, force: bool, digest: str, epoch: str | None) -> Outcome:
+    """Runs in a worker: a job's own errors become its outcome; the others go on.
+    The worker takes the caller's SOURCE_DATE_EPOCH: a forkserver keeps the
+    environment it started with."""
+    if epoch is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = epoch
+    start = time.monotonic()
+    try:
+        return build_job(project, job, options, force=force, digest=digest)
+    except PipelineError as exc:
+        return Outcome(job, State.FAILED, time.monotonic() - start, diagnostics=tuple(exc.diagnostics))
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run(project: Project, jobs: Sequence[Job], options: Options, *, workers: int | None = None, force: bool = False,
+        report: Callable[[Progress], None] = lambda _: None) -> list[Outcome]:
+    """Build every job that is not up to date on `workers` processes; outcomes in job order.
+
+    Up-to-date jobs are found here, so a run with nothing to do starts no process.
+    The longest jobs (by their last recorded time) start first, so no worker is
+    left with a long job at the end."""
+    start = time.monotonic()
+    outcomes: dict[Job, Outcome] = {}
+    running: dict[Future[Outcome], Job] = {}
+
+    def snapshot(finished: Outcome | None = None) -> None:
+        report(Progress(len(jobs), len(outcomes), tuple(running.values()), time.monotonic() - start, finished))
+
+    digests = {job: inputs_digest(project, job, options) for job in jobs}
+    stale = []
+    for job in jobs:
+        if not force and is_current(project, job, options, digests[job]):
+            outcomes[job] = Outcome(job, State.SKIPPED, 0.0)
+            snapshot(outcomes[job])
+        else:
+            stale.append(job)
+    if stale:
+        stale.sort(key=lambda j: -_last_seconds(project, j, options))
+        size = max(1, min(workers or default_workers(), len(stale)))
+        queue = iter(stale)
+        # forkserver: workers start from a clean process, not a copy of a caller that may
+        # already hold WeasyPrint and fontconfig state (tests, the benchmark).
+        with ProcessPoolExecutor(size, mp_context=get_context("forkserver")) as pool:
+            def submit() -> None:
+                job = next(queue, None)
+                if job is not None:
+                    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+                    running[pool.submit(_work, project, job, options, force, digests[job], epoch)] = job
+
+            try:
+                for _ in range(size):
+                    submit()  # no more than one job per worker in flight: `running` is the truth
+                snapshot()
+                while running:
+                    done, _ = wait(running, timeout=TICK, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        job = running.pop(future)
+                        outcomes[job] = future.result()
+                        submit()
+                        snapshot(outcomes[job])
+                    if not done:
+                        snapshot()
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    return [outcomes[job] for job in jobs]
+
+
+def _last_seconds(project: Project, job: Job, options: Options) -> float:
+    record = read_record(record_path(project, job, options))
+    return record.seconds if record else float("inf")  # unknown: assume long, start early
+

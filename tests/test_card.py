@@ -1,0 +1,123 @@
+"""The wallet card: its size, its print sheet, and text that must fit, never clip."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+
+from pipeline.build import Project
+from pipeline.card import CARD_H, CARD_W, SHEET_H, SHEET_W, crop_marks, slots
+from pipeline.card import build_card as build
+from pipeline.diagnostics import RenderError
+
+from .conftest import BIDI_MARKS, HANDBOOK, ROOT, copy_project
+
+HOTLINE = "1-888-373-7888"
+
+
+def pdftext(path: Path, page: int) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return out.translate(BIDI_MARKS)
+
+
+@pytest.fixture(scope="module")
+def cards(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """The card and its sheet for a left-to-right, a right-to-left and the source locale."""
+    project = Project(ROOT, tmp_path_factory.mktemp("dist"))
+    return {code: tuple(build(project, HANDBOOK, code)) for code in ("es", "fa_AF", "en")}  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("code", ["es", "fa_AF", "en"])
+def test_card_is_wallet_size_front_and_back(cards: dict[str, tuple[Path, Path]], code: str) -> None:
+    card, _sheet = cards[code]
+    assert (card.parent.name, card.name) == (code.replace("_", "-"), f"{HANDBOOK}-card.pdf")
+    with pikepdf.open(card) as pdf:
+        assert [[float(v) for v in page.MediaBox] for page in pdf.pages] == [[0, 0, 252, 144]] * 2
+        assert "/StructTreeRoot" in pdf.Root
+
+
+@pytest.mark.parametrize(("code", "front", "back"), [
+    ("es", "Obtenga ayuda ahora", "Get help now"),
+    ("fa_AF", "همین حالا کمک بگیرید", "Get help now"),
+    ("en", "Get help now", "Obtenga ayuda ahora"),  # the English card's back is Spanish
+])
+def test_front_in_the_language_back_in_the_other(cards: dict[str, tuple[Path, Path]], code: str, front: str, back: str) -> None:
+    card, _sheet = cards[code]
+    for page, heading in ((1, front), (2, back)):
+        text = pdftext(card, page)
+        assert heading in text
+        for number in (HOTLINE, "233733", "911"):
+            assert number in text
+        assert "7888-373-888-1" not in text  # numbers in right-to-left text stay in order
+
+
+def test_sheet_has_ten_cards_per_side_and_crop_marks(cards: dict[str, tuple[Path, Path]]) -> None:
+    _card, sheet = cards["es"]
+    with pikepdf.open(sheet) as pdf:
+        assert [[float(v) for v in page.MediaBox] for page in pdf.pages] == [[0, 0, 612, 792]] * 2
+    assert pdftext(sheet, 1).count("Obtenga ayuda ahora") == 10
+    assert pdftext(sheet, 2).count("Get help now") == 10
+    scale = 4  # px per pt: a 0.5 pt hairline is 2 px wide
+    for number in (0, 1):
+        image = pypdfium2.PdfDocument(sheet)[number].render(scale=scale, grayscale=True).to_pil()
+        marks = crop_marks()
+        assert len(marks) == 2 * 3 + 2 * 6  # every cut line, at both ends
+        for m in marks:
+            centre = (round((m.x + m.w / 2) * scale), round((m.y + m.h / 2) * scale))
+            assert image.getpixel(centre) < 128, f"no crop mark at {m} on page {number + 1}"
+        # The corner of the sheet and the gap between a mark and the cut stay blank.
+        assert image.getpixel((2, 2)) > 250
+        left, top = slots(back=False)[0].x, slots(back=False)[0].y
+        assert image.getpixel((round(left * scale), round((top - 2) * scale))) > 250
+
+
+def test_sheet_backs_mirror_the_fronts_for_duplex() -> None:
+    front, back = slots(back=False), slots(back=True)
+    assert len(front) == len(back) == 10
+    for f, b in zip(front, back, strict=True):
+        assert (b.y, b.w, b.h) == (f.y, CARD_W, CARD_H)
+        assert b.x == pytest.approx(SHEET_W - f.x - CARD_W)  # flipped on the long edge, the back lands behind its front
+        assert 0 < f.x < f.x + CARD_W < SHEET_W
+        assert 0 < f.y < f.y + CARD_H < SHEET_H
+    for m in crop_marks():  # marks stay in the margins, off every card
+        assert not any(m.x < s.x + s.w and s.x < m.x + m.w and m.y < s.y + s.h and s.y < m.y + m.h for s in front)
+
+
+def lengthen(po: Path, context: str, extra: str) -> int:
+    """Append `extra` to one message's translation; return the line of its msgctxt."""
+    lines = po.read_text(encoding="utf-8").split("\n")
+    at = lines.index(f'msgctxt "{context}"')
+    assert lines[at + 2].startswith('msgstr "')
+    lines[at + 2] = lines[at + 2][:-1] + extra + '"'
+    po.write_text("\n".join(lines), encoding="utf-8")
+    return at + 1
+
+
+def test_overlong_translation_fails_naming_the_line_and_the_overflow(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    po = project.locales / "es" / "LC_MESSAGES" / f"{HANDBOOK}.po"
+    line = lengthen(po, "card/line1", " Estos servicios son gratuitos y confidenciales para todas las personas que los necesiten.")
+    with pytest.raises(RenderError) as raised:
+        build(project, HANDBOOK, "es")
+    [problem] = raised.value.diagnostics
+    assert problem.code == "card-overflow"
+    assert "card/line1" in problem.message
+    assert re.search(r"takes [3-9] lines where the card has room for 2: \d+\.\d pt too long", problem.message)
+    assert problem.place.path.endswith("locales/es/LC_MESSAGES/ct-trafficking.po")
+    assert line <= problem.place.line <= line + 3  # the message's own lines in the catalog
+    assert not (project.dist / "es").exists()  # nothing written
+
+
+def test_unbreakable_line_fails_with_how_much_too_wide(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    lengthen(project.locales / "es" / "LC_MESSAGES" / f"{HANDBOOK}.po", "contact/emergency", "-" + "9" * 60)
+    with pytest.raises(RenderError) as raised:
+        build(project, HANDBOOK, "es")
+    messages = [d.message for d in raised.value.diagnostics]
+    assert any("contact/emergency" in m and re.search(r"\d+\.\d pt wider than the card", m) for m in messages), messages
