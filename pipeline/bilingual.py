@@ -11,8 +11,6 @@ EPUB the two cells follow one another, each with its own lang and dir.
 
 from __future__ import annotations
 
-import html
-import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,11 +21,11 @@ from markupsafe import Markup
 
 from .build import Prepared, Project, first_entry_pages, prepare, resolve_locale
 from .diagnostics import Place, UsageError, error
-from .epub import NAMESPACE, TAG, Asset, accessibility, embedded_fonts, repack
+from .epub import CSS_HREF, NAMESPACE, Asset, accessibility, embedded_fonts, package, visible_text
 from .html import PAGE_SIZES, link_descriptions, render
 from .model import ItemList
 from .output import write_atomic
-from .present import View, build_date
+from .present import View
 
 SEPARATOR = "+"  # es+en: the first language, then the second
 CELL = "bilingual/_cell.j2"
@@ -200,7 +198,7 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
         book.add_metadata("DC", "source", f"{ed.title}, {languages} print edition of {hb.edition.isoformat()}")
     book.set_cover("cover.jpg", cover_jpeg, create_page=False)
 
-    css_href = "style.css"
+    css_href = CSS_HREF
     documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
 
     def document(uid: str, name: str, title: str, **extra: Any) -> None:
@@ -220,7 +218,7 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
         document(f"section-{i:02d}", s.href.split("#")[0], s.title.label, section=s, body_type="bodymatter", pagebreaks=pages)
     document("back", "back.xhtml", in_both("Get help now"), part="back", body_type="backmatter")
 
-    text = " ".join(TAG.sub(" ", html.unescape(x)) for _uid, _name, x in documents)
+    text = visible_text(documents)
     assets: list[Asset] = []
     faces: list[dict[str, str]] = []
     for side in ed.sides:
@@ -228,25 +226,9 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
         assets += [f for f in fonts if f.name not in {x.name for x in assets}]
         faces += [f for f in side_faces if f not in faces]
     css = "\n".join([render(layouts, "epub/style.css.j2", a, first.prepared.gettext, font_faces=faces), stylesheet(layouts, ed, epub=True)])
-    book.add_item(epub.EpubItem(uid="style", file_name=css_href, media_type="text/css", content=css.encode()))
-    for asset in assets:
-        uid = asset.name.replace("/", "-").replace(".", "-")
-        book.add_item(epub.EpubItem(uid=uid, file_name=asset.name, media_type=asset.media_type, content=asset.data))
-    spine = []
-    for uid, name, xhtml in documents:
-        item = epub.EpubItem(uid=uid, file_name=name, media_type="application/xhtml+xml", content=xhtml.encode())
-        if uid == "nav":
-            item.properties = ["nav"]
-        book.add_item(item)
-        spine.append(item)
-    book.spine = spine
     book.toc = [(epub.Section(s.title.label, href=s.href.split("#")[0]),
                  [epub.Link(q.href, q.question.label, q.question.anchor) for q in s.entries]) for s in ed.sections]
-    book.add_item(epub.EpubNcx())
-    buf = io.BytesIO()
-    options = {"mtime": build_date(), "epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "raise_exceptions": True}
-    epub.write_epub(buf, book, options)
-    return repack(buf.getvalue())
+    return package(book, documents, css, assets)
 
 
 def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_partial: bool = False,

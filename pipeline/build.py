@@ -113,7 +113,8 @@ def prepare(project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_part
         gettext = translations(catalog)
     view = present(translated, loc, status)
     layout_text = "".join(gettext.gettext(m) for m in ("Contents", "Get help now", "About this handbook"))
-    problems = check_coverage(iter_texts(translated), loc.name + view.edition + layout_text, loc.fonts, relative(project.locales / loc.code))
+    layout_text += loc.name + view.edition
+    problems = check_coverage(iter_texts(translated), layout_text, loc.fonts, relative(project.locales / loc.code))
     if problems:
         raise RenderError(problems)
     return Prepared(view, gettext)
@@ -152,7 +153,8 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     html = print_html(project.layouts, prepared.view, prepared.gettext, size=size, press=press)
     roots = (project.layouts, project.source)
     pdf, anchors = render_document(html, project.layouts, roots, link_descriptions(prepared.view, prepared.gettext))
-    cover = cover_image(print_html(project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2"), project.layouts, roots)
+    cover_html = print_html(project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2")
+    cover = cover_image(cover_html, project.layouts, roots)
     epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=first_entry_pages(anchors, prepared.view), cover_jpeg=cover)
     out = output_dir(project, loc)
     suffix = "" if size == "letter" and not press else f"-{size}{'-press' if press else ''}"
@@ -182,7 +184,8 @@ def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
             if not status.complete and locale_info(code, project.locales).release == "complete":
                 from .translate import missing
 
-                out.append(error("locale-incomplete", f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'", Place(relative(path))))
+                why = f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'"
+                out.append(error("locale-incomplete", why, Place(relative(path))))
                 out.extend(missing(read_catalog(path, code), relative(path))[:20])
     return out
 

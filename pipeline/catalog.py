@@ -12,8 +12,9 @@ import dataclasses
 import difflib
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from babel import UnknownLocaleError
 from babel.messages.catalog import Catalog
@@ -250,7 +251,7 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 REVIEW_DRAFT = "# Review: draft (not yet reviewed by a qualified translator)"
@@ -287,6 +288,7 @@ def update_catalog(catalog: Catalog, pot: Catalog) -> Catalog:
         message.string = old.string
         message.flags.add("fuzzy")
         message.previous_id = [old.id] if isinstance(old.id, str) else list(old.id)
-        catalog.obsolete.pop(old.id if old.context is None else (old.id, old.context), None)
+        key: Any = old.id if old.context is None else (old.id, old.context)  # Babel's own key scheme
+        catalog.obsolete.pop(key, None)
     return catalog
 

@@ -13,11 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .diagnostics import Diagnostic, PipelineError, Severity, UsageError, has_errors
+from .diagnostics import Diagnostic, PipelineError, Place, Severity, UsageError
 
 if TYPE_CHECKING:  # pipeline.jobs imports the whole pipeline: not for --help
+    from babel.messages.catalog import Catalog
+
     from .build import Project
     from .jobs import Options, Outcome, Progress
+    from .model import Handbook
 
 DEFAULT_HANDBOOK = "ct-trafficking"
 
@@ -44,13 +47,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _place(path: Path):  # type: ignore[no-untyped-def]
-    from .diagnostics import Place
-
+def _place(path: Path) -> Place:
     return Place(str(path))
 
 
-def _project(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _project(args: argparse.Namespace) -> Project:
     from .build import Project
 
     return Project(Path(args.root))
@@ -145,7 +146,7 @@ def _build_all(args: argparse.Namespace, project: Project, options: Options) -> 
     return 1 if failed else 0
 
 
-def _pot(project, handbook):  # type: ignore[no-untyped-def]
+def _pot(project: Project, handbook: Handbook) -> Catalog:
     from .catalog import template
 
     return template(handbook, project.handbook_path(handbook.id), project.layouts, project.root)
@@ -191,7 +192,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     loc = locale_info(normalize(args.lang), project.locales)
     path = catalog_path(project.locales, loc.code, handbook.id)
     if path.exists():
-        raise UsageError([Diagnostic(Severity.ERROR, "init-exists", f"{loc.code} already has a catalog; use 'handbook update'", _place(path))])
+        why = f"{loc.code} already has a catalog; use 'handbook update'"
+        raise UsageError([Diagnostic(Severity.ERROR, "init-exists", why, _place(path))])
     catalog = init_catalog(_pot(project, handbook), loc.code, handbook.id)
     write_atomic(path, po_bytes(catalog))
     print(f"created {path.relative_to(project.root)} ({loc.name}, {catalog.num_plurals} plural forms)")

@@ -14,6 +14,7 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from babel.support import NullTranslations
 
@@ -22,6 +23,7 @@ from .present import View, build_date
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 TAG = re.compile(r"<[^>]+>")
+CSS_HREF = "style.css"
 NAMESPACE = uuid.UUID("6f1c1b52-8d1e-4b7e-9d0c-2f3c6a9e4d11")  # this project's uuid5 namespace
 
 
@@ -106,11 +108,12 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
         book.add_metadata("DC", "source", f"{view.hb.title.value}, {view.loc.english_name} print edition of {view.hb.edition.isoformat()}")
     book.set_cover("cover.jpg", cover_jpeg, create_page=False)
 
-    css_href = "style.css"
+    css_href = CSS_HREF
     documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
 
     def document(uid: str, name: str, title: str, **extra: object) -> None:
-        documents.append((uid, name, render(layouts, "epub/chapter.xhtml.j2", view, gettext, sms_links=False, title=title, css_href=css_href, **extra)))
+        xhtml = render(layouts, "epub/chapter.xhtml.j2", view, gettext, sms_links=False, title=title, css_href=css_href, **extra)
+        documents.append((uid, name, xhtml))
 
     document("cover", "cover.xhtml", view.hb.title.value, part="cover", body_type="cover")
     page_list = [{"href": f"{s.href.split('#')[0]}#page-{pages[q.anchor]}", "label": view.loc.digits(pages[q.anchor])}
@@ -121,12 +124,28 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
         document(f"section-{i:02d}", s.href.split("#")[0], s.title.value, section=s, body_type="bodymatter", pagebreaks=pages)
     document("back", "back.xhtml", _("Get help now"), part="back", body_type="backmatter")
 
-    text = " ".join(TAG.sub(" ", html.unescape(x)) for _uid, _name, x in documents)
-    fonts, faces = embedded_fonts(view, text)
-    css = render(layouts, "epub/style.css.j2", view, gettext, font_faces=faces)
-    book.add_item(epub.EpubItem(uid="style", file_name=css_href, media_type="text/css", content=css.encode()))
-    for asset in fonts:
-        book.add_item(epub.EpubItem(uid=asset.name.replace("/", "-").replace(".", "-"), file_name=asset.name, media_type=asset.media_type, content=asset.data))
+    fonts, faces = embedded_fonts(view, visible_text(documents))
+    book.toc = [
+        (epub.Section(s.title.value, href=s.href.split("#")[0]),
+         [epub.Link(q.href, f"{q.number}. {q.entry.question.value}", q.anchor) for q in s.entries])
+        for s in view.sections
+    ]
+    return package(book, documents, render(layouts, "epub/style.css.j2", view, gettext, font_faces=faces), fonts)
+
+
+def visible_text(documents: list[tuple[str, str, str]]) -> str:
+    """The characters a reader sees: what the embedded fonts must cover."""
+    return " ".join(TAG.sub(" ", html.unescape(xhtml)) for _uid, _name, xhtml in documents)
+
+
+def package(book: Any, documents: list[tuple[str, str, str]], css: str, assets: list[Asset]) -> bytes:
+    """Add the stylesheet, fonts, XHTML documents (the spine, in order) and the NCX; write and repack."""
+    from ebooklib import epub
+
+    book.add_item(epub.EpubItem(uid="style", file_name=CSS_HREF, media_type="text/css", content=css.encode()))
+    for asset in assets:
+        uid = asset.name.replace("/", "-").replace(".", "-")
+        book.add_item(epub.EpubItem(uid=uid, file_name=asset.name, media_type=asset.media_type, content=asset.data))
     spine = []
     for uid, name, xhtml in documents:
         item = epub.EpubItem(uid=uid, file_name=name, media_type="application/xhtml+xml", content=xhtml.encode())
@@ -135,12 +154,9 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
         book.add_item(item)
         spine.append(item)
     book.spine = spine
-    book.toc = [
-        (epub.Section(s.title.value, href=s.href.split("#")[0]),
-         [epub.Link(q.href, f"{q.number}. {q.entry.question.value}", q.anchor) for q in s.entries])
-        for s in view.sections
-    ]
-    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNcx())  # older readers; the spine names it (PITFALLS: OPF-049 without it)
     buf = io.BytesIO()
-    epub.write_epub(buf, book, {"mtime": build_date(), "epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "raise_exceptions": True})
+    # Our nav carries landmarks and the page-list; ebooklib's English guide and pages are off.
+    options = {"mtime": build_date(), "epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "raise_exceptions": True}
+    epub.write_epub(buf, book, options)
     return repack(buf.getvalue())

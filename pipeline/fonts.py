@@ -71,7 +71,8 @@ def check_coverage(texts: Iterable[Text], extra: str, fonts: Fonts, where: str) 
     texts = list(texts)
     missing_families = [f for f in fonts.families if not family_files(f)]
     if missing_families:
-        return [error("font-missing", f"font {', '.join(missing_families)} is not installed: install the Debian package {fonts.package}", Place(where))]
+        why = f"font {', '.join(missing_families)} is not installed: install the Debian package {fonts.package}"
+        return [error("font-missing", why, Place(where))]
     missing = uncovered("".join(t.value for t in texts) + extra, fonts)
     if not missing:
         return []

@@ -22,7 +22,8 @@ def lint(handbook: Handbook) -> list[Diagnostic]:
     first_seen: dict[str, Text] = {}
     for text in iter_texts(handbook):
         if m := PERSONA.search(text.value):
-            out.append(warning("lint-persona", f"first-person or persona wording '{m.group(0)}...': a handbook speaks to the reader, not as a persona", text.place))
+            why = f"first-person or persona wording '{m.group(0)}...': a handbook speaks to the reader, not as a persona"
+            out.append(warning("lint-persona", why, text.place))
         for number in PHONE.findall(text.value):
             if digits(number) not in known_numbers:
                 out.append(warning("lint-unknown-number", f"phone number {number} is not among the handbook's contacts", text.place))

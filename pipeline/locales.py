@@ -139,7 +139,8 @@ def locale_info(code: str, locales_dir: Path) -> LocaleInfo:
     try:
         loc = Locale.parse(code)
     except (UnknownLocaleError, ValueError):
-        raise UsageError([error("unknown-locale", f"'{code}' is not a locale CLDR knows (try es, pt-BR, zh-Hans, fa-AF)", Place("LANG"))]) from None
+        why = f"'{code}' is not a locale CLDR knows (try es, pt-BR, zh-Hans, fa-AF)"
+        raise UsageError([error("unknown-locale", why, Place("LANG"))]) from None
     script = script_code(loc)
     if script not in SCRIPTS:
         name = Locale("en").scripts.get(script, script)

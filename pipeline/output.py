@@ -7,7 +7,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 STALE_SECONDS = 600  # a temporary file this old was left by a killed build
 
 

@@ -64,13 +64,15 @@ def check_message(message: Message, names: Iterable[str], where: Place) -> list[
         for kind, pattern in (("phone number or number", NUMBER), ("URL", URL), ("e-mail address", EMAIL)):
             out.extend(_changed_tokens(kind, pattern, source_text, target, where))
         if sorted(PLACEHOLDER.findall(sources[0] if sources else "")) != sorted(PLACEHOLDER.findall(target)) and not message.pluralizable:
-            out.append(error("qa-placeholder", f"placeholders differ: source has {PLACEHOLDER.findall(source_text) or 'none'}, translation has {PLACEHOLDER.findall(target) or 'none'}", where))
+            theirs, ours = PLACEHOLDER.findall(source_text) or "none", PLACEHOLDER.findall(target) or "none"
+            out.append(error("qa-placeholder", f"placeholders differ: source has {theirs}, translation has {ours}", where))
         if TAG.search(target) and not TAG.search(source_text):
             out.append(error("qa-markup", f"markup {TAG.search(target).group(0)!r} is not allowed in a translation", where))  # type: ignore[union-attr]
         normalized = target.translate(QUOTES)
         for name in names:
             if name.translate(QUOTES) in source_text.translate(QUOTES) and name.translate(QUOTES) not in normalized:
-                out.append(error("qa-name", f"proper name '{name}' must stay exactly as written (add a translation beside it if you like)", where))
+                why = f"proper name '{name}' must stay exactly as written (add a translation beside it if you like)"
+                out.append(error("qa-name", why, where))
     return sorted(set(out), key=lambda d: d.message)
 
 

@@ -51,7 +51,8 @@ def read_text(path: Path, shown: str) -> str:
     except OSError as exc:
         raise SourceError([error("source-unreadable", f"cannot read the file: {exc.strerror}", Place(shown))]) from None
     if len(raw) > MAX_SOURCE_BYTES:
-        raise SourceError([error("source-too-large", f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_SOURCE_BYTES / 1e6:.0f} MB", Place(shown, 1))])
+        why = f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_SOURCE_BYTES / 1e6:.0f} MB"
+        raise SourceError([error("source-too-large", why, Place(shown, 1))])
     if raw.startswith(b"\xef\xbb\xbf"):
         raise SourceError([error("source-bom", "file starts with a byte-order mark; save it as UTF-8 without BOM", Place(shown, 1, 1))])
     try:
@@ -59,7 +60,8 @@ def read_text(path: Path, shown: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise SourceError([error("source-encoding", f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8", Place(shown, line, col))]) from None
+        why = f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8"
+        raise SourceError([error("source-encoding", why, Place(shown, line, col))]) from None
 
 
 def _runaway_quote(text: str, mark: yaml.Mark) -> yaml.Mark | None:
@@ -126,7 +128,31 @@ class _Loader(yaml.SafeLoader):
         return node
 
 
+def _shares_nodes(root: yaml.Node) -> bool:
+    """True when a node appears twice in the tree: libyaml resolved an alias."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if not isinstance(node, yaml.ScalarNode):
+            stack.extend(v for pair in node.value for v in (pair if isinstance(pair, tuple) else (pair,)))
+    return False
+
+
 def _compose(text: str) -> tuple[yaml.Node | None, list[yaml.Mark]]:
+    """libyaml when the text is plain and valid (ten times faster); otherwise the
+    pure-Python parser, whose errors and alias marks we turn into diagnostics."""
+    if getattr(yaml, "__with_libyaml__", False):
+        try:
+            root = yaml.compose(text, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            root = None
+        else:
+            if root is None or not _shares_nodes(root):
+                return root, []
     loader = _Loader(text)
     try:
         return loader.get_single_node(), loader.aliases
@@ -371,7 +397,8 @@ def build_model(doc: Located, shown: str) -> Handbook:
                 answer=blocks((*ep, "answer"), entry["id"]),
                 place=doc.at(ep),
             ))
-        sections.append(Section(id=section["id"], title=text(("sections", s, "title"), f"section/{section['id']}"), entries=tuple(entries), place=doc.at(("sections", s))))
+        title = text(("sections", s, "title"), f"section/{section['id']}")
+        sections.append(Section(id=section["id"], title=title, entries=tuple(entries), place=doc.at(("sections", s))))
     contacts = tuple(
         Contact(
             id=c["id"],

@@ -18,7 +18,7 @@ from babel.support import NullTranslations, Translations
 from .diagnostics import CatalogError, Diagnostic, Place, error
 from .locales import LocaleInfo
 from .model import Handbook, Text, map_texts
-from .qa import is_translated
+from .qa import forms, is_translated
 
 REVIEW = re.compile(r"^#\s*(Review|Reviewer|Review-Date):[ \t]*(.*?)\s*$", re.MULTILINE)
 
@@ -58,7 +58,7 @@ def catalog_status(catalog: Catalog, code: str) -> Status:
     messages = [m for m in catalog if m.id]
     translated = sum(is_translated(m) for m in messages)
     fuzzy = sum(1 for m in messages if m.fuzzy)
-    plurals = all(all(m.string) for m in messages if m.pluralizable and any(m.string))
+    plurals = all(all(forms(m.string)) for m in messages if m.pluralizable and any(forms(m.string)))
     fields = {k.lower(): v for k, v in REVIEW.findall(catalog.header_comment or "")}
     review = "reviewed" if fields.get("review", "").startswith("reviewed") and fields.get("reviewer") else "draft"
     return Status(code, len(messages), translated, fuzzy, len(messages) - translated - fuzzy, plurals, review,
