@@ -34,7 +34,7 @@ SUFFIX := $(if $(filter-out letter,$(SIZE))$(filter press,$(PRINT)),-$(SIZE)$(if
 DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_MESSAGES/$(HANDBOOK).po locales/$(c)/locale.yaml)) \
         $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml
 
-.PHONY: help setup handbook card all check status test clean bench serve release
+.PHONY: help setup handbook card all check status lint test clean bench serve release
 
 help:
 	@echo "make handbook LANG=es   build the PDF and EPUB of '$(HANDBOOK)' in one language (HANDBOOK=, SIZE=a4|a5, PRINT=press, ALLOW_PARTIAL=1)"
@@ -46,7 +46,7 @@ help:
 	@echo "make release            build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS"
 	@echo "make check              validate sources and catalogs (strict)"
 	@echo "make status             translation status of every locale"
-	@echo "make test               run the tests"
+	@echo "make test               lint (ruff, mypy) and run the tests"
 	@echo "make clean              remove dist/"
 
 $(STAMP): pyproject.toml
@@ -98,7 +98,11 @@ check: $(STAMP)
 status: $(STAMP)
 	@$(BIN)/handbook status --handbook $(HANDBOOK)
 
-test: $(STAMP)
+lint: $(STAMP)
+	@$(BIN)/ruff check pipeline tests bench
+	@$(BIN)/mypy
+
+test: $(STAMP) lint
 	@.ci/system-packages test
 	@$(BIN)/python -m pytest -q
 

@@ -7,15 +7,19 @@ character maps read with fontTools; both are cached per process.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import os
 import subprocess
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .diagnostics import Diagnostic, Place, error
 from .locales import Fonts
 from .model import Text
+from .output import write_atomic
 
 IGNORED_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}  # controls, format marks, spaces
 
@@ -85,9 +89,33 @@ def check_coverage(texts: Iterable[Text], extra: str, fonts: Fonts, where: str) 
                   Place(where))]
 
 
+def cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "handbook-pipeline" / "fonts"
+
+
 def subset(face: Face, text: str) -> bytes:
     """A WOFF subset of one face for the characters of `text` (for the EPUB).
-    The font's own timestamp is kept, so the bytes repeat."""
+
+    Subsetting a CJK face takes seconds, and an edit rarely changes the set of
+    characters, so subsets are cached by face file and character set."""
+    import fontTools
+
+    stat = Path(face.path).stat()
+    chars = "".join(sorted(set(text)))
+    key = hashlib.sha256(f"{face.path}\0{face.index}\0{stat.st_size}\0{stat.st_mtime_ns}\0{fontTools.version}\0{chars}".encode())
+    cached = cache_dir() / f"{key.hexdigest()}.woff"
+    if cached.is_file():
+        return cached.read_bytes()
+    data = _subset(face, chars)
+    try:
+        write_atomic(cached, data)
+    except OSError:
+        pass  # a read-only home only costs time
+    return data
+
+
+def _subset(face: Face, text: str) -> bytes:
+    """The font's own timestamp is kept, so the bytes repeat."""
     from fontTools import subset as ft_subset
     from fontTools.ttLib import TTFont
 
@@ -97,7 +125,7 @@ def subset(face: Face, text: str) -> bytes:
     options.layout_features = ["*"]  # Arabic shaping needs init/medi/fina/rlig and friends
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    font = TTFont(face.path, fontNumber=face.index)
+    font = TTFont(face.path, fontNumber=face.index, recalcTimestamp=False)  # the subsetter option alone is not enough
     subsetter = ft_subset.Subsetter(options)
     subsetter.populate(text=text)
     subsetter.subset(font)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ SEED = ROOT.parent / "shared" / "seed" / "connecticut-trafficking-qa.txt"
 HANDBOOK = "ct-trafficking"
 EPOCH = "1795824000"  # 2026-11-28, the edition date: builds in tests are repeatable
 os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="handbook-cache-")  # font subsets made afresh each run
 BIDI_MARKS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 

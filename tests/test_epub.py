@@ -66,3 +66,13 @@ def test_size_and_embedded_fonts(built: dict[str, Built], view, locale: str) -> 
     assert bool(fonts) == bool(view.loc.fonts.embed)
     assert names[0] == "mimetype"
     assert info.compress_type == zipfile.ZIP_STORED
+
+
+def test_font_subsets_do_not_depend_on_the_clock(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.fonts import _subset, family_files
+
+    face = family_files("Noto Naskh Arabic")[0]
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    first = _subset(face, "الاتجار بالبشر")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert _subset(face, "الاتجار بالبشر") == first
