@@ -6,10 +6,10 @@ has rendered, and then each file is replaced atomically.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.support import NullTranslations
 
 from .catalog import catalog_path, layout_messages, read_catalog
@@ -23,9 +23,7 @@ from .output import write_atomic
 from .present import View, present
 from .qa import check_catalog
 from .source import load
-from .translate import Status, catalog_status, source_status, translate, translations
-
-log = logging.getLogger(__name__)
+from .translate import Status, catalog_status, missing, source_status, translate, translations
 
 
 @dataclass(frozen=True)
@@ -81,8 +79,9 @@ def resolve_locale(project: Project, handbook: Handbook, name: str) -> LocaleInf
     return locale_info(code, project.locales)
 
 
-def catalog_problems(project: Project, handbook: Handbook, code: str) -> list[Diagnostic]:
-    """Every problem of one locale: its locale.yaml, its catalog's syntax and header, the QA gates."""
+def catalog_problems(project: Project, handbook: Handbook, code: str) -> tuple[list[Diagnostic], Catalog | None]:
+    """Every problem of one locale: its locale.yaml, its catalog's syntax and header,
+    the QA gates; and the catalog, when it could be read."""
     path = catalog_path(project.locales, code, handbook.id)
     out: list[Diagnostic] = []
     fonts = None
@@ -93,10 +92,11 @@ def catalog_problems(project: Project, handbook: Handbook, code: str) -> list[Di
     except PipelineError as exc:
         out.extend(exc.diagnostics)
     try:
-        out.extend(check_catalog(read_catalog(path, code), relative(path), handbook.names, fonts))
+        catalog = read_catalog(path, code)
     except CatalogError as exc:
-        out.extend(exc.diagnostics)
-    return out
+        return [*out, *exc.diagnostics], None
+    out.extend(check_catalog(catalog, relative(path), handbook.names, fonts))
+    return out, catalog
 
 
 def prepare(project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_partial: bool) -> Prepared:
@@ -175,18 +175,16 @@ def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
             continue
         out.extend(lint(handbook))
         for code in available(project.locales, handbook.id):
-            problems = catalog_problems(project, handbook, code)
+            problems, catalog = catalog_problems(project, handbook, code)
             out.extend(problems)
-            if has_errors(problems):
+            if catalog is None or has_errors(problems):
                 continue  # the status needs a catalog and a locale that read cleanly
-            path = catalog_path(project.locales, code, handbook.id)
-            status = catalog_status(read_catalog(path, code), code)
+            status = catalog_status(catalog, code)
             if not status.complete and locale_info(code, project.locales).release == "complete":
-                from .translate import missing
-
+                shown = relative(catalog_path(project.locales, code, handbook.id))
                 why = f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'"
-                out.append(error("locale-incomplete", why, Place(relative(path))))
-                out.extend(missing(read_catalog(path, code), relative(path))[:20])
+                out.append(error("locale-incomplete", why, Place(shown)))
+                out.extend(missing(catalog, shown)[:20])
     return out
 
 

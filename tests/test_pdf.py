@@ -98,3 +98,13 @@ def test_no_question_is_orphaned_at_a_page_bottom(built: dict[str, Built], local
     with pikepdf.open(built[locale].pdf) as pdf, pdf.open_outline() as outline:
         tops = [float(q.destination[3]) for section in outline.root for q in section.children]
     assert min(tops) - bottom_margin > 60, f"a question starts {min(tops) - bottom_margin:.0f} pt above the bottom margin"
+
+
+def test_hyphenation_only_where_pyphen_has_the_language(built: dict[str, Built]) -> None:
+    """Spanish breaks words at line ends (pdftotext shows the hyphens); Chinese and Arabic never get 'hyphens: auto'."""
+    from pipeline.locales import locale_info
+
+    assert [locale_info(c, ROOT / "locales").hyphenate for c in ("es", "pt_BR", "uk", "ht", "zh_Hans", "ar", "fa_AF")] == [
+        True, True, True, False, False, False, False]
+    assert re.search(r"\w[-\u2010]\n\w", built["es"].pdftext())  # WeasyPrint hyphenates with U+2010
+    assert not re.search(r"\w[-\u2010]\n\w", built["zh_Hans"].pdftext())

@@ -170,3 +170,17 @@ def test_fallback_release_rule_builds_a_partial_locale(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "dist" / "uk" / f"{HANDBOOK}.epub") as z:
         cover = z.read("EPUB/cover.xhtml").decode()
     assert '<span class="fallback" lang="en" dir="ltr">Migrant and Refugee Trafficking in Connecticut</span>' in cover
+
+
+def test_a_reviewed_catalog_drops_the_draft_notice(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    po = catalog_path(project.locales, "es", HANDBOOK)
+    text = po.read_text(encoding="utf-8")
+    text = re.sub(r"# Review: draft.*\n# Reviewer:\n# Review-Date:", "# Review: reviewed\n# Reviewer: Ana Pérez\n# Review-Date: 2026-12-01", text)
+    po.write_text(text, encoding="utf-8")
+    assert catalog_status(read_catalog(po, "es"), "es").review == "reviewed"
+    assert main(["--root", str(tmp_path), "build", "--lang", "es"]) == 0
+    with zipfile.ZipFile(tmp_path / "dist" / "es" / f"{HANDBOOK}.epub") as z:
+        colophon = z.read("EPUB/colophon.xhtml").decode()
+    assert "Ana Pérez" in colophon
+    assert "unreviewed draft" not in colophon
