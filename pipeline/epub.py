@@ -39,7 +39,7 @@ def identifier(view: View) -> str:
 
 
 def accessibility(view: View, has_pages: bool) -> list[tuple[str, str]]:
-    features = ["structuralNavigation", "tableOfContents", "readingOrder", "alternativeText", "displayTransformability"]
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]  # no images in the text
     if has_pages:
         features.append("pageNavigation")
     summary = (
@@ -101,6 +101,8 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
         book.set_direction("rtl")
     book.add_metadata("DC", "description", view.hb.subtitle.value)
     book.add_metadata("DC", "date", view.hb.edition.isoformat())
+    if view.hb.publisher:
+        book.add_metadata("DC", "publisher", view.hb.publisher)
     for prop, value in accessibility(view, bool(pages)):
         book.add_metadata(None, "meta", value, {"property": prop})
     book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})

@@ -119,7 +119,7 @@ def render(layouts: Path, name: str, view: View, gettext: NullTranslations, *, s
         return template.render(
             hb=view.hb, loc=view.loc, status=view.status, sections=view.sections, edition=view.edition,
             entry_count=view.entry_count, contacts=view.hb.contacts, keywords=view.keywords,
-            created=view.created, publisher="", hotline=view.hotline, coverage=view.coverage, **extra,
+            created=view.created, publisher=view.hb.publisher, hotline=view.hotline, coverage=view.coverage, **extra,
         )
     except jinja2.TemplateSyntaxError as exc:
         where = Place(relative(exc.filename or layouts / (exc.name or name)), exc.lineno)

@@ -108,6 +108,7 @@ class Handbook:
     changelog: tuple[Change, ...]
     path: str
     card: Card | None = None
+    publisher: str = ""  # a proper name, as written; PDF author and EPUB dc:publisher
 
     @property
     def entries(self) -> tuple[Entry, ...]:

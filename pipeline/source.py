@@ -423,6 +423,7 @@ def build_model(doc: Located, shown: str) -> Handbook:
         names=tuple(data.get("names", ())),
         changelog=tuple(Change(**c) for c in data.get("changelog", ())),
         path=shown,
+        publisher=data.get("publisher", ""),
         card=card,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pikepdf
@@ -108,3 +109,17 @@ def test_hyphenation_only_where_pyphen_has_the_language(built: dict[str, Built])
         True, True, True, False, False, False, False]
     assert re.search(r"\w[-\u2010]\n\w", built["es"].pdftext())  # WeasyPrint hyphenates with U+2010
     assert not re.search(r"\w[-\u2010]\n\w", built["zh_Hans"].pdftext())
+
+
+def test_publisher_names_the_author(tmp_path: Path) -> None:
+    from .conftest import copy_project
+
+    project = copy_project(tmp_path)
+    source = project.handbook_path(HANDBOOK)
+    text = source.read_text(encoding="utf-8").replace("\nlanguage: en\n", "\nlanguage: en\npublisher: Example Coalition\n")
+    source.write_text(text, encoding="utf-8")
+    pdf_path, epub_path = build(project, HANDBOOK, "en")
+    with pikepdf.open(pdf_path) as pdf:
+        assert str(pdf.docinfo.Author) == "Example Coalition"
+    with zipfile.ZipFile(epub_path) as z:
+        assert "<dc:publisher>Example Coalition</dc:publisher>" in z.read("EPUB/content.opf").decode()

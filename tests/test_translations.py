@@ -176,7 +176,8 @@ def test_a_reviewed_catalog_drops_the_draft_notice(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     po = catalog_path(project.locales, "es", HANDBOOK)
     text = po.read_text(encoding="utf-8")
-    text = re.sub(r"# Review: draft.*\n# Reviewer:\n# Review-Date:", "# Review: reviewed\n# Reviewer: Ana Pérez\n# Review-Date: 2026-12-01", text)
+    signed = "# Review: reviewed\n# Reviewer: Ana Pérez\n# Review-Date: 2026-12-01"
+    text = re.sub(r"# Review: draft.*\n# Reviewer:\n# Review-Date:", signed, text)
     po.write_text(text, encoding="utf-8")
     assert catalog_status(read_catalog(po, "es"), "es").review == "reviewed"
     assert main(["--root", str(tmp_path), "build", "--lang", "es"]) == 0
