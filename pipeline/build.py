@@ -50,6 +50,10 @@ class Project:
     def handbook_path(self, handbook_id: str) -> Path:
         return self.source / handbook_id / "handbook.yaml"
 
+    def template_path(self, handbook_id: str) -> Path:
+        """The gettext template (.pot) of one handbook."""
+        return self.locales / f"{handbook_id}.pot"
+
     def handbooks(self) -> list[str]:
         return sorted(p.parent.name for p in self.source.glob("*/handbook.yaml"))
 

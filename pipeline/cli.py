@@ -157,7 +157,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     project = _project(args)
     handbook = project.load(args.handbook)
-    path = project.locales / f"{handbook.id}.pot"
+    path = project.template_path(handbook.id)
     pot = _pot(project, handbook)
     changed = write_if_changed(path, po_bytes(pot))
     print(f"{path.relative_to(project.root)}: {len(pot)} messages{'' if changed else ', unchanged'}")
@@ -172,7 +172,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     project = _project(args)
     handbook = project.load(args.handbook)
     pot = _pot(project, handbook)
-    write_if_changed(project.locales / f"{handbook.id}.pot", po_bytes(pot))
+    write_if_changed(project.template_path(handbook.id), po_bytes(pot))
     for code in available(project.locales, handbook.id):
         path = catalog_path(project.locales, code, handbook.id)
         catalog = update_catalog(read_catalog(path, code), pot)
