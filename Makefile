@@ -102,8 +102,17 @@ lint: $(STAMP)
 	@$(BIN)/ruff check pipeline tests bench
 	@$(BIN)/mypy
 
+# DAISY Ace checks the EPUBs' accessibility in the tests; it runs on Debian's chromium
+# (its own Chrome and Electron downloads are skipped: no network but the registries).
+ACE := $(VENV)/ace/node_modules/.bin/ace-cli
+$(ACE):
+	@echo "installing DAISY Ace into $(VENV)/ace ..."
+	@PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --prefix $(VENV)/ace --no-audit --no-fund --ignore-scripts \
+	  @daisy/ace-cli@1.4.6 >$(VENV)/ace-install.log 2>&1 || { cat $(VENV)/ace-install.log; exit 1; }
+
 test: $(STAMP) lint
 	@.ci/system-packages test
+	@$(MAKE) --no-print-directory $(ACE)
 	@$(BIN)/python -m pytest -q
 
 clean:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .build import Prepared, Project, first_entry_pages, prepare, resolve_locale
 from .diagnostics import Place, UsageError, error
-from .epub import CSS_HREF, NAMESPACE, Asset, accessibility, embedded_fonts, package, visible_text
+from .epub import CSS_HREF, NAMESPACE, Asset, accessibility, declare_page_source, embedded_fonts, package, visible_text
 from .html import PAGE_SIZES, link_descriptions, render
 from .model import ItemList
 from .output import write_atomic
@@ -195,7 +195,7 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
     book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
     if pages:
         languages = f"{a.loc.english_name}-{second.view.loc.english_name}"
-        book.add_metadata("DC", "source", f"{ed.title}, {languages} print edition of {hb.edition.isoformat()}")
+        declare_page_source(book, f"{ed.title}, {languages} print edition of {hb.edition.isoformat()}")
     book.set_cover("cover.jpg", cover_jpeg, create_page=False)
 
     css_href = CSS_HREF
