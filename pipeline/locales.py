@@ -25,7 +25,8 @@ COUNTER_STYLES = {"latn": "decimal", "arab": "arabic-indic", "arabext": "persian
 # ISO 15924 scripts we have a font stack for (CLDR tells each locale's script).
 SCRIPTS = {"Latn": "latin", "Cyrl": "cyrillic", "Arab": "arabic", "Hans": "han"}
 RELEASE_RULES = ("complete", "fallback")
-CONFIG_KEYS: dict[str, tuple[str, ...]] = {"release": RELEASE_RULES, "name": (), "digits": tuple(DIGITS)}  # () = any text
+CONFIG_KEYS: dict[str, tuple[str, ...]] = {  # () = any text
+    "release": RELEASE_RULES, "name": (), "english_name": (), "digits": tuple(DIGITS)}
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def locale_info(code: str, locales_dir: Path) -> LocaleInfo:
         code=code,
         tag=tag,
         name=name,
-        english_name=loc.get_display_name("en") or code,
+        english_name=cfg.get("english_name") or loc.get_display_name("en") or code,
         dir="rtl" if loc.character_order == "right-to-left" else "ltr",
         numbering=str(cfg.get("digits") or getattr(loc, "default_numbering_system", None) or "latn"),
         script=SCRIPTS[script],
