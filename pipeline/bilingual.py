@@ -11,7 +11,6 @@ EPUB the two cells follow one another, each with its own lang and dir.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +18,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .build import Prepared, Project, first_entry_pages, prepare, resolve_locale
+from .build import Prepared, Project, first_entry_pages, prepare, resolve_locale, write_edition
 from .diagnostics import Place, UsageError, error
-from .epub import CSS_HREF, NAMESPACE, Asset, accessibility, declare_page_source, embedded_fonts, package, visible_text
+from .epub import CSS_HREF, Asset, embedded_fonts, new_book, package, print_pages, visible_text
 from .html import PAGE_SIZES, link_descriptions, render
 from .model import ItemList
-from .output import write_atomic
 from .present import View
 
 SEPARATOR = "+"  # es+en: the first language, then the second
@@ -180,23 +178,11 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
     first, second = ed.sides
     a, hb = first.view, first.view.hb
     _ = first.prepared.gettext.gettext
-    book = epub.EpubBook()
-    book.set_identifier(f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{hb.id}/{ed.tag}/{hb.edition.isoformat()}')}")
-    book.set_title(hb.title.value)
+    languages = f"{a.loc.english_name}-{second.view.loc.english_name}"
+    edition_name = f"{ed.title}, {languages} print edition of {hb.edition.isoformat()}"
+    book = new_book(a, tag=ed.tag, page_source=edition_name if pages else "", cover_jpeg=cover_jpeg)
     book.add_metadata("DC", "title", second.view.hb.title.value)
-    book.set_language(a.loc.tag)
     book.add_metadata("DC", "language", second.view.loc.tag)
-    if a.loc.dir == "rtl":
-        book.set_direction("rtl")
-    book.add_metadata("DC", "description", hb.subtitle.value)
-    book.add_metadata("DC", "date", hb.edition.isoformat())
-    for prop, value in accessibility(a, bool(pages)):
-        book.add_metadata(None, "meta", value, {"property": prop})
-    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
-    if pages:
-        languages = f"{a.loc.english_name}-{second.view.loc.english_name}"
-        declare_page_source(book, f"{ed.title}, {languages} print edition of {hb.edition.isoformat()}")
-    book.set_cover("cover.jpg", cover_jpeg, create_page=False)
 
     css_href = CSS_HREF
     documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
@@ -206,8 +192,7 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
                                             title=title, css_href=css_href, **extra)))
 
     document("cover", "cover.xhtml", ed.title, part="cover", body_type="cover")
-    page_list = [{"href": f"{s.href.split('#')[0]}#page-{pages[q.question.anchor]}", "label": a.loc.digits(pages[q.question.anchor])}
-                 for s in ed.sections for q in s.entries if q.question.anchor in pages]
+    page_list = print_pages(((s.href, q.question.anchor) for s in ed.sections for q in s.entries), pages, a.loc.digits)
     documents.append(("nav", "nav.xhtml", render(layouts, "bilingual/nav.xhtml.j2", a, first.prepared.gettext, book=ed, xhtml=True,
                                                   css_href=css_href, pages=page_list)))
     def in_both(message: str) -> str:
@@ -247,9 +232,4 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
     cover = cover_image(cover_html, project.layouts, roots)
     ebook = edition(project.layouts, sides, epub=True)
     epub_bytes = render_epub(project.layouts, ebook, pages=first_entry_pages(anchors, sides[0].view), cover_jpeg=cover)
-    out = project.dist / printed.tag
-    suffix = "" if size == "letter" and not press else f"-{size}{'-press' if press else ''}"
-    written = [out / f"{handbook.id}{suffix}.pdf", out / f"{handbook.id}.epub"]
-    write_atomic(written[0], pdf)
-    write_atomic(written[1], epub_bytes)
-    return written
+    return write_edition(project.dist / printed.tag, handbook.id, pdf, epub_bytes, size=size, press=press)

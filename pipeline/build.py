@@ -141,6 +141,19 @@ def output_dir(project: Project, loc: LocaleInfo) -> Path:
     return project.dist / loc.tag
 
 
+def variant_suffix(size: str, press: bool) -> str:
+    """How a print variant's PDF is named: ct-trafficking-a5-press.pdf."""
+    return "" if size == "letter" and not press else f"-{size}{'-press' if press else ''}"
+
+
+def write_edition(out: Path, handbook_id: str, pdf: bytes, epub: bytes, *, size: str, press: bool) -> list[Path]:
+    """Write the PDF and the EPUB of one edition, each atomically, once both exist."""
+    written = [out / f"{handbook_id}{variant_suffix(size, press)}.pdf", out / f"{handbook_id}.epub"]
+    write_atomic(written[0], pdf)
+    write_atomic(written[1], epub)
+    return written
+
+
 def build(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False,
           size: str = "letter", press: bool = False) -> list[Path]:
     """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual edition)."""
@@ -160,12 +173,7 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     cover_html = print_html(project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2")
     cover = cover_image(cover_html, project.layouts, roots)
     epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=first_entry_pages(anchors, prepared.view), cover_jpeg=cover)
-    out = output_dir(project, loc)
-    suffix = "" if size == "letter" and not press else f"-{size}{'-press' if press else ''}"
-    written = [out / f"{handbook.id}{suffix}.pdf", out / f"{handbook.id}.epub"]
-    write_atomic(written[0], pdf)
-    write_atomic(written[1], epub)
-    return written
+    return write_edition(output_dir(project, loc), handbook.id, pdf, epub, size=size, press=press)
 
 
 def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from .build import Prepared, Project, output_dir, prepare, resolve_locale
 from .catalog import catalog_path, read_catalog
-from .diagnostics import Diagnostic, Place, RenderError, UsageError, error, relative
+from .diagnostics import Diagnostic, Place, UsageError, error, relative
 from .html import link_descriptions, render
 from .locales import LocaleInfo, available
 from .model import Handbook, iter_texts
@@ -193,7 +193,7 @@ def card_html(project: Project, sides: tuple[Side, ...], template: str, **extra:
 
 def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False) -> list[Path]:
     """Write dist/<tag>/<id>-card.pdf (front, back) and <id>-card-sheet.pdf (10-up, duplex)."""
-    from .pdf import _render, _watched, render_document
+    from .pdf import render_document
 
     handbook = project.load(handbook_id)
     if handbook.card is None:
@@ -204,12 +204,8 @@ def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial
                   for name, loc in (("front", front), ("back", back)))
     roots = (project.layouts, project.source)
     html = card_html(project, sides, "card/card.html.j2")
-    with _watched(project.layouts):
-        problems = overflows(measure(_render(html, project.layouts, roots)), sides)
-    if problems:
-        raise RenderError(problems)
     links = link_descriptions(sides[0].prepared.view, sides[0].prepared.gettext)  # one PDF, one description per link target
-    card, _ = render_document(html, project.layouts, roots, links)
+    card, _ = render_document(html, project.layouts, roots, links, inspect=lambda document: overflows(measure(document), sides))
     sheet_html = card_html(project, sides, "card/sheet.html.j2", faces=[slots(back=False), slots(back=True)], marks=crop_marks())
     sheet, _ = render_document(sheet_html, project.layouts, roots, links)
     out = output_dir(project, front)

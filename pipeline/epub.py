@@ -12,6 +12,7 @@ import io
 import re
 import uuid
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from babel.support import NullTranslations
 
 from .html import render
+from .model import Handbook
 from .present import View, build_date
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -34,8 +36,14 @@ class Asset:
     data: bytes
 
 
-def identifier(view: View) -> str:
-    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{view.hb.id}/{view.loc.tag}/{view.hb.edition.isoformat()}')}"
+def urn(*parts: str) -> str:
+    """A stable id: the uuid5 of the parts in this project's namespace."""
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, '/'.join(parts))}"
+
+
+def identifier(hb: Handbook, tag: str) -> str:
+    """The EPUB's dc:identifier: the same handbook, language(s) and edition, the same id."""
+    return urn(hb.id, tag, hb.edition.isoformat())
 
 
 def accessibility(view: View, has_pages: bool) -> list[tuple[str, str]]:
@@ -100,27 +108,39 @@ def embedded_fonts(view: View, text: str) -> tuple[list[Asset], list[dict[str, s
     return assets, faces
 
 
+def new_book(view: View, *, tag: str, page_source: str, cover_jpeg: bytes) -> Any:
+    """An ebooklib book with the package metadata every edition shares: identifier,
+    title, language and direction of `view`, accessibility, the print edition its
+    page-list follows (if any), the cover image."""
+    from ebooklib import epub
+
+    hb = view.hb
+    book = epub.EpubBook()
+    book.set_identifier(identifier(hb, tag))
+    book.set_title(hb.title.value)
+    book.set_language(view.loc.tag)
+    if view.loc.dir == "rtl":
+        book.set_direction("rtl")
+    book.add_metadata("DC", "description", hb.subtitle.value)
+    book.add_metadata("DC", "date", hb.edition.isoformat())
+    if hb.publisher:
+        book.add_metadata("DC", "publisher", hb.publisher)
+    for prop, value in accessibility(view, bool(page_source)):
+        book.add_metadata(None, "meta", value, {"property": prop})
+    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
+    if page_source:
+        declare_page_source(book, page_source)
+    book.set_cover("cover.jpg", cover_jpeg, create_page=False)
+    return book
+
+
 def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
     """The EPUB's bytes. `pages` maps entry anchors to the print page they start on."""
     from ebooklib import epub  # heavy: imported only when rendering
 
     _ = gettext.gettext
-    book = epub.EpubBook()
-    book.set_identifier(identifier(view))
-    book.set_title(view.hb.title.value)
-    book.set_language(view.loc.tag)
-    if view.loc.dir == "rtl":
-        book.set_direction("rtl")
-    book.add_metadata("DC", "description", view.hb.subtitle.value)
-    book.add_metadata("DC", "date", view.hb.edition.isoformat())
-    if view.hb.publisher:
-        book.add_metadata("DC", "publisher", view.hb.publisher)
-    for prop, value in accessibility(view, bool(pages)):
-        book.add_metadata(None, "meta", value, {"property": prop})
-    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
-    if pages:
-        declare_page_source(book, f"{view.hb.title.value}, {view.loc.english_name} print edition of {view.hb.edition.isoformat()}")
-    book.set_cover("cover.jpg", cover_jpeg, create_page=False)
+    edition = f"{view.hb.title.value}, {view.loc.english_name} print edition of {view.hb.edition.isoformat()}"
+    book = new_book(view, tag=view.loc.tag, page_source=edition if pages else "", cover_jpeg=cover_jpeg)
 
     css_href = CSS_HREF
     documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
@@ -130,8 +150,7 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
         documents.append((uid, name, xhtml))
 
     document("cover", "cover.xhtml", view.hb.title.value, part="cover", body_type="cover")
-    page_list = [{"href": f"{s.href.split('#')[0]}#page-{pages[q.anchor]}", "label": view.loc.digits(pages[q.anchor])}
-                 for s in view.sections for q in s.entries if q.anchor in pages]
+    page_list = print_pages(((s.href, q.anchor) for s in view.sections for q in s.entries), pages, view.loc.digits)
     documents.append(("nav", "nav.xhtml", render(layouts, "epub/nav.xhtml.j2", view, gettext, css_href=css_href, pages=page_list)))
     document("colophon", "colophon.xhtml", _("About this handbook"), part="colophon", body_type="frontmatter")
     for i, s in enumerate(view.sections, start=1):
@@ -145,6 +164,13 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
         for s in view.sections
     ]
     return package(book, documents, render(layouts, "epub/style.css.j2", view, gettext, font_faces=faces), fonts)
+
+
+def print_pages(entries: Iterable[tuple[str, str]], pages: dict[str, int], digits: Callable[[int], str]) -> list[dict[str, str]]:
+    """The nav's page-list: for each (document href, entry anchor) that starts a print
+    page, a link to that page's marker, labelled in the locale's digits."""
+    return [{"href": f"{href.split('#')[0]}#page-{pages[anchor]}", "label": digits(pages[anchor])}
+            for href, anchor in entries if anchor in pages]
 
 
 def visible_text(documents: list[tuple[str, str, str]]) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +101,19 @@ def environment(layouts: Path) -> jinja2.Environment:
 
 def render(layouts: Path, name: str, view: View, gettext: NullTranslations, *, sms_links: bool = True, **extra: Any) -> str:
     """Render one template for a view; template errors become located RenderErrors.
-    EPUBCheck flags `sms:` links (HTM-025), so the EPUB shows SMS numbers as text."""
-    env = environment(layouts)
+    EPUBCheck flags `sms:` links (HTM-025), so the EPUB shows SMS numbers as text.
+
+    The locale's gettext and filters are set on the one cached environment for
+    this render; the lock keeps the preview server's threads from mixing them."""
+    with RENDER_LOCK:
+        return _render(environment(layouts), layouts, name, view, gettext, sms_links, extra)
+
+
+RENDER_LOCK = threading.Lock()
+
+
+def _render(env: jinja2.Environment, layouts: Path, name: str, view: View, gettext: NullTranslations, sms_links: bool,
+            extra: dict[str, Any]) -> str:
     env.filters["sms"] = link("sms" if sms_links else "")
     # Jinja marks translations safe; a catalog is not trusted markup, so escape it.
     env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -114,18 +127,30 @@ def render(layouts: Path, name: str, view: View, gettext: NullTranslations, *, s
     env.filters["digits"] = view.loc.digits
     # CSS content cannot hold <bdi>: Unicode isolates keep numbers in order there.
     env.filters["ltr"] = (lambda v: f"\u2066{v}\u2069") if view.loc.dir == "rtl" else str
-    try:
-        template = env.get_template(name)
-        return template.render(
+    with located(layouts, name):
+        return env.get_template(name).render(
             hb=view.hb, loc=view.loc, status=view.status, sections=view.sections, edition=view.edition,
             entry_count=view.entry_count, contacts=view.hb.contacts, keywords=view.keywords,
             created=view.created, publisher=view.hb.publisher, hotline=view.hotline, coverage=view.coverage, **extra,
         )
+
+
+@contextmanager
+def located(layouts: Path, name: str) -> Iterator[None]:
+    """Template errors become RenderErrors at the template's file and line."""
+    try:
+        yield
     except jinja2.TemplateSyntaxError as exc:
         where = Place(relative(exc.filename or layouts / (exc.name or name)), exc.lineno)
         raise RenderError([error("layout-syntax", exc.message or str(exc), where)]) from None
     except jinja2.TemplateError as exc:
         raise RenderError([error("layout-error", str(exc), Place(relative(layouts / name)))]) from None
+
+
+def render_plain(layouts: Path, name: str, **context: Any) -> str:
+    """A template that needs no handbook view (release pages, preview chrome)."""
+    with located(layouts, name):
+        return environment(layouts).get_template(name).render(**context)
 
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4", "a5": "A5", "cover": "5in 7.5in"}

@@ -32,7 +32,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from . import __version__
-from .build import Project, build
+from .build import Project, build, variant_suffix
 from .catalog import catalog_path
 from .diagnostics import Diagnostic, PipelineError
 from .locales import config_path
@@ -54,7 +54,7 @@ class Options:
     @property
     def suffix(self) -> str:
         """Distinguishes the records of the print variants (as build() names the PDFs)."""
-        return "" if self.size == "letter" and not self.press else f"-{self.size}{'-press' if self.press else ''}"
+        return variant_suffix(self.size, self.press)
 
 
 @dataclass(frozen=True, order=True)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import functools
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Place, RenderError, error, relative
+from .diagnostics import Diagnostic, Place, RenderError, error, relative
 
 FATAL_LOG_MARKERS = (".notdef", "Ignored", "unknown", "Unknown", "Failed to load", "Error", "not supported", "disallowed")
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
@@ -98,10 +98,15 @@ def describe_links(descriptions: dict[str, str]) -> Any:
     return finish
 
 
-def render_document(html: str, layouts: Path, roots: tuple[Path, ...], link_descriptions: dict[str, str]) -> tuple[bytes, dict[str, int]]:
-    """Render the print HTML; return the PDF and the 1-based page of every anchor."""
+def render_document(html: str, layouts: Path, roots: tuple[Path, ...], link_descriptions: dict[str, str],
+                    inspect: Callable[[Any], list[Diagnostic]] | None = None) -> tuple[bytes, dict[str, int]]:
+    """Render the print HTML; return the PDF and the 1-based page of every anchor.
+    `inspect` may look at the laid-out pages first (the wallet card measures its
+    lines there): any problem it finds stops the build before the PDF is written."""
     with _watched(layouts):
         document = _render(html, layouts, roots)
+        if inspect and (problems := inspect(document)):
+            raise RenderError(problems)
         anchors = {name: number for number, page in enumerate(document.pages, start=1) for name in page.anchors}
         pdf: bytes = document.write_pdf(finisher=describe_links(link_descriptions), **PDF_OPTIONS)
     return pdf, anchors

@@ -27,7 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-import uuid
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,13 +35,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from babel.dates import format_date
 
 from .build import Project, prepare
-from .diagnostics import Diagnostic, PipelineError, Place, RenderError, UsageError, error, relative
-from .epub import NAMESPACE, identifier
-from .html import environment, print_html
+from .diagnostics import Diagnostic, PipelineError, Place, UsageError, error
+from .epub import identifier, urn
+from .html import render_plain
 from .jobs import Job, Options, Outcome, State, plan, run
 from .locales import LocaleInfo, locale_info
 from .model import Handbook
@@ -135,18 +134,6 @@ class Release:
     def check_names(self) -> list[str]:
         """Every check some edition had, in order: the report's columns."""
         return list(dict.fromkeys(c.name for e in self.editions for c in e.checks))
-
-
-def render_template(layouts: Path, name: str, **context: Any) -> str:
-    """A template that needs no handbook view (release pages, preview chrome);
-    template errors become located RenderErrors like the handbook's own."""
-    try:
-        return environment(layouts).get_template(name).render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        where = Place(relative(exc.filename or layouts / name), exc.lineno)
-        raise RenderError([error("layout-syntax", exc.message or str(exc), where)]) from None
-    except jinja2.TemplateError as exc:
-        raise RenderError([error("layout-error", str(exc), Place(relative(layouts / name)))]) from None
 
 
 def english_date(day: date) -> str:
@@ -289,15 +276,13 @@ def _partial(stage: Project, job: Job) -> bool:
 
 def _finish(stage: Project, outcome: Outcome, partial: bool) -> _Built:
     """The view of a built job (for its metadata), and its cover for e-reader catalogs."""
-    from .pdf import cover_image
-
     handbook = stage.load(outcome.job.handbook)
     loc = locale_info(outcome.job.locale, stage.locales)
     prepared = prepare(stage, handbook, loc, allow_partial=partial)
     outputs = {p.name: p for p in outcome.outputs}
     pdf, epub = outputs[f"{handbook.id}.pdf"], outputs[f"{handbook.id}.epub"]
-    jpeg = cover_image(print_html(stage.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2"),
-                       stage.layouts, (stage.layouts, stage.source))
+    with zipfile.ZipFile(epub) as book:
+        jpeg = book.read("EPUB/cover.jpg")  # the build rendered it already, from the same layout
     cover, thumbnail = pdf.with_name(f"{handbook.id}-cover.jpg"), pdf.with_name(f"{handbook.id}-thumbnail.jpg")
     write_atomic(cover, jpeg)
     write_atomic(thumbnail, _thumbnail(jpeg))
@@ -325,12 +310,12 @@ def _build_all(stage: Project, jobs: list[Job], workers: int | None) -> dict[Job
 def _edition(dist: Path, built: _Built, epub_check: Check) -> Edition:
     view = built.view
     pages, checks = pdf_checks(built.pdf, view.loc.tag)
-    pdf_urn = f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{view.hb.id}/{view.loc.tag}/{view.hb.edition.isoformat()}/pdf')}"
+    pdf_urn = urn(view.hb.id, view.loc.tag, view.hb.edition.isoformat(), "pdf")
     return Edition(
         view=view,
         pages=pages,
         pdf=_file(dist, built.pdf, "application/pdf", "PDF", pdf_urn),
-        epub=_file(dist, built.epub, "application/epub+zip", "EPUB", identifier(view)),  # the EPUB's own dc:identifier
+        epub=_file(dist, built.epub, "application/epub+zip", "EPUB", identifier(view.hb, view.loc.tag)),  # the EPUB's own dc:identifier
         cover=_file(dist, built.cover, "image/jpeg"),
         thumbnail=_file(dist, built.thumbnail, "image/jpeg"),
         card=tuple(_file(dist, p, "application/pdf", label) for p, label in zip(built.card, CARD_LABELS, strict=True)),
@@ -388,10 +373,10 @@ def release(project: Project, *, publisher: str, workers: int | None = None) -> 
         shelves = tuple(_shelf(project.load(hid).title.value, hid, staging, results, epub_checks) for hid in ids)
         result = Release(shelves, time.perf_counter() - start, 0)
         context = {"release": result, "publisher": publisher, "updated": build_date().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   "feed_id": f"urn:uuid:{uuid.uuid5(NAMESPACE, 'opds:' + '+'.join(ids))}", "feed_type": FEED_TYPE,
+                   "feed_id": urn("opds:" + "+".join(ids)), "feed_type": FEED_TYPE,
                    "human_size": human_size, "english_date": english_date}
         for name in ("index.html", "opds.xml", "report.html"):
-            write_atomic(staging / name, render_template(project.layouts, f"release/{name}.j2", **context).encode())
+            write_atomic(staging / name, render_plain(project.layouts, f"release/{name}.j2", **context).encode())
         write_atomic(staging / "SHA256SUMS", sums(staging))
         files = sum(1 for p in staging.rglob("*") if p.is_file())
         _swap(staging, project.dist)

@@ -33,9 +33,8 @@ from markupsafe import Markup, escape
 
 from .build import Project, check, prepare, resolve_locale
 from .diagnostics import Diagnostic, PipelineError, Place, Severity, UsageError, error
-from .html import print_html
+from .html import print_html, render_plain
 from .locales import available, locale_info, normalize
-from .release import render_template
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +159,7 @@ class Preview:
 
     def _chrome(self, stamp: str, handbook_id: str, tag: str, codes: list[str], found: list[Diagnostic], failure: list[Diagnostic]) -> str:
         shown = list(dict.fromkeys([*failure, *found]))  # the page's own errors first, each once
-        return render_template(
+        return render_plain(
             self.project.layouts, "preview/bar.html.j2", stamp=stamp, handbook_id=handbook_id, handbooks=self.project.handbooks(),
             languages=languages(self.project, tag, codes), diagnostics=shown, failed=bool(failure),
             errors=sum(d.severity is Severity.ERROR for d in shown), warnings=sum(d.severity is Severity.WARNING for d in shown),
@@ -169,7 +168,7 @@ class Preview:
     def _failure(self, stamp: str, handbook_id: str, tag: str, codes: list[str], found: list[Diagnostic], failure: list[Diagnostic]) -> str:
         try:
             chrome = self._chrome(stamp, handbook_id, tag, codes, found, failure)
-            return render_template(self.project.layouts, "preview/failure.html.j2", chrome=Markup(chrome))
+            return render_plain(self.project.layouts, "preview/failure.html.j2", chrome=Markup(chrome))
         except PipelineError as exc:  # the preview's own templates are broken: plain text, still reloading
             lines = escape("\n".join(map(str, [*exc.diagnostics, *failure])))
             return f"<!DOCTYPE html><title>preview</title><pre>{lines}</pre>{reload_script(stamp)}"
