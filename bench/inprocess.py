@@ -7,7 +7,7 @@ Stage times come from wrapping the functions build() calls (their own time, call
 excluded), so they always describe the real build(), never a copy of its steps.
 Times are CPU seconds of this process (`wall` beside them where it matters): the
 machine is shared, and CPU time of single-threaded work is what load does not move. The
-floor renders the HTML build() gave WeasyPrint, with the same stylesheet object and
+floor renders the HTML of every part build() gave WeasyPrint, with the same stylesheet object and
 FontConfiguration and WeasyPrint's own URL fetcher, and has ebooklib write the very
 book build() gave it again: the renderers' work with none of ours around it.
 """
@@ -46,14 +46,16 @@ STAGES: dict[tuple[str, str], str] = {
     ("pipeline.build", "translations"): "translate",
     ("pipeline.build", "present"): "translate",
     ("pipeline.build", "print_html"): "html",
-    ("pipeline.build", "link_descriptions"): "html",
+    ("pipeline.book", "print_html"): "html",
+    ("pipeline.book", "link_descriptions"): "html",
     ("pipeline.pdf", "render_document"): "pdf",
+    ("pipeline.merge", "join"): "join",
     ("pipeline.pdf", "cover_image"): "cover",
     ("pipeline.epub", "render_epub"): "epub",
     ("pipeline.fonts", "subset"): "fonts",
     ("pipeline.build", "write_atomic"): "write",
 }
-STAGE_NAMES = ("load", "validate", "translate", "html", "pdf", "cover", "epub", "fonts", "write")
+STAGE_NAMES = ("load", "validate", "translate", "html", "pdf", "join", "cover", "epub", "fonts", "write")
 
 
 @dataclass
@@ -81,7 +83,7 @@ class Tracer:
 
 @dataclass
 class Captured:
-    html: str = ""
+    htmls: list[str] = field(default_factory=list)  # every part of the print edition, as WeasyPrint got it
     layouts: Path = Path()
     book: Any = None
     epub_options: Any = None
@@ -94,7 +96,8 @@ def instrumented(tracer: Tracer, captured: Captured) -> Iterator[None]:
 
     def keep_html(fn: Callable[..., Any]) -> Callable[..., Any]:
         def call(html: str, layouts: Path, *rest: Any, **kwargs: Any) -> Any:
-            captured.html, captured.layouts = html, layouts
+            captured.htmls.append(html)
+            captured.layouts = layouts
             return fn(html, layouts, *rest, **kwargs)
         return call
 
@@ -135,12 +138,14 @@ class Clock:
         return {"cpu": time.process_time() - self.cpu, "wall": time.perf_counter() - self.wall}
 
 
-def floor_pdf(html: str, layouts: Path) -> dict[str, float]:
+def floor_pdf(htmls: list[str], layouts: Path) -> dict[str, float]:
+    """WeasyPrint rendering and writing each part the build rendered (the join is ours)."""
     weasyprint, fonts = pdf._weasy()
     stylesheet = pdf._stylesheet(layouts / "print.css")
     clock = Clock()
-    document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/")
-    document.render(stylesheets=[stylesheet], font_config=fonts, **pdf.PDF_OPTIONS).write_pdf(**pdf.PDF_OPTIONS)
+    for html in htmls:
+        document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/")
+        document.render(stylesheets=[stylesheet], font_config=fonts, **pdf.PDF_OPTIONS).write_pdf(**pdf.PDF_OPTIONS)
     return clock.read()
 
 
@@ -174,7 +179,7 @@ def stages(root: Path, out: Path, handbook: str, focus: str, locales: list[str])
         _, _, captured, _ = traced_build(project, handbook, code)  # warms this locale's fonts too
         best: dict[str, Any] | None = None
         for _round in range(3 if code == focus else 1):
-            floor = {"pdf": floor_pdf(captured.html, captured.layouts), "epub": floor_epub(captured.book, captured.epub_options)}
+            floor = {"pdf": floor_pdf(captured.htmls, captured.layouts), "epub": floor_epub(captured.book, captured.epub_options)}
             total, spent, captured, outputs = traced_build(project, handbook, code)
             if best is None or total["cpu"] < best["total"]["cpu"]:
                 best = {"total": total, "stages": spent, "floor": best["floor"] if best else floor, "pages": pages(outputs[0])}

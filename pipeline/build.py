@@ -15,7 +15,7 @@ from babel.support import NullTranslations
 from .catalog import catalog_path, layout_messages, read_catalog
 from .diagnostics import CatalogError, Diagnostic, PipelineError, Place, RenderError, UsageError, error, has_errors, relative
 from .fonts import check_coverage
-from .html import link_descriptions, print_html
+from .html import print_html
 from .lint import lint
 from .locales import LocaleInfo, available, locale_info, normalize
 from .model import Handbook, iter_texts
@@ -157,8 +157,9 @@ def write_edition(out: Path, handbook_id: str, pdf: bytes, epub: bytes, *, size:
 def build(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False,
           size: str = "letter", press: bool = False) -> list[Path]:
     """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual edition)."""
+    from .book import print_book
     from .epub import render_epub
-    from .pdf import cover_image, render_document
+    from .pdf import cover_image
 
     if "+" in locale:
         from .bilingual import build_bilingual
@@ -167,13 +168,13 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     handbook = project.load(handbook_id)
     loc = resolve_locale(project, handbook, locale)
     prepared = prepare(project, handbook, loc, allow_partial=allow_partial)
-    html = print_html(project.layouts, prepared.view, prepared.gettext, size=size, press=press)
     roots = (project.layouts, project.source)
-    pdf, anchors = render_document(html, project.layouts, roots, link_descriptions(prepared.view, prepared.gettext))
+    printed = print_book(project.layouts, roots, prepared.view, prepared.gettext, size=size, press=press)
     cover_html = print_html(project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2")
     cover = cover_image(cover_html, project.layouts, roots)
-    epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=first_entry_pages(anchors, prepared.view), cover_jpeg=cover)
-    return write_edition(output_dir(project, loc), handbook.id, pdf, epub, size=size, press=press)
+    pages = first_entry_pages(printed.folios, prepared.view)
+    epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=pages, cover_jpeg=cover)
+    return write_edition(output_dir(project, loc), handbook.id, printed.pdf, epub, size=size, press=press)
 
 
 def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:

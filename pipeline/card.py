@@ -205,9 +205,9 @@ def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial
     roots = (project.layouts, project.source)
     html = card_html(project, sides, "card/card.html.j2")
     links = link_descriptions(sides[0].prepared.view, sides[0].prepared.gettext)  # one PDF, one description per link target
-    card, _ = render_document(html, project.layouts, roots, links, inspect=lambda document: overflows(measure(document), sides))
+    card = render_document(html, project.layouts, roots, links, inspect=lambda document: overflows(measure(document), sides)).pdf
     sheet_html = card_html(project, sides, "card/sheet.html.j2", faces=[slots(back=False), slots(back=True)], marks=crop_marks())
-    sheet, _ = render_document(sheet_html, project.layouts, roots, links)
+    sheet = render_document(sheet_html, project.layouts, roots, links).pdf
     out = output_dir(project, front)
     written = [out / f"{handbook.id}-card.pdf", out / f"{handbook.id}-card-sheet.pdf"]
     write_atomic(written[0], card)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from markupsafe import Markup, escape
 
 from .diagnostics import Place, RenderError, error, relative
 from .model import Text
-from .present import View
+from .present import SectionView, View
 
 # Runs of Latin letters and digits (names, numbers, URLs) inside right-to-left
 # text: isolated so they keep their order on the page and in copied text.
@@ -156,10 +157,24 @@ def render_plain(layouts: Path, name: str, **context: Any) -> str:
 PAGE_SIZES = {"letter": "letter", "a4": "A4", "a5": "A5", "cover": "5in 7.5in"}
 
 
+@dataclass(frozen=True)
+class Part:
+    """What one print document holds. A long book is rendered in parts (book.py):
+    the body in runs of sections, each going on from the folio the one before
+    ended at, then the front matter, whose contents lists `pages`."""
+
+    sections: tuple[SectionView, ...]
+    front: bool = True
+    back: bool = True
+    first_page: int = 1  # folio of its first page; an even one is a verso
+    pages: Mapping[str, str] = field(default_factory=dict)  # entry anchor -> folio, in the locale's digits
+
+
 def print_html(layouts: Path, view: View, gettext: NullTranslations, *, size: str = "letter", press: bool = False,
-               template: str = "handbook.html.j2") -> str:
-    """The print edition (or, with cover.html.j2, its cover alone). A right-to-left
-    root makes WeasyPrint start on a left page, so :left/:right (outer margins,
-    heads, folios) mirror by themselves."""
-    page_css = render(layouts, "page.css.j2", view, gettext, page_size=PAGE_SIZES[size], press=press)
-    return render(layouts, template, view, gettext, page_css=Markup(page_css))
+               template: str = "handbook.html.j2", part: Part | None = None) -> str:
+    """The print edition, or `part` of it (or, with cover.html.j2, its cover alone).
+    A right-to-left root makes WeasyPrint start on a left page, so :left/:right
+    (outer margins, heads, folios) mirror by themselves."""
+    part = part or Part(view.sections)
+    page_css = render(layouts, "page.css.j2", view, gettext, page_size=PAGE_SIZES[size], press=press, part=part)
+    return render(layouts, template, view, gettext, page_css=Markup(page_css), part=part)

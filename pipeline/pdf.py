@@ -9,14 +9,14 @@ from __future__ import annotations
 import functools
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .diagnostics import Diagnostic, Place, RenderError, error, relative
 
-FATAL_LOG_MARKERS = (".notdef", "Ignored", "unknown", "Unknown", "Failed to load", "Error", "not supported", "disallowed")
+FATAL_LOG_MARKERS = (".notdef", "No anchor", "Ignored", "unknown", "Unknown", "Failed to load", "Error", "not supported", "disallowed")
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
 COVER_DPI = 150
 
@@ -98,18 +98,43 @@ def describe_links(descriptions: dict[str, str]) -> Any:
     return finish
 
 
+class Rendered(NamedTuple):
+    pdf: bytes
+    anchors: dict[str, int]  # anchor -> 1-based page of this document
+    pages: int
+
+
 def render_document(html: str, layouts: Path, roots: tuple[Path, ...], link_descriptions: dict[str, str],
-                    inspect: Callable[[Any], list[Diagnostic]] | None = None) -> tuple[bytes, dict[str, int]]:
-    """Render the print HTML; return the PDF and the 1-based page of every anchor.
-    `inspect` may look at the laid-out pages first (the wallet card measures its
-    lines there): any problem it finds stops the build before the PDF is written."""
+                    inspect: Callable[[Any], list[Diagnostic]] | None = None, *,
+                    elsewhere: Collection[str] = (), even: bool = False) -> Rendered:
+    """Render print HTML to PDF. `inspect` may look at the laid-out pages first
+    (the wallet card measures its lines there): any problem it finds stops the
+    build before the PDF is written. Links to `elsewhere` anchors (rendered in
+    another part of the book) are kept for merge.join to point there. With
+    `even`, the HTML ends in a spare blank page, kept only to make the count even."""
     with _watched(layouts):
         document = _render(html, layouts, roots)
         if inspect and (problems := inspect(document)):
             raise RenderError(problems)
-        anchors = {name: number for number, page in enumerate(document.pages, start=1) for name in page.anchors}
+        if even and len(document.pages) % 2:
+            document = document.copy(document.pages[:-1])
+        anchors: dict[str, int] = {}
+        for number, page in enumerate(document.pages, start=1):
+            for name in page.anchors:
+                anchors.setdefault(name, number)  # an element on several pages starts on the first
+        if elsewhere:
+            _keep_links(document, anchors, elsewhere)
         pdf: bytes = document.write_pdf(finisher=describe_links(link_descriptions), **PDF_OPTIONS)
-    return pdf, anchors
+    return Rendered(pdf, anchors, len(document.pages))
+
+
+def _keep_links(document: Any, anchors: dict[str, int], elsewhere: Collection[str]) -> None:
+    """WeasyPrint drops a link whose anchor is not in the document: give each one
+    a stand-in anchor on the first page, which merge.join replaces."""
+    targets = {target for page in document.pages for kind, target, *_ in page.links if kind == "internal"}
+    for name in sorted(targets - anchors.keys()):
+        if name in elsewhere:
+            document.pages[0].anchors[name] = (0, 0, 0, 0)
 
 
 def cover_image(html: str, layouts: Path, roots: tuple[Path, ...]) -> bytes:

@@ -15,11 +15,12 @@ from pipeline.diagnostics import Place
 from pipeline.fonts import check_coverage
 from pipeline.locales import FONTS
 from pipeline.model import Text
+from pipeline.present import View
 
 from .conftest import HANDBOOK, ROOT, Built
 
 LOCAL_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-TOC_NUMBER = re.compile(r"(\d+)\s*\.{4,}|\.{4,}\s*(\d+)")
+WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
 
 
 def outline_pages(pdf: pikepdf.Pdf) -> list[int]:
@@ -27,6 +28,34 @@ def outline_pages(pdf: pikepdf.Pdf) -> list[int]:
     index = {page.obj.objgen: i for i, page in enumerate(pdf.pages, start=1)}
     with pdf.open_outline() as outline:
         return [index[item.destination[0].objgen] for section in outline.root for item in (section, *section.children)]
+
+
+def question_labels(pdf: pikepdf.Pdf) -> list[str]:
+    """The page label (the printed folio) of every question's bookmark, in order."""
+    labels = {page.obj.objgen: page.label for page in pdf.pages}
+    with pdf.open_outline() as outline:
+        return [labels[q.destination[0].objgen] for section in outline.root for q in section.children]
+
+
+def contents_numbers(path: Path, pdf: pikepdf.Pdf) -> dict[str, str]:
+    """The page number printed in each contents entry (the one number inside its
+    link that is not the entry's own 'n.'), by the question the link leads to."""
+    found: dict[str, set[str]] = {}
+    for number, page in enumerate(pdf.pages, start=1):
+        links = [(str(a.Dest), [float(v) for v in a.Rect]) for a in page.obj.get("/Annots", []) if str(a.get("/Dest", "")).startswith("q-")]
+        if not links:
+            continue
+        bbox = subprocess.run(["pdftotext", "-bbox", "-f", str(number), "-l", str(number), str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        height = float(page.mediabox[3])
+        for x0, y0, x1, y1, word in WORD.findall(bbox):
+            x, y = (float(x0) + float(x1)) / 2, height - (float(y0) + float(y1)) / 2
+            digits = word.translate(LOCAL_DIGITS)
+            for name, (x1, y1, x2, y2) in links:  # WeasyPrint writes the corners in any order
+                if digits.isdigit() and min(x1, x2) <= x <= max(x1, x2) and min(y1, y2) <= y <= max(y1, y2):
+                    found.setdefault(name, set()).add(digits)
+    assert all(len(numbers) == 1 for numbers in found.values()), found
+    return {name: numbers.pop() for name, numbers in found.items()}
 
 
 def test_fonts_embedded_and_subset(built: dict[str, Built], locale: str) -> None:
@@ -39,11 +68,22 @@ def test_fonts_embedded_and_subset(built: dict[str, Built], locale: str) -> None
         assert "Italic" not in name
 
 
-def test_contents_page_numbers_are_where_the_questions_are(built: dict[str, Built], locale: str) -> None:
-    text = built[locale].pdftext("-f", "2", "-l", "4").translate(LOCAL_DIGITS)
-    printed = [int(a or b) for a, b in TOC_NUMBER.findall(text)]
+def test_contents_page_numbers_are_where_the_questions_are(built: dict[str, Built], locale: str, view: View) -> None:
+    """Each contents entry prints the folio of the page its question's bookmark
+    is on; folios (and page labels) start at 1 on the body's first page, a recto."""
     with pikepdf.open(built[locale].pdf) as pdf:
-        assert printed == outline_pages(pdf)
+        printed = contents_numbers(built[locale].pdf, pdf)
+        names = [q.anchor for s in view.sections for q in s.entries]
+        assert list(printed) == names  # every question, in order
+        assert list(printed.values()) == question_labels(pdf)
+        labels = [page.label for page in pdf.pages]
+        front = labels.index("1")
+        assert front % 2 == 0  # so page 1 is a recto
+        assert labels == [*(roman(i) for i in range(1, front + 1)), *(str(i) for i in range(1, len(labels) - front + 1))]
+
+
+def roman(n: int) -> str:
+    return ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"][n - 1]
 
 
 def test_metadata_and_link_descriptions(built: dict[str, Built], locale: str) -> None:
@@ -61,10 +101,20 @@ def test_metadata_and_link_descriptions(built: dict[str, Built], locale: str) ->
 
 
 def test_page_furniture_in_the_locale(built: dict[str, Built]) -> None:
-    arabic = built["ar"].pdftext("-f", "5", "-l", "5")
+    """Folios in the locale's digits from the body's first page; the front matter has none."""
+    def page(code: str, label: str) -> str:
+        with pikepdf.open(built[code].pdf) as pdf:
+            number = 1 + [p.label for p in pdf.pages].index(label)
+        return built[code].pdftext("-f", str(number), "-l", str(number))
+
+    arabic = page("ar", "5")
     assert "صفحة ٥" in arabic or "٥ صفحة" in arabic  # folio in Arabic-Indic digits
     assert "1-888-373-7888" in arabic  # hotline in the footer, in order
-    assert "Página 5" in built["es"].pdftext("-f", "5", "-l", "5")
+    assert "Página 5" in page("es", "5")
+    contents = page("es", "iii")
+    assert "Contenido" in contents
+    assert "Línea contra la trata: 1-888-373-7888" in contents
+    assert "Página" not in contents
 
 
 @pytest.mark.parametrize(("size", "press", "width", "height"), [("a5", False, 419.5, 595.3), ("a4", True, 595.3, 841.9)])

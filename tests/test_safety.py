@@ -28,7 +28,7 @@ from pipeline import build as build_module
 from pipeline.build import Project, build, check
 from pipeline.catalog import read_catalog
 from pipeline.diagnostics import SourceError
-from pipeline.html import render
+from pipeline.html import print_html
 from pipeline.locales import locale_info
 from pipeline.pdf import project_fetcher
 from pipeline.present import present
@@ -239,7 +239,7 @@ def test_layout_string_translations_are_escaped(tmp_path: Path, secret: Secret) 
     loc = locale_info("es", project.locales)
     catalog = read_catalog(project.root / PO, "es")
     translated, status = translate(handbook, catalog, loc, str(PO), allow_partial=False)
-    html = render(project.layouts, "handbook.html.j2", present(translated, loc, status), translations(catalog), page_css="")
+    html = print_html(project.layouts, present(translated, loc, status), translations(catalog))
     assert "<img" not in html
 
 

@@ -1,0 +1,70 @@
+"""The print edition, rendered in parts.
+
+WeasyPrint keeps every laid-out page of a document in memory, and each page costs
+more as the document grows (bench/RESULTS.md: a 754-page book took 1.2 GB and
+1.8 times as long a page). So the body is rendered in runs of whole sections of
+at most PART_ENTRIES entries, each part's folios going on from the last; then the
+front matter, whose contents can now print every entry's page; merge.join makes
+one PDF of them. Folio 1 is the first page of the body, a recto.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from babel.support import NullTranslations
+
+from .html import Part, link_descriptions, print_html
+from .present import SectionView, View
+
+if TYPE_CHECKING:
+    from .pdf import Rendered
+
+PART_ENTRIES = 10
+
+
+@dataclass(frozen=True)
+class Printed:
+    pdf: bytes
+    folios: dict[str, int]  # anchor -> folio of the page it is on
+
+
+def runs(sections: Sequence[SectionView], budget: int) -> list[tuple[SectionView, ...]]:
+    """Consecutive sections, grouped while they hold at most `budget` entries
+    (a section larger than that is a run of its own: sections are never split)."""
+    out: list[tuple[SectionView, ...]] = []
+    run: list[SectionView] = []
+    entries = 0
+    for section in sections:
+        if run and entries + len(section.entries) > budget:
+            out.append(tuple(run))
+            run, entries = [], 0
+        run.append(section)
+        entries += len(section.entries)
+    return [*out, tuple(run)] if run else out
+
+
+def print_book(layouts: Path, roots: tuple[Path, ...], view: View, gettext: NullTranslations, *,
+               size: str, press: bool, budget: int = PART_ENTRIES) -> Printed:
+    from .merge import join
+    from .pdf import render_document  # WeasyPrint: imported only when rendering
+
+    descriptions = link_descriptions(view, gettext)
+
+    def html(part: Part) -> str:
+        return print_html(layouts, view, gettext, size=size, press=press, part=part)
+
+    body: list[Rendered] = []
+    folios: dict[str, int] = {}
+    groups = runs(view.sections, budget)
+    for i, group in enumerate(groups):
+        first = 1 + sum(part.pages for part in body)
+        part = render_document(html(Part(group, front=False, back=i == len(groups) - 1, first_page=first)), layouts, roots, descriptions)
+        folios.update({name: first + page - 1 for name, page in part.anchors.items()})
+        body.append(part)
+    contents = {anchor: view.loc.digits(folio) for anchor, folio in folios.items()}
+    front = render_document(html(Part((), back=False, pages=contents)), layouts, roots, descriptions, elsewhere=folios.keys(), even=True)
+    return Printed(join([front, *body], front.pages), folios)

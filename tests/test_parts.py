@@ -1,0 +1,86 @@
+"""A book rendered in parts (pipeline/book.py) and joined (pipeline/merge.py):
+one structure tree, every link and bookmark where it belongs, and pages exactly
+as if rendered whole."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from pipeline.book import PART_ENTRIES, print_book, runs
+from pipeline.build import Project, prepare, resolve_locale
+from pipeline.present import View
+
+from .conftest import HANDBOOK, ROOT, Built
+
+
+def test_runs_group_whole_sections_up_to_the_budget(view: View) -> None:
+    sizes = [len(s.entries) for s in view.sections]
+    assert sizes == [6, 6, 4, 4]
+    assert [[len(s.entries) for s in run] for run in runs(view.sections, 10)] == [[6], [6, 4], [4]]
+    assert [[len(s.entries) for s in run] for run in runs(view.sections, 3)] == [[6], [6], [4], [4]]  # never split
+    assert [len(run) for run in runs(view.sections, 1000)] == [4]
+    assert runs((), 10) == []
+
+
+def parent_tree(tree: pikepdf.Dictionary) -> dict[int, pikepdf.Object]:
+    nums = tree.ParentTree.Nums
+    keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+    assert len(keys) == len(set(keys))
+    return {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+
+
+def test_one_structure_tree_that_every_page_and_link_belongs_to(built: dict[str, Built], locale: str) -> None:
+    with pikepdf.open(built[locale].pdf) as pdf:
+        dicts = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)]
+        assert [o.get("/Type") for o in dicts].count("/StructTreeRoot") == 1
+        assert [o.get("/S") for o in dicts].count("/Document") == 1
+        tree = pdf.Root.StructTreeRoot
+        document = tree.K[0]
+        entries = parent_tree(tree)
+        for page in pdf.pages:
+            for element in entries[int(page.obj.StructParents)]:
+                while element.objgen != document.objgen:  # every marked element hangs from the one Document
+                    element = element.P
+            for annot in page.obj.get("/Annots", []):
+                owner = entries[int(annot.StructParent)]  # the element whose object reference is this annotation
+                assert any(k.get("/Obj") is not None and k.Obj.objgen == annot.objgen for k in owner.K if isinstance(k, pikepdf.Dictionary))
+
+
+def test_every_internal_link_leads_where_its_bookmark_does(built: dict[str, Built], locale: str) -> None:
+    with pikepdf.open(built[locale].pdf) as pdf, pdf.open_outline() as outline:
+        dests = pikepdf.NameTree(pdf.Root.Names.Dests)
+        index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+        bookmarks = {str(item.title): index[item.destination[0].objgen]
+                     for section in outline.root for item in (section, *section.children)}
+        links = [(i, str(a.Dest), str(a.Contents)) for i, page in enumerate(pdf.pages) for a in page.obj.get("/Annots", []) if "/Dest" in a]
+        assert len({name for _, name, _ in links}) == len(bookmarks)  # the contents link every section and question
+        for page, name, description in links:
+            target = index[dests[name][0].objgen]
+            assert target == bookmarks[description], name  # the description is the bookmark's title
+            assert target > page  # from the contents, forward into the body
+
+
+def page_texts(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_parts_change_nothing_on_the_page(tmp_path: Path, code: str) -> None:
+    """The body rendered in one part, and one section a part, prints the same pages
+    (sides, folios, running heads, contents numbers) as the default build."""
+    project = Project(ROOT)
+    handbook = project.load(HANDBOOK)
+    prepared = prepare(project, handbook, resolve_locale(project, handbook, code), allow_partial=False)
+    texts = []
+    for budget in (1000, PART_ENTRIES, 1):
+        printed = print_book(project.layouts, (project.layouts, project.source), prepared.view, prepared.gettext,
+                             size="letter", press=False, budget=budget)
+        path = tmp_path / f"{budget}.pdf"
+        path.write_bytes(printed.pdf)
+        texts.append(page_texts(path))
+    assert texts[0] == texts[1] == texts[2]
