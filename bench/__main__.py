@@ -284,8 +284,9 @@ def report(r: dict[str, Any], seconds: float) -> str:
         "",
         "Each stage is the own time of the functions `build()` calls for it (`fonts`: EPUB font subsetting; "
         "`cover`: the cover page rendered and rasterized for the EPUB; `join`: the print edition's parts made one PDF, "
-        "pipeline/book.py). The floor is WeasyPrint rendering and writing the HTML of every part the build rendered "
-        "(same stylesheet and FontConfiguration, its own URL fetcher) plus ebooklib writing the same book. "
+        "pipeline/book.py). The floor is WeasyPrint rendering and writing every HTML document the build gave it "
+        "(the print edition's parts and the EPUB's cover page; same stylesheet and FontConfiguration, its own URL fetcher) "
+        "plus ebooklib writing the same book: so `cover` counts towards the overhead only for rasterizing the page. "
         f"{FOCUS}: best of three rounds. CPU time, because the machine is shared; wall time of the build beside it.",
         "",
     ]

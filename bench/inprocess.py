@@ -7,9 +7,10 @@ Stage times come from wrapping the functions build() calls (their own time, call
 excluded), so they always describe the real build(), never a copy of its steps.
 Times are CPU seconds of this process (`wall` beside them where it matters): the
 machine is shared, and CPU time of single-threaded work is what load does not move. The
-floor renders the HTML of every part build() gave WeasyPrint, with the same stylesheet object and
-FontConfiguration and WeasyPrint's own URL fetcher, and has ebooklib write the very
-book build() gave it again: the renderers' work with none of ours around it.
+floor renders every HTML document build() gave WeasyPrint (the print edition's parts, the
+EPUB's cover page), with the same stylesheet object and FontConfiguration and WeasyPrint's
+own URL fetcher, and has ebooklib write the very book build() gave it again: the
+renderers' work with none of ours around it.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class Tracer:
 
 @dataclass
 class Captured:
-    htmls: list[str] = field(default_factory=list)  # every part of the print edition, as WeasyPrint got it
+    htmls: list[str] = field(default_factory=list)  # every document WeasyPrint got: print parts, the EPUB's cover
     layouts: Path = Path()
     book: Any = None
     epub_options: Any = None
@@ -119,6 +120,7 @@ def instrumented(tracer: Tracer, captured: Captured) -> Iterator[None]:
         if hasattr(module, name):  # other work may rename a stage; the rest still counts
             patch(module, name, tracer.wrap(stage, getattr(module, name)))
     patch(pdf, "render_document", keep_html(pdf.render_document))
+    patch(pdf, "cover_image", keep_html(pdf.cover_image))
     patch(ebooklib.epub, "write_epub", keep_book(ebooklib.epub.write_epub))
     try:
         yield
@@ -139,7 +141,7 @@ class Clock:
 
 
 def floor_pdf(htmls: list[str], layouts: Path) -> dict[str, float]:
-    """WeasyPrint rendering and writing each part the build rendered (the join is ours)."""
+    """WeasyPrint rendering and writing each document the build gave it (joining and rasterizing are ours)."""
     weasyprint, fonts = pdf._weasy()
     stylesheet = pdf._stylesheet(layouts / "print.css")
     clock = Clock()

@@ -9,6 +9,7 @@ and its parent tree, outline, named destinations, page labels. The first part
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 
 import pikepdf
@@ -81,7 +82,9 @@ def _append_pages(out: Pdf, pdf: Pdf, offset: int, nums: pikepdf.Object, documen
     qpdf copies each foreign object once, so the structure elements' pages and
     annotations are the very pages and annotations copied here."""
     first = len(out.pages)
-    out.pages.extend(pdf.pages)
+    with warnings.catch_warnings():  # that named destinations are not carried: join() carries them
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        out.pages.extend(pdf.pages)
     for page in out.pages[first:]:
         if "/StructParents" in page.obj:
             page.obj.StructParents = int(page.obj.StructParents) + offset

@@ -52,6 +52,12 @@ def _changed_tokens(kind: str, pattern: re.Pattern[str], source: str, target: st
     return [error(f"qa-added-{what}", f"{kind} '{t}' is in the translation but not in the source", where) for t in added]
 
 
+def names_in(text: str, names: Iterable[str]) -> list[str]:
+    """The protected names a source text holds (typographic and straight quotes alike)."""
+    normalized = text.translate(QUOTES)
+    return [name for name in names if name.translate(QUOTES) in normalized]
+
+
 def check_message(message: Message, names: Iterable[str], where: Place) -> list[Diagnostic]:
     sources = forms(message.id)
     targets = forms(message.string)
@@ -69,8 +75,8 @@ def check_message(message: Message, names: Iterable[str], where: Place) -> list[
         if TAG.search(target) and not TAG.search(source_text):
             out.append(error("qa-markup", f"markup {TAG.search(target).group(0)!r} is not allowed in a translation", where))  # type: ignore[union-attr]
         normalized = target.translate(QUOTES)
-        for name in names:
-            if name.translate(QUOTES) in source_text.translate(QUOTES) and name.translate(QUOTES) not in normalized:
+        for name in names_in(source_text, names):
+            if name.translate(QUOTES) not in normalized:
                 why = f"proper name '{name}' must stay exactly as written (add a translation beside it if you like)"
                 out.append(error("qa-name", why, where))
     return sorted(set(out), key=lambda d: d.message)
@@ -92,10 +98,15 @@ def check_catalog(catalog: Catalog, shown: str, names: Iterable[str], fonts: Fon
     """All gates over the translated, non-fuzzy messages of one catalog
     (with the locale's fonts: also that every character has a glyph)."""
     names = tuple(names)
+    checked = [m for m in catalog if m.id and not m.fuzzy and any(forms(m.string))]
+    if fonts is not None:
+        from .fonts import uncovered  # reads font files: only when asked
+
+        # Message by message only to say where a glyph is missing, if one is.
+        if not uncovered("".join("".join(forms(m.string)) for m in checked), fonts):
+            fonts = None
     out: list[Diagnostic] = []
-    for message in catalog:
-        if not message.id or message.fuzzy or not any(forms(message.string)):
-            continue
+    for message in checked:
         where = Place(shown, message.lineno or 0)
         out.extend(check_message(message, names, where))
         if fonts is not None:

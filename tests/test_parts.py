@@ -21,6 +21,7 @@ def test_runs_group_whole_sections_up_to_the_budget(view: View) -> None:
     sizes = [len(s.entries) for s in view.sections]
     assert sizes == [6, 6, 4, 4]
     assert [[len(s.entries) for s in run] for run in runs(view.sections, 10)] == [[6], [6, 4], [4]]
+    assert [len(run) for run in runs(view.sections, 16)] == [3, 1]
     assert [[len(s.entries) for s in run] for run in runs(view.sections, 3)] == [[6], [6], [4], [4]]  # never split
     assert [len(run) for run in runs(view.sections, 1000)] == [4]
     assert runs((), 10) == []
@@ -34,7 +35,15 @@ def parent_tree(tree: pikepdf.Dictionary) -> dict[int, pikepdf.Object]:
 
 
 def test_one_structure_tree_that_every_page_and_link_belongs_to(built: dict[str, Built], locale: str) -> None:
-    with pikepdf.open(built[locale].pdf) as pdf:
+    assert_one_structure_tree(built[locale].pdf)
+
+
+def test_every_internal_link_leads_where_its_bookmark_does(built: dict[str, Built], locale: str) -> None:
+    assert_links_lead_where_bookmarks_do(built[locale].pdf)
+
+
+def assert_one_structure_tree(path: Path) -> None:
+    with pikepdf.open(path) as pdf:
         dicts = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)]
         assert [o.get("/Type") for o in dicts].count("/StructTreeRoot") == 1
         assert [o.get("/S") for o in dicts].count("/Document") == 1
@@ -50,8 +59,8 @@ def test_one_structure_tree_that_every_page_and_link_belongs_to(built: dict[str,
                 assert any(k.get("/Obj") is not None and k.Obj.objgen == annot.objgen for k in owner.K if isinstance(k, pikepdf.Dictionary))
 
 
-def test_every_internal_link_leads_where_its_bookmark_does(built: dict[str, Built], locale: str) -> None:
-    with pikepdf.open(built[locale].pdf) as pdf, pdf.open_outline() as outline:
+def assert_links_lead_where_bookmarks_do(path: Path) -> None:
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
         dests = pikepdf.NameTree(pdf.Root.Names.Dests)
         index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
         bookmarks = {str(item.title): index[item.destination[0].objgen]
@@ -77,10 +86,12 @@ def test_parts_change_nothing_on_the_page(tmp_path: Path, code: str) -> None:
     handbook = project.load(HANDBOOK)
     prepared = prepare(project, handbook, resolve_locale(project, handbook, code), allow_partial=False)
     texts = []
-    for budget in (1000, PART_ENTRIES, 1):
+    for budget in (PART_ENTRIES, 10, 1):
         printed = print_book(project.layouts, (project.layouts, project.source), prepared.view, prepared.gettext,
                              size="letter", press=False, budget=budget)
         path = tmp_path / f"{budget}.pdf"
         path.write_bytes(printed.pdf)
         texts.append(page_texts(path))
     assert texts[0] == texts[1] == texts[2]
+    assert_one_structure_tree(path)  # budget 1: the front and four parts, one a section
+    assert_links_lead_where_bookmarks_do(path)
