@@ -287,7 +287,7 @@ def report(r: dict[str, Any], seconds: float) -> str:
         "pipeline/book.py). The floor is WeasyPrint rendering and writing every HTML document the build gave it "
         "(the print edition's parts and the EPUB's cover page; same stylesheet and FontConfiguration, its own URL fetcher) "
         "plus ebooklib writing the same book: so `cover` counts towards the overhead only for rasterizing the page. "
-        f"{FOCUS}: best of three rounds. CPU time, because the machine is shared; wall time of the build beside it.",
+        f"{FOCUS}: best of five rounds. CPU time, because the machine is shared; wall time of the build beside it.",
         "",
     ]
     rows = []

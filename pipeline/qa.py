@@ -7,6 +7,7 @@ names must survive translation unchanged; markup may not be added.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -55,7 +56,12 @@ def _changed_tokens(kind: str, pattern: re.Pattern[str], source: str, target: st
 def names_in(text: str, names: Iterable[str]) -> list[str]:
     """The protected names a source text holds (typographic and straight quotes alike)."""
     normalized = text.translate(QUOTES)
-    return [name for name in names if name.translate(QUOTES) in normalized]
+    return [name for name in names if _unquoted(name) in normalized]
+
+
+@functools.cache
+def _unquoted(text: str) -> str:
+    return text.translate(QUOTES)
 
 
 def check_message(message: Message, names: Iterable[str], where: Place) -> list[Diagnostic]:

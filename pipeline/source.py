@@ -474,7 +474,14 @@ def load(path: Path) -> Handbook:
     shown = relative(path)
     if not path.is_file():
         raise SourceError([error("source-missing", "no such handbook source", Place(shown))])
-    doc = parse_yaml(read_text(path, shown), shown)
+    return _load(read_text(path, shown), shown)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(text: str, shown: str) -> Handbook:
+    """A worker building several locales of one handbook parses and validates it
+    once: the Handbook is immutable, and a changed text is a new key."""
+    doc = parse_yaml(text, shown)
     problems = validate(doc)
     if problems:
         raise SourceError(problems)
