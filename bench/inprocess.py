@@ -171,6 +171,7 @@ def pages(path: Path) -> int:
 
 def traced_build(project: Project, handbook: str, code: str) -> tuple[dict[str, float], dict[str, float], Captured, list[Path]]:
     tracer, captured = Tracer(), Captured()
+    source._load.cache_clear()  # read and validate the source as a lone `make handbook` does, every round
     with instrumented(tracer, captured):
         clock = Clock()
         outputs = build(project, handbook, code)
