@@ -7,6 +7,7 @@ logger during every render and fail the build on any of them.
 from __future__ import annotations
 
 import functools
+import gc
 import io
 import logging
 from collections.abc import Callable, Collection, Iterator
@@ -26,7 +27,12 @@ def _weasy() -> Any:
     import weasyprint  # heavy: imported only when rendering
     from weasyprint.text.fonts import FontConfiguration
 
-    return weasyprint, FontConfiguration()
+    fonts = FontConfiguration()
+    # What is loaded by now (WeasyPrint, Babel's locale data, fontTools, the
+    # handbook) lives as long as the process: keep the collector's full passes,
+    # which rendering triggers often, from walking all of it every time.
+    gc.freeze()
+    return weasyprint, fonts
 
 
 def project_fetcher(roots: tuple[Path, ...]) -> Any:
