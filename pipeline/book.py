@@ -61,12 +61,14 @@ def print_book(layouts: Path, roots: tuple[Path, ...], view: View, gettext: Null
 
     body: list[Rendered] = []
     folios: dict[str, int] = {}
-    groups = runs(view.sections, budget)
+    first = 1  # folio of the next part's first page
+    groups = runs(view.sections, budget)  # the schema asks for one section at least: the back cover has a part
     for i, group in enumerate(groups):
-        first = 1 + sum(part.pages for part in body)
-        part = render_document(html(Part(group, front=False, back=i == len(groups) - 1, first_page=first)), layouts, roots, descriptions)
-        folios.update({name: first + page - 1 for name, page in part.anchors.items()})
-        body.append(part)
+        part = Part(group, front=False, back=i == len(groups) - 1, first_page=first)
+        rendered = render_document(html(part), layouts, roots, descriptions)
+        folios.update({name: first + page - 1 for name, page in rendered.anchors.items()})
+        body.append(rendered)
+        first += rendered.pages
     contents = {anchor: view.loc.digits(folio) for anchor, folio in folios.items()}
     front = render_document(html(Part((), back=False, pages=contents)), layouts, roots, descriptions, elsewhere=folios.keys(), even=True)
     return Printed(join([front, *body], front.pages), folios)

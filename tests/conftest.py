@@ -9,6 +9,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+# Imported before any render freezes the garbage collector (pipeline/pdf.py):
+# trio's hypothesis plugin, run at import, asks the collector who refers to its
+# Random, and a frozen collector answers "no one" (a warning, an error here).
+import hypothesis  # noqa: F401
 import pytest
 
 from pipeline.build import Project, build, prepare, resolve_locale
