@@ -26,15 +26,14 @@ def join(parts: Sequence[Rendered], front_pages: int) -> bytes:
     tree = out.Root.StructTreeRoot
     document = tree.K[0]
     nums = tree.ParentTree.Nums
+    key = _next_key(nums)
     outline = _outline_items(out.Root)
     dests = _dests(out, parts[0].anchors)
     for part in parts[1:]:
         with Pdf.open(io.BytesIO(part.pdf)) as pdf:
-            first = len(out.pages)
-            _append_pages(out, pdf, _next_key(nums), nums, document)
+            key = _append_pages(out, pdf, key, nums, document)
             outline += [out.copy_foreign(item) for item in _outline_items(pdf.Root)]
             dests |= {name: Array([out.copy_foreign(dest[0]), *dest[1:]]) for name, dest in _dests(pdf, part.anchors).items()}
-            _own_streams(out.pages[first:])
     _set_outline(out, outline)
     names = NameTree.new(out)
     for name in sorted(dests):
@@ -76,11 +75,11 @@ def _next_key(nums: pikepdf.Object) -> int:
     return max((int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
 
 
-def _append_pages(out: Pdf, pdf: Pdf, offset: int, nums: pikepdf.Object, document: pikepdf.Object) -> None:
+def _append_pages(out: Pdf, pdf: Pdf, offset: int, nums: pikepdf.Object, document: pikepdf.Object) -> int:
     """Copy a part's pages and its structure tree below `document`, its parent
-    tree keys (pages' and annotations' StructParents) shifted by `offset`.
-    qpdf copies each foreign object once, so the structure elements' pages and
-    annotations are the very pages and annotations copied here."""
+    tree keys (pages' and annotations' StructParents) shifted by `offset`; return
+    the next free key. qpdf copies each foreign object once, so the structure
+    elements' pages and annotations are the very pages and annotations copied here."""
     first = len(out.pages)
     with warnings.catch_warnings():  # that named destinations are not carried: join() carries them
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
@@ -112,6 +111,8 @@ def _append_pages(out: Pdf, pdf: Pdf, offset: int, nums: pikepdf.Object, documen
                     element.P = document
                     break
                 element = element.P
+    _own_streams(out.pages[first:])
+    return offset + _next_key(their_nums)
 
 
 def _outline_items(root: pikepdf.Object) -> list[pikepdf.Object]:

@@ -82,7 +82,7 @@ def check_message(message: Message, names: Iterable[str], where: Place) -> list[
             out.append(error("qa-markup", f"markup {TAG.search(target).group(0)!r} is not allowed in a translation", where))  # type: ignore[union-attr]
         normalized = target.translate(QUOTES)
         for name in names_in(source_text, names):
-            if name.translate(QUOTES) not in normalized:
+            if _unquoted(name) not in normalized:
                 why = f"proper name '{name}' must stay exactly as written (add a translation beside it if you like)"
                 out.append(error("qa-name", why, where))
     return sorted(set(out), key=lambda d: d.message)
