@@ -6,14 +6,14 @@ has rendered, and then each file is replaced atomically.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.support import NullTranslations
 
-from .catalog import catalog_path, layout_messages, read_catalog
-from .diagnostics import CatalogError, Diagnostic, PipelineError, Place, RenderError, UsageError, error, has_errors, relative
+from .catalog import catalog_path, layout_messages, read_catalog, template
+from .diagnostics import CatalogError, Diagnostic, PipelineError, Place, RenderError, Severity, UsageError, error, has_errors, relative
 from .fonts import check_coverage
 from .html import print_html
 from .lint import lint
@@ -23,7 +23,7 @@ from .output import write_atomic
 from .present import View, present
 from .qa import check_catalog
 from .source import load
-from .translate import Status, catalog_status, missing, source_status, translate, translations
+from .translate import Current, Status, catalog_status, current, missing, source_status, translate, translations
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,10 @@ class Project:
     def template_path(self, handbook_id: str) -> Path:
         """The gettext template (.pot) of one handbook."""
         return self.locales / f"{handbook_id}.pot"
+
+    def messages(self, handbook: Handbook) -> Catalog:
+        """The messages the source and layouts produce now: the .pot `extract` would write."""
+        return template(handbook, self.handbook_path(handbook.id), self.layouts, self.root)
 
     def handbooks(self) -> list[str]:
         return sorted(p.parent.name for p in self.source.glob("*/handbook.yaml"))
@@ -103,6 +107,12 @@ def catalog_problems(project: Project, handbook: Handbook, code: str) -> tuple[l
     return out, catalog
 
 
+def current_catalog(project: Project, handbook: Handbook, catalog: Catalog, messages: Catalog | None = None) -> Current:
+    """The catalog against the current source and layouts: a text changed since the last
+    `handbook update` counts as untranslated, never as done."""
+    return current(catalog, messages or project.messages(handbook), handbook.id, project.root)
+
+
 def prepare(project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_partial: bool) -> Prepared:
     """Translate and check a handbook for one locale: the view every format renders."""
     if loc.code == handbook.language:
@@ -113,8 +123,9 @@ def prepare(project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_part
         problems = check_catalog(catalog, relative(path), handbook.names, loc.fonts)
         if has_errors(problems):
             raise CatalogError(problems)
-        translated, status = translate(handbook, catalog, loc, relative(path), allow_partial=allow_partial)
-        gettext = translations(catalog)
+        cur = current_catalog(project, handbook, catalog)
+        translated, status = translate(handbook, cur, loc, relative(path), allow_partial=allow_partial)
+        gettext = translations(cur.catalog)
     view = present(translated, loc, status)
     layout_text = "".join(gettext.gettext(m) for m in ("Contents", "Get help now", "About this handbook"))
     layout_text += loc.name + view.edition
@@ -187,20 +198,30 @@ def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
             out.extend(exc.diagnostics)
             continue
         out.extend(lint(handbook))
+        try:
+            messages: Catalog | None = project.messages(handbook)
+        except RenderError:
+            messages = None  # a layout that does not parse is reported above
         for code in available(project.locales, handbook.id):
             problems, catalog = catalog_problems(project, handbook, code)
             out.extend(problems)
-            if catalog is None or has_errors(problems):
-                continue  # the status needs a catalog and a locale that read cleanly
-            status = catalog_status(catalog, code)
+            if catalog is None or messages is None or has_errors(problems):
+                continue  # the status needs a catalog, a locale and layouts that read cleanly
+            cur = current_catalog(project, handbook, catalog, messages)
+            status = catalog_status(cur.catalog, code)
+            shown = relative(catalog_path(project.locales, code, handbook.id))
             if not status.complete and locale_info(code, project.locales).release == "complete":
-                shown = relative(catalog_path(project.locales, code, handbook.id))
                 why = f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'"
-                out.append(error("locale-incomplete", why, Place(shown)))
-                out.extend(missing(catalog, shown)[:20])
+                out.append(error("locale-incomplete", why, Place(shown, 1)))  # line 1: the catalog as a whole
+                out.extend(missing(cur, shown)[:20])
+            else:  # 'fallback' shows these in English, marked: worth knowing, not an error
+                out.extend(replace(d, severity=Severity.WARNING) for d in missing(cur, shown) if d.code == "po-stale")
     return out
 
 
 def statuses(project: Project, handbook: Handbook) -> list[Status]:
-    return [catalog_status(read_catalog(catalog_path(project.locales, c, handbook.id), c), c)
+    """Each locale's status against the current source (a stale catalog is not 100 %)."""
+    messages = project.messages(handbook)
+    return [catalog_status(current_catalog(project, handbook, read_catalog(catalog_path(project.locales, c, handbook.id), c),
+                                           messages).catalog, c)
             for c in available(project.locales, handbook.id)]

@@ -23,10 +23,9 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, PoFileParser, write_po
 from jinja2 import TemplateSyntaxError
 
-from .babel_extract import extract_handbook
 from .diagnostics import CatalogError, Diagnostic, Place, RenderError, SourceError, error, relative
 from .locales import normalize
-from .model import Handbook
+from .model import Handbook, iter_texts
 from .output import write_atomic
 from .qa import forms
 from .source import read_text
@@ -49,9 +48,10 @@ def template(handbook: Handbook, source: Path, layouts: Path, root: Path) -> Cat
     cat = Catalog(project=handbook.id, version=handbook.edition.isoformat(), fuzzy=False,
                   header_comment=f"# Messages of the handbook '{handbook.id}' and its layouts.\n#",
                   msgid_bugs_address="", copyright_holder="")
-    with source.open("rb") as f:
-        for lineno, _func, (ctx, msgid), comments in extract_handbook(f, {}, (), {}):
-            cat.add(msgid, context=ctx, locations=[(where(source), lineno)], auto_comments=comments)
+    for text in iter_texts(handbook):  # what extract_handbook yields for pybabel, from the model in hand
+        if text.value:
+            cat.add(text.value, context=text.key, locations=[(where(source), text.place.line)],
+                    auto_comments=[text.comment] if text.comment else [])
     messages, problems = layout_messages(layouts)
     if problems:
         raise RenderError(problems)

@@ -147,9 +147,7 @@ def _build_all(args: argparse.Namespace, project: Project, options: Options) -> 
 
 
 def _pot(project: Project, handbook: Handbook) -> Catalog:
-    from .catalog import template
-
-    return template(handbook, project.handbook_path(handbook.id), project.layouts, project.root)
+    return project.messages(handbook)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ import pytest
 from lxml import etree
 
 from pipeline import build as build_module
-from pipeline.build import Project, build, check
+from pipeline.build import Project, build, check, current_catalog
 from pipeline.catalog import read_catalog
 from pipeline.diagnostics import SourceError
 from pipeline.html import print_html
@@ -196,7 +196,7 @@ def hostile_catalog(secret: Secret) -> str:
     po = translate_as(po, "Where can I get help?",
                       f'¿Dónde?<style>@import url("{secret.url}");</style><link rel="stylesheet" href="{secret.file_url}">')
     # A layout string that lands in CSS (the running footer): quotes must not break out of the CSS string.
-    return po + f'\nmsgid "Page %(number)s"\nmsgstr "Página %(number)s\\") url({secret.url}) (\\""\n'
+    return translate_as(po, "Page %(number)s", f'Página %(number)s") url({secret.url}) ("')
 
 
 @pytest.fixture(scope="module")
@@ -233,13 +233,13 @@ def test_hostile_translations_leak_nothing(hostile_build: tuple[Project, list[Pa
 
 
 def test_layout_string_translations_are_escaped(tmp_path: Path, secret: Secret) -> None:
-    po = (TINY / PO).read_text(encoding="utf-8") + f'\nmsgid "Get help now"\nmsgstr "<img src=\\"{secret.file_url}\\">"\n'
+    po = translate_as((TINY / PO).read_text(encoding="utf-8"), "Get help now", f'<img src="{secret.file_url}">')
     project = tiny_project(tmp_path / "p", po)
     handbook = project.load("tiny")
     loc = locale_info("es", project.locales)
-    catalog = read_catalog(project.root / PO, "es")
-    translated, status = translate(handbook, catalog, loc, str(PO), allow_partial=False)
-    html = print_html(project.layouts, present(translated, loc, status), translations(catalog))
+    cur = current_catalog(project, handbook, read_catalog(project.root / PO, "es"))
+    translated, status = translate(handbook, cur, loc, str(PO), allow_partial=False)
+    html = print_html(project.layouts, present(translated, loc, status), translations(cur.catalog))
     assert "<img" not in html
 
 
