@@ -31,6 +31,7 @@ PRINT ?=
 ALLOW_PARTIAL ?=
 BUILD_FLAGS := --size $(SIZE) $(if $(filter press,$(PRINT)),--press) $(if $(ALLOW_PARTIAL),--allow-partial)
 SUFFIX := $(if $(filter-out letter,$(SIZE))$(filter press,$(PRINT)),-$(SIZE)$(if $(filter press,$(PRINT)),-press))
+EDITION_FILES := dist/$(TAG)/$(HANDBOOK)$(SUFFIX).pdf dist/$(TAG)/$(HANDBOOK).epub
 DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_MESSAGES/$(HANDBOOK).po locales/$(c)/locale.yaml)) \
         $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml
 
@@ -62,7 +63,8 @@ handbook: $(STAMP)
 ifeq ($(HB_LANG),)
 	@echo "error: say which language to build, e.g. make handbook LANG=es (available: en $(notdir $(wildcard locales/*)))" >&2; exit 2
 else
-	@$(MAKE) --no-print-directory dist/$(TAG)/$(HANDBOOK)$(SUFFIX).pdf LANG=$(HB_LANG)
+	@$(MAKE) -q --no-print-directory $(EDITION_FILES) LANG=$(HB_LANG) && echo "up to date: $(EDITION_FILES)" \
+	  || $(MAKE) -s --no-print-directory $(EDITION_FILES) LANG=$(HB_LANG)
 endif
 
 # The card is quick to build and reads two catalogs (front and back): always built.
@@ -73,8 +75,12 @@ else
 	@$(BIN)/handbook card --handbook $(HANDBOOK) --lang $(HB_LANG) $(if $(ALLOW_PARTIAL),--allow-partial)
 endif
 
-dist/%.pdf: $(DEPS) | $(STAMP)
+# One build writes the edition's PDF and EPUB together (both or neither): one grouped target,
+# so a missing or older EPUB rebuilds the pair.
+ifneq ($(HB_LANG),)
+$(EDITION_FILES) &: $(DEPS) | $(STAMP)
 	@$(BIN)/handbook build --handbook $(HANDBOOK) --lang $(HB_LANG) $(BUILD_FLAGS)
+endif
 
 # One command, one process pool (JOBS=N workers, default one per core); jobs whose
 # inputs did not change are skipped, and per-job locks make it safe under make -j.

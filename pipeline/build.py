@@ -19,7 +19,7 @@ from .html import print_html
 from .lint import lint
 from .locales import LocaleInfo, available, locale_info, normalize
 from .model import Handbook, iter_texts
-from .output import write_atomic
+from .output import write_together
 from .present import View, present
 from .qa import check_catalog
 from .source import load
@@ -158,10 +158,9 @@ def variant_suffix(size: str, press: bool) -> str:
 
 
 def write_edition(out: Path, handbook_id: str, pdf: bytes, epub: bytes, *, size: str, press: bool) -> list[Path]:
-    """Write the PDF and the EPUB of one edition, each atomically, once both exist."""
+    """Write the PDF and the EPUB of one edition as one transaction: both change or neither."""
     written = [out / f"{handbook_id}{variant_suffix(size, press)}.pdf", out / f"{handbook_id}.epub"]
-    write_atomic(written[0], pdf)
-    write_atomic(written[1], epub)
+    write_together(dict(zip(written, (pdf, epub), strict=True)))
     return written
 
 

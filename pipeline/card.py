@@ -22,7 +22,7 @@ from .diagnostics import Diagnostic, Place, UsageError, error, relative
 from .html import link_descriptions, render
 from .locales import LocaleInfo, available
 from .model import Handbook, iter_texts
-from .output import write_atomic
+from .output import write_together
 
 CARD_W, CARD_H = 252.0, 144.0  # pt: 3.5 x 2 in
 SHEET_W, SHEET_H = 612.0, 792.0  # pt: US Letter
@@ -210,6 +210,5 @@ def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial
     sheet = render_document(sheet_html, project.layouts, roots, links).pdf
     out = output_dir(project, front)
     written = [out / f"{handbook.id}-card.pdf", out / f"{handbook.id}-card-sheet.pdf"]
-    write_atomic(written[0], card)
-    write_atomic(written[1], sheet)
+    write_together(dict(zip(written, (card, sheet), strict=True)))
     return written

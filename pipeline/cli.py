@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .diagnostics import Diagnostic, PipelineError, Place, Severity, UsageError
+from .diagnostics import Diagnostic, PipelineError, Place, Severity, UsageError, relative
 
 if TYPE_CHECKING:  # pipeline.jobs imports the whole pipeline: not for --help
     from babel.messages.catalog import Catalog
@@ -325,6 +325,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print(exc.diagnostics)
         n = sum(d.severity is Severity.ERROR for d in exc.diagnostics)
         print(f"failed: {n} error(s)", file=sys.stderr)
+        return 1
+    except OSError as exc:  # one no stage turned into a diagnostic: still one located line
+        where = relative(exc.filename) if isinstance(exc.filename, str) else args.root
+        _print([Diagnostic(Severity.ERROR, "os-error", exc.strerror or str(exc), Place(where))])
+        print("failed: 1 error(s)", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, Terminated) as exc:
         print("interrupted: files in dist/ are as they were before this build", file=sys.stderr)

@@ -84,5 +84,9 @@ class RenderError(PipelineError):
     """Layouts, fonts or a renderer failed."""
 
 
+class OutputError(PipelineError):
+    """A file could not be written (disk full, read-only, no permission)."""
+
+
 class UsageError(PipelineError):
     """The command line asked for something that does not exist (exit 2)."""

@@ -37,6 +37,7 @@ from .catalog import catalog_path
 from .diagnostics import Diagnostic, PipelineError
 from .locales import config_path
 from .output import write_atomic
+from .source import recording_reads
 
 CODE = Path(__file__).parent
 LIBRARIES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "babel", "jinja2", "pypdfium2", "pyyaml")
@@ -114,14 +115,8 @@ def _files(folder: Path, patterns: tuple[str, ...] = ("*",)) -> list[Path]:
     return sorted(p for pattern in patterns for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
 
 
-def inputs_digest(project: Project, job: Job, options: Options) -> str:
-    """Content hash of everything the job's output depends on (paths relative, so copies agree)."""
-    h = hashlib.sha256()
-
-    def add(label: str, data: bytes) -> None:
-        h.update(f"{label}\0{len(data)}\0".encode())
-        h.update(data)
-
+def input_hashes(project: Project, job: Job) -> dict[Path, str]:
+    """sha256 of every project file the job's output depends on."""
     languages = job.locale.split("+")  # a bilingual edition (es+en) reads both catalogs
     project_files = [
         *_files(project.source / job.handbook),
@@ -129,11 +124,16 @@ def inputs_digest(project: Project, job: Job, options: Options) -> str:
         *(config_path(project.locales, code) for code in languages),
         *_files(project.layouts),
     ]
-    for path in project_files:
-        add(path.relative_to(project.root).as_posix(), path.read_bytes() if path.is_file() else b"\0missing")
-    add("code", code_digest())
-    add("options", repr(options).encode())
-    add("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    return {path.absolute(): _sha256(path) or "missing" for path in project_files}
+
+
+def inputs_digest(project: Project, job: Job, options: Options, hashes: dict[Path, str] | None = None) -> str:
+    """One hash of the job's input files (paths relative, so copies agree), the code, the options."""
+    h = hashlib.sha256()
+    for path, sha in (hashes or input_hashes(project, job)).items():
+        h.update(f"{path.relative_to(project.root.absolute()).as_posix()}\0{sha}\0".encode())
+    h.update(code_digest())
+    h.update(f"{options!r}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
     return h.hexdigest()
 
 
@@ -202,26 +202,32 @@ def _locked(project: Project, job: Job) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def build_job(project: Project, job: Job, options: Options, *, force: bool = False, digest: str | None = None) -> Outcome:
+def build_job(project: Project, job: Job, options: Options, *, force: bool = False) -> Outcome:
     """Build one job unless it is up to date, then record its inputs and outputs.
 
-    The digest is taken before building (here, or by the caller that planned the
-    run): if an input changes during the build, the record names the older inputs
-    and the next run builds again."""
+    The record holds the hash of what the build read: the inputs are hashed inside the
+    job's lock before and after building, and each file the build read is hashed as it
+    was read; if any of these disagree (a catalog saved, then reverted, while the job
+    ran), no record is kept and the next run builds again."""
     start = time.monotonic()
     with _locked(project, job):
-        digest = digest or inputs_digest(project, job, options)
+        before = input_hashes(project, job)
+        digest = inputs_digest(project, job, options, before)
         if not force and is_current(project, job, options, digest):
             return Outcome(job, State.SKIPPED, time.monotonic() - start)
-        outputs = build(project, job.handbook, job.locale, allow_partial=options.allow_partial, size=options.size, press=options.press)
+        with recording_reads() as reads:
+            outputs = build(project, job.handbook, job.locale, allow_partial=options.allow_partial, size=options.size,
+                            press=options.press)
         seconds = time.monotonic() - start
-        hashes = {p.name: _sha256(p) or "" for p in outputs}
-        record = {"inputs": digest, "outputs": hashes, "seconds": round(seconds, 3)}
-        write_atomic(record_path(project, job, options), json.dumps(record, indent=1, sort_keys=True).encode() + b"\n")
+        read_as_hashed = all(before.get(path, sha) == sha for path, sha in reads.items())
+        if read_as_hashed and input_hashes(project, job) == before:
+            hashes = {p.name: _sha256(p) or "" for p in outputs}
+            data = {"inputs": digest, "outputs": hashes, "seconds": round(seconds, 3)}
+            write_atomic(record_path(project, job, options), json.dumps(data, indent=1, sort_keys=True).encode() + b"\n")
     return Outcome(job, State.BUILT, seconds, tuple(outputs))
 
 
-def _work(project: Project, job: Job, options: Options, force: bool, digest: str, epoch: str | None) -> Outcome:
+def _work(project: Project, job: Job, options: Options, force: bool, epoch: str | None) -> Outcome:
     """Runs in a worker: a job's own errors become its outcome; the others go on.
     The worker takes the caller's SOURCE_DATE_EPOCH: a forkserver keeps the
     environment it started with."""
@@ -231,7 +237,7 @@ def _work(project: Project, job: Job, options: Options, force: bool, digest: str
         os.environ["SOURCE_DATE_EPOCH"] = epoch
     start = time.monotonic()
     try:
-        return build_job(project, job, options, force=force, digest=digest)
+        return build_job(project, job, options, force=force)
     except PipelineError as exc:
         return Outcome(job, State.FAILED, time.monotonic() - start, diagnostics=tuple(exc.diagnostics))
 
@@ -254,10 +260,9 @@ def run(project: Project, jobs: Sequence[Job], options: Options, *, workers: int
     def snapshot(finished: Outcome | None = None) -> None:
         report(Progress(len(jobs), len(outcomes), tuple(running.values()), time.monotonic() - start, finished))
 
-    digests = {job: inputs_digest(project, job, options) for job in jobs}
     stale = []
     for job in jobs:
-        if not force and is_current(project, job, options, digests[job]):
+        if not force and is_current(project, job, options, inputs_digest(project, job, options)):
             outcomes[job] = Outcome(job, State.SKIPPED, 0.0)
             snapshot(outcomes[job])
         else:
@@ -273,7 +278,7 @@ def run(project: Project, jobs: Sequence[Job], options: Options, *, workers: int
                 job = next(queue, None)
                 if job is not None:
                     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-                    running[pool.submit(_work, project, job, options, force, digests[job], epoch)] = job
+                    running[pool.submit(_work, project, job, options, force, epoch)] = job
 
             try:
                 for _ in range(size):

@@ -1,17 +1,38 @@
-"""Writing files: always atomically (temp file in the same folder, then rename)."""
+"""Writing files: always atomically (temp file in the same folder, then rename), and the
+files of one edition together: all of them change, or none does.
+
+An operating-system failure (disk full, read-only folder, no permission) ends as one
+located diagnostic, never a traceback.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+
+from .diagnostics import OutputError, Place, error, relative
 
 STALE_SECONDS = 600  # a temporary file this old was left by a killed build
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never a half-written one."""
+@contextmanager
+def located(path: Path) -> Iterator[None]:
+    """An OSError while writing `path` becomes one diagnostic that names it."""
+    try:
+        yield
+    except OSError as exc:
+        folder = Path(exc.filename) if isinstance(exc.filename, (str, Path)) else None
+        where = folder if folder is not None and path.is_relative_to(folder) else path  # a folder in the way
+        why = exc.strerror or str(exc)
+        raise OutputError([error("output-write", f"cannot write here: {why}", Place(relative(where)))]) from None
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """`data` in a temporary file beside `path`, on disk (fsync) and readable by all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(f".{path.name}.*.tmp"):
         if time.time() - stale.stat().st_mtime > STALE_SECONDS:
@@ -23,7 +44,54 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Readers see the old file or the new one, never a half-written one."""
+    write_together({path: data})
+
+
+def write_together(files: Mapping[Path, bytes]) -> None:
+    """Write every file or none: all are staged first (a full disk fails here, before any
+    file changes); then each is renamed over the old one, and if a rename fails, the ones
+    already replaced get their old contents back."""
+    staged: dict[Path, Path] = {}
+    kept: dict[Path, Path | None] = {}  # the old file, hard-linked aside (None: there was none)
+    replaced: list[Path] = []
+    try:
+        for path, data in files.items():
+            with located(path):
+                staged[path] = _stage(path, data)
+        for path, tmp in staged.items():
+            with located(path):
+                kept[path] = _keep(path)
+                os.replace(tmp, path)
+            replaced.append(path)
+    except BaseException:
+        for path in replaced:
+            old = kept.pop(path)
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                os.replace(old, path)
+        for leftover in [*staged.values(), *kept.values()]:
+            if leftover is not None:
+                leftover.unlink(missing_ok=True)
+        raise
+    for old in kept.values():
+        if old is not None:
+            old.unlink(missing_ok=True)
+
+
+def _keep(path: Path) -> Path | None:
+    """A second name for the file about to be replaced, to put it back if need be."""
+    if not path.is_file():
+        return None  # nothing to keep (or a folder in the way, which the rename reports)
+    old = path.with_name(f".{path.name}.{os.getpid()}.old.tmp")
+    old.unlink(missing_ok=True)
+    os.link(path, old)
+    return old

@@ -7,11 +7,14 @@ problem is reported where it is in the file.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 import functools
+import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -44,12 +47,29 @@ class Located:
         return self.places.get(path, Place(""))
 
 
+_READS: contextvars.ContextVar[dict[Path, str] | None] = contextvars.ContextVar("reads", default=None)
+
+
+@contextmanager
+def recording_reads() -> Iterator[dict[Path, str]]:
+    """Within the block: the sha256 of every file read_text read (sources, catalogs,
+    locale.yaml), as it was read: what a build really used, even if the file changed since."""
+    reads: dict[Path, str] = {}
+    token = _READS.set(reads)
+    try:
+        yield reads
+    finally:
+        _READS.reset(token)
+
+
 def read_text(path: Path, shown: str) -> str:
     """Read UTF-8 text, or fail with the place of the first bad byte."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError([error("source-unreadable", f"cannot read the file: {exc.strerror}", Place(shown))]) from None
+    if (reads := _READS.get()) is not None:
+        reads[path.absolute()] = hashlib.sha256(raw).hexdigest()
     if len(raw) > MAX_SOURCE_BYTES:
         why = f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_SOURCE_BYTES / 1e6:.0f} MB"
         raise SourceError([error("source-too-large", why, Place(shown, 1))])
