@@ -32,3 +32,10 @@ def test_missing_lang_is_a_usage_error(env_lang: str | None) -> None:
     assert run.returncode != 0
     assert "say which language to build" in run.stderr
     assert "es" in run.stderr
+
+
+def test_one_build_makes_the_pdf_and_the_epub_together() -> None:
+    """One grouped target: a missing or older EPUB rebuilds the pair, with one build."""
+    run = make("-n", "-B", "dist/es/ct-trafficking.pdf", "dist/es/ct-trafficking.epub", "LANG=es", env_lang=None)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("handbook build --handbook ct-trafficking --lang es") == 1
