@@ -71,4 +71,4 @@ def print_book(layouts: Path, roots: tuple[Path, ...], view: View, gettext: Null
         first += rendered.pages
     contents = {anchor: view.loc.digits(folio) for anchor, folio in folios.items()}
     front = render_document(html(Part((), back=False, pages=contents)), layouts, roots, descriptions, elsewhere=folios.keys(), even=True)
-    return Printed(join([front, *body], front.pages), folios)
+    return Printed(join([front, *body], front.pages, rtl=view.loc.dir == "rtl"), folios)

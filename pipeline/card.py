@@ -194,6 +194,7 @@ def card_html(project: Project, sides: tuple[Side, ...], template: str, **extra:
 def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False) -> list[Path]:
     """Write dist/<tag>/<id>-card.pdf (front, back) and <id>-card-sheet.pdf (10-up, duplex)."""
     from .pdf import render_document
+    from .tagging import finish_bytes
 
     handbook = project.load(handbook_id)
     if handbook.card is None:
@@ -205,9 +206,11 @@ def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial
     roots = (project.layouts, project.source)
     html = card_html(project, sides, "card/card.html.j2")
     links = link_descriptions(sides[0].prepared.view, sides[0].prepared.gettext)  # one PDF, one description per link target
+    rtl = front.dir == "rtl"
     card = render_document(html, project.layouts, roots, links, inspect=lambda document: overflows(measure(document), sides)).pdf
     sheet_html = card_html(project, sides, "card/sheet.html.j2", faces=[slots(back=False), slots(back=True)], marks=crop_marks())
     sheet = render_document(sheet_html, project.layouts, roots, links).pdf
+    card, sheet = finish_bytes(card, rtl=rtl), finish_bytes(sheet, rtl=rtl)
     out = output_dir(project, front)
     written = [out / f"{handbook.id}-card.pdf", out / f"{handbook.id}-card-sheet.pdf"]
     write_together(dict(zip(written, (card, sheet), strict=True)))

@@ -16,9 +16,10 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, Pdf
 
 from .pdf import Rendered
+from .tagging import finish
 
 
-def join(parts: Sequence[Rendered], front_pages: int) -> bytes:
+def join(parts: Sequence[Rendered], front_pages: int, *, rtl: bool) -> bytes:
     """One PDF of `parts` in order. Pages before `front_pages` are labelled i, ii,
     iii…; the rest 1, 2, 3… as their folios are. A named destination comes from
     the part that rendered its anchor (the others hold stand-ins for links)."""
@@ -40,6 +41,7 @@ def join(parts: Sequence[Rendered], front_pages: int) -> bytes:
         names[name] = dests[name]
     out.Root.Names = Dictionary(Dests=names.obj)
     out.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)]))
+    finish(out, rtl=rtl)
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()

@@ -21,6 +21,7 @@ from pipeline.present import View
 from .conftest import HANDBOOK, ROOT, Built
 from .test_epubcheck import run_epubcheck
 from .test_outputs import found
+from .test_parts import assert_structure_holds
 
 PAIRS = ("es+en", "fa_AF+en")
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -155,6 +156,11 @@ def test_pdf_tagged_with_bookmarks_in_both_languages_and_own_fonts(editions: dic
         name, emb = row.split()[0], row.split()[-5]
         assert emb == "yes", row
         assert name.split("+")[-1].removesuffix("-Bold") in families, f"{row}: a fallback font, not one chosen for {pair}"
+
+
+@pytest.mark.parametrize("pair", PAIRS)
+def test_structure_holds(editions: dict[str, Built], pair: str) -> None:
+    assert_structure_holds(editions[pair].pdf, rtl=pair.startswith("fa"))
 
 
 @pytest.mark.parametrize("pair", PAIRS)

@@ -16,6 +16,7 @@ from pipeline.card import build_card as build
 from pipeline.diagnostics import RenderError
 
 from .conftest import BIDI_MARKS, HANDBOOK, ROOT, copy_project
+from .test_parts import assert_structure_holds
 
 HOTLINE = "1-888-373-7888"
 
@@ -55,6 +56,12 @@ def test_front_in_the_language_back_in_the_other(cards: dict[str, tuple[Path, Pa
         for number in (HOTLINE, "233733", "911"):
             assert number in text
         assert "7888-373-888-1" not in text  # numbers in right-to-left text stay in order
+
+
+@pytest.mark.parametrize("code", ["es", "fa_AF", "en"])
+def test_structure_holds(cards: dict[str, tuple[Path, Path]], code: str) -> None:
+    for path in cards[code]:
+        assert_structure_holds(path, rtl=code == "fa_AF")
 
 
 def test_sheet_has_ten_cards_per_side_and_crop_marks(cards: dict[str, tuple[Path, Path]]) -> None:

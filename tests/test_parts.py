@@ -50,13 +50,29 @@ def assert_one_structure_tree(path: Path) -> None:
         tree = pdf.Root.StructTreeRoot
         document = tree.K[0]
         entries = parent_tree(tree)
+        below_root = reachable_elements(tree)
         for page in pdf.pages:
-            for element in entries[int(page.obj.StructParents)]:
+            marked = [e for e in entries[int(page.obj.StructParents)] if isinstance(e, pikepdf.Dictionary)]
+            for element in marked:
+                assert element.objgen in below_root, f"{element.get('/S')} is in the parent tree, not below the root"
                 while element.objgen != document.objgen:  # every marked element hangs from the one Document
                     element = element.P
             for annot in page.obj.get("/Annots", []):
                 owner = entries[int(annot.StructParent)]  # the element whose object reference is this annotation
                 assert any(k.get("/Obj") is not None and k.Obj.objgen == annot.objgen for k in owner.K if isinstance(k, pikepdf.Dictionary))
+
+
+def reachable_elements(tree: pikepdf.Dictionary) -> set[tuple[int, int]]:
+    """Every structure element listed, directly or not, in the /K of the root (a walk down)."""
+    seen: set[tuple[int, int]] = set()
+    todo = [tree]
+    while todo:
+        element = todo.pop()
+        seen.add(element.objgen)
+        kids = element.get("/K")
+        todo += [k for k in (kids if isinstance(kids, pikepdf.Array) else [kids])
+                 if isinstance(k, pikepdf.Dictionary) and "/S" in k and k.objgen not in seen]
+    return seen
 
 
 def assert_links_lead_where_bookmarks_do(path: Path) -> None:
@@ -95,3 +111,40 @@ def test_parts_change_nothing_on_the_page(tmp_path: Path, code: str) -> None:
     assert texts[0] == texts[1] == texts[2]
     assert_one_structure_tree(path)  # budget 1: the front and four parts, one a section
     assert_links_lead_where_bookmarks_do(path)
+
+
+def assert_structure_holds(path: Path, *, rtl: bool) -> None:
+    """What a PDF/UA checker walks: no structure element outside the tree, page furniture
+    as artifacts, the reading direction, one font program per subset name."""
+    with pikepdf.open(path) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        below_root = reachable_elements(tree)
+        for value in parent_tree(tree).values():
+            for element in value if isinstance(value, pikepdf.Array) else [value]:
+                assert not isinstance(element, pikepdf.Dictionary) or element.objgen in below_root, element.get("/S")
+        prefs = pdf.Root.get("/ViewerPreferences", pikepdf.Dictionary())
+        assert (prefs.get("/Direction") == "/R2L") is rtl
+        programs: dict[str, set[bytes]] = {}
+        for page in pdf.pages:
+            for font in page.obj.Resources.get("/Font", pikepdf.Dictionary()).values():
+                descriptor = (font.DescendantFonts[0] if "/DescendantFonts" in font else font).FontDescriptor
+                program = next(descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor)
+                programs.setdefault(str(font.BaseFont), set()).add(program.read_raw_bytes())
+        assert {name: len(p) for name, p in programs.items() if len(p) > 1} == {}
+
+
+def artifact_text_pages(path: Path) -> list[int]:
+    """Pages whose content has pagination artifacts (running heads, folios, footers)."""
+    with pikepdf.open(path) as pdf:
+        return [i for i, page in enumerate(pdf.pages)
+                if any(isinstance(op, pikepdf.ContentStreamInstruction) and op.operator == pikepdf.Operator("BDC")
+                       and op.operands[0] == "/Artifact" for op in pikepdf.parse_content_stream(page))]
+
+
+def test_structure_holds_in_every_locale(built: dict[str, Built], locale: str) -> None:
+    from pipeline.locales import locale_info
+
+    assert_structure_holds(built[locale].pdf, rtl=locale_info(locale, ROOT / "locales").dir == "rtl")
+    with pikepdf.open(built[locale].pdf) as pdf:
+        body = range(int(pdf.Root.PageLabels.Nums[2]), len(pdf.pages) - 1)  # between the front matter and the back cover
+    assert set(body) <= set(artifact_text_pages(built[locale].pdf))  # every body page: head, folio, footer
