@@ -155,7 +155,7 @@ class Release:
 
     @property
     def held_back(self) -> list[tuple[str, Missing]]:
-        """(handbook id, locale) of every edition that failed."""
+        """Every edition that failed, with its handbook id."""
         return [(s.id, m) for s in self.shelves for m in s.held_back]
 
     @property
