@@ -229,19 +229,33 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .release import release
 
     project = _project(args)
-    result = release(project, publisher=args.publisher, workers=args.jobs)
-    for shelf in result.shelves:
-        for omitted in shelf.omitted:
-            print(f"{shelf.id}/{omitted.code}: not released (its release rule)", file=sys.stderr)
-            _print(omitted.diagnostics[:5])
-    for edition, check in result.failed:
-        print(f"{edition.view.hb.id}/{edition.view.loc.tag}: {check.name} failed: {check.detail}", file=sys.stderr)
-        for message in check.messages[:10]:
-            print(f"  {message}", file=sys.stderr)
-    where = project.dist.relative_to(project.root) if project.dist.is_relative_to(project.root) else project.dist
-    print(f"released {len(result.editions)} edition(s), {result.files} files, into {where}/ in {result.seconds:.1f} s: "
-          f"{'every check passed' if not result.failed else f'{len(result.failed)} check(s) failed, see {where}/report.html'}")
-    return 1 if result.failed else 0
+    result = release(project, publisher=args.publisher, workers=args.jobs,
+                     allow_missing=args.allow_missing)
+    for handbook_id, missing in result.held_back:
+        print(f"{handbook_id}/{missing.tag}: held back, it failed:", file=sys.stderr)
+        _print(missing.diagnostics)
+    for handbook_id, missing in result.omitted:
+        print(f"{handbook_id}/{missing.tag}: omitted by its release rule "
+              "(an incomplete translation, not a failure)", file=sys.stderr)
+        _print(missing.diagnostics[:5])
+    dist = project.dist
+    where = dist.relative_to(project.root) if dist.is_relative_to(project.root) else dist
+    held = ", ".join(f"{h}/{m.tag}" for h, m in result.held_back)
+    omitted = ", ".join(f"{h}/{m.tag}" for h, m in result.omitted)
+    omitted = f"; omitted by their release rule: {omitted}" if omitted else ""
+    if not result.published:
+        passed = len(result.editions)
+        instead = (f"fix them, or release the {passed} edition(s) that passed with --allow-missing "
+                   "(make release ALLOW_MISSING=1)" if passed else "no edition passed")
+        print(f"nothing released: {len(result.held_back)} edition(s) failed and were held back "
+              f"({held}); {where}/ is unchanged; {instead}{omitted}", file=sys.stderr)
+        return 1
+    link = f" (a link to {dist.resolve()})" if dist.is_symlink() else ""
+    checked = (f"held back {len(result.held_back)} that failed: {held}, see {where}/report.html"
+               if held else "every check passed")
+    print(f"released {len(result.editions)} edition(s), {result.files} files, into {where}/{link} "
+          f"in {result.seconds:.1f} s: {checked}{omitted}")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -299,6 +313,9 @@ def parser() -> argparse.ArgumentParser:
     rel = sub.add_parser("release", help="build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS")
     rel.add_argument("--publisher", default="Handbook editors", help="who publishes the release (the OPDS feed's author)")
     rel.add_argument("-j", "--jobs", type=int, metavar="N", help="N worker processes (default: one per core)")
+    rel.add_argument("--allow-missing", action="store_true",
+                     help="release the editions that passed even if others failed "
+                          "(listed in the output and in report.html)")
     rel.set_defaults(run=cmd_release)
     return p
 

@@ -21,6 +21,7 @@ import fcntl
 import functools
 import hashlib
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -34,7 +35,7 @@ from pathlib import Path
 from . import __version__
 from .build import Project, build, variant_suffix
 from .catalog import catalog_path
-from .diagnostics import Diagnostic, PipelineError
+from .diagnostics import Diagnostic, PipelineError, Place, error, relative
 from .locales import config_path
 from .output import write_atomic
 from .source import recording_reads
@@ -42,6 +43,7 @@ from .source import recording_reads
 CODE = Path(__file__).parent
 LIBRARIES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "babel", "jinja2", "pypdfium2", "pyyaml")
 TICK = 0.25  # seconds between progress snapshots while jobs run
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -238,8 +240,20 @@ def _work(project: Project, job: Job, options: Options, force: bool, epoch: str 
     start = time.monotonic()
     try:
         return build_job(project, job, options, force=force)
-    except PipelineError as exc:
-        return Outcome(job, State.FAILED, time.monotonic() - start, diagnostics=tuple(exc.diagnostics))
+    except Exception as exc:  # one job's crash, whatever it is, must not end the others
+        seconds = time.monotonic() - start
+        return Outcome(job, State.FAILED, seconds, diagnostics=failure(project, job, exc))
+
+
+def failure(project: Project, job: Job, exc: Exception) -> tuple[Diagnostic, ...]:
+    """Why a job failed: its own diagnostics, or, for an error nobody foresaw (a bug),
+    one line naming it instead of a traceback (the traceback goes to the debug log)."""
+    if isinstance(exc, PipelineError):
+        return tuple(exc.diagnostics)
+    logger.debug("%s failed", job, exc_info=exc)
+    why = (f"building {job} failed unexpectedly ({type(exc).__name__}: {str(exc)[:300]}); "
+           "this is a bug in the pipeline, not in your files: please report it with this line")
+    return (error("internal-error", why, Place(relative(project.handbook_path(job.handbook)))),)
 
 
 def default_workers() -> int:

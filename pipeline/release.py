@@ -1,9 +1,15 @@
 """The release: every handbook in every locale its release rule admits, checked, listed and summed.
 
 dist/ becomes exactly the release, so a service provider can copy it to any
-static web host as it is. It is built in a staging folder beside dist/ and
-swapped in only when everything has been written; a failed release leaves the
-old dist/ alone.
+static web host as it is. Everything is built and checked in a staging folder
+beside dist/ and swapped in only when every edition passed: one that fails
+(QA, a card line that does not fit, a failed check, any build error) holds the
+release back and dist/ stays as it was, unless the caller allows missing
+editions; then the others are released and the report lists what was held back.
+A locale its release rule omits (an incomplete translation under the rule
+'complete') is not a failure: it is listed as omitted. When dist/ is a symlink
+(to a web root), the folder it points to is replaced and the link stays.
+Staging folders carry the pid of their run: a killed run's are removed by the next.
 
     <tag>/<id>.pdf, <tag>/<id>.epub       the handbooks
     <tag>/<id>-cover.jpg, -thumbnail.jpg  the cover, for e-reader catalogs
@@ -23,12 +29,13 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -38,10 +45,10 @@ from typing import Any
 from babel.dates import format_date
 
 from .build import Project, prepare
-from .diagnostics import Diagnostic, PipelineError, Place, UsageError, error
+from .diagnostics import Diagnostic, PipelineError, Place, UsageError, error, relative
 from .epub import identifier, urn
 from .html import render_plain
-from .jobs import Job, Options, Outcome, State, plan, run
+from .jobs import Job, Options, Outcome, State, failure, plan, run
 from .locales import LocaleInfo, locale_info
 from .model import Handbook
 from .output import write_atomic
@@ -52,6 +59,7 @@ EPUBCHECK_WORKERS = 2  # each run is one JVM; two fit the machines we build on
 JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")  # one short run per book: a quick JIT and one GC thread halve its time
 CARD_LABELS = ("Wallet card", "10-card sheet")  # build_card's outputs, in its order
 FEED_TYPE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
+RULE_OMITS = "locale-incomplete"  # translate() refusing an incomplete locale under rule 'complete'
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,15 @@ class Check:
     name: str
     ok: bool
     detail: str
-    messages: tuple[str, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()  # what a failed check found, located; never empty then
+
+
+def _check(name: str, ok: bool, detail: str, place: Place,
+           found: Sequence[Diagnostic] = ()) -> Check:
+    """A failed check always says why, at a place: what it found, else its detail at the file."""
+    if not ok and not found:
+        found = (error("release-check", f"{name} failed: {detail}", place),)
+    return Check(name, ok, detail, tuple(found))
 
 
 @dataclass(frozen=True)
@@ -96,14 +112,16 @@ class Edition:
 
 
 @dataclass(frozen=True)
-class Omitted:
-    """A locale its release rule keeps out of this release, and why."""
+class Missing:
+    """A locale not in this release, and why: omitted by its release rule, or held back
+    because it failed (to build, or a check)."""
 
     code: str
     name: str  # the language's own name
     tag: str
     dir: str
     diagnostics: tuple[Diagnostic, ...]
+    failed: bool  # held back; else its release rule omits it, which is not a failure
 
 
 @dataclass(frozen=True)
@@ -113,7 +131,15 @@ class Shelf:
     id: str
     title: str  # in the source language
     editions: tuple[Edition, ...]
-    omitted: tuple[Omitted, ...]
+    missing: tuple[Missing, ...]
+
+    @property
+    def omitted(self) -> tuple[Missing, ...]:
+        return tuple(m for m in self.missing if not m.failed)
+
+    @property
+    def held_back(self) -> tuple[Missing, ...]:
+        return tuple(m for m in self.missing if m.failed)
 
 
 @dataclass(frozen=True)
@@ -121,14 +147,20 @@ class Release:
     shelves: tuple[Shelf, ...]
     seconds: float
     files: int
+    published: bool  # False: an edition failed, and missing ones were not allowed: dist/ unchanged
 
     @property
     def editions(self) -> tuple[Edition, ...]:
         return tuple(e for s in self.shelves for e in s.editions)
 
     @property
-    def failed(self) -> list[tuple[Edition, Check]]:
-        return [(e, c) for e in self.editions for c in e.checks if not c.ok]
+    def held_back(self) -> list[tuple[str, Missing]]:
+        """Every edition that failed, with its handbook id."""
+        return [(s.id, m) for s in self.shelves for m in s.held_back]
+
+    @property
+    def omitted(self) -> list[tuple[str, Missing]]:
+        return [(s.id, m) for s in self.shelves for m in s.omitted]
 
     @property
     def check_names(self) -> list[str]:
@@ -184,8 +216,9 @@ def _embedded(font: Any) -> bool:
     return descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
-def pdf_checks(path: Path, tag: str) -> tuple[int, tuple[Check, ...]]:
-    """The page count, and whether fonts are embedded, the PDF is tagged and says its language."""
+def pdf_checks(path: Path, tag: str, place: Place) -> tuple[int, tuple[Check, ...]]:
+    """The page count, and whether fonts are embedded, the PDF is tagged and says its language
+    (a failure is reported at `place`, where the PDF is released)."""
     import pikepdf
 
     with pikepdf.open(path) as pdf:
@@ -198,11 +231,14 @@ def pdf_checks(path: Path, tag: str) -> tuple[int, tuple[Check, ...]]:
         lang = str(pdf.Root.get("/Lang", ""))
         pages = len(pdf.pages)
     return pages, (
-        Check("PDF fonts embedded", bool(fonts) and not missing,
-              f"{len(fonts)} fonts, all embedded" if not missing else f"not embedded: {', '.join(missing)}"),
-        Check("PDF tagged", marked and tree and ua == "1",
-              f"structure tree {'yes' if tree else 'no'}, marked {'yes' if marked else 'no'}, PDF/UA part {ua or 'none'}"),
-        Check("PDF language", lang == tag, f"/Lang {lang or 'missing'}" + ("" if lang == tag else f", expected {tag}")),
+        _check("PDF fonts embedded", bool(fonts) and not missing,
+               f"{len(fonts)} fonts, all embedded" if not missing
+               else f"not embedded: {', '.join(missing)}", place),
+        _check("PDF tagged", marked and tree and ua == "1",
+               f"structure tree {'yes' if tree else 'no'}, marked {'yes' if marked else 'no'}, "
+               f"PDF/UA part {ua or 'none'}", place),
+        _check("PDF language", lang == tag,
+               f"/Lang {lang or 'missing'}" + ("" if lang == tag else f", expected {tag}"), place),
     )
 
 
@@ -218,25 +254,41 @@ def epubcheck_jar() -> Path:
     return Path(epubcheck.__file__).with_name("epubcheck.jar")
 
 
-def run_epubcheck(path: Path, jar: Path) -> Check:
-    """W3C EPUBCheck: passes with no fatal error, error or warning."""
+def _epubcheck_message(message: dict[str, Any], place: Place) -> Diagnostic:
+    """One EPUBCheck finding, at the EPUB, naming the file inside it and the line."""
+    inside = [f"{at.get('path')}:{at.get('line', -1)}" for at in message.get("locations", [])[:2]]
+    at = f" in {', '.join(inside)}" if inside else ""
+    why = f"EPUBCheck {message['severity']} {message['ID']}{at}: {message['message']}"
+    return error("epubcheck", why, place)
+
+
+def run_epubcheck(path: Path, jar: Path, place: Place) -> Check:
+    """W3C EPUBCheck: passes with no fatal error, error or warning (reported at `place`)."""
     if not shutil.which("java"):
-        return Check("EPUBCheck", False, "not run: java not found (install default-jre-headless)")
+        why = "not run: java not found (install default-jre-headless)"
+        return _check("EPUBCheck", False, why, place)
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         command = ["java", *JVM_FLAGS, "-jar", str(jar), str(path), "--json", str(report)]
         run = subprocess.run(command, capture_output=True, text=True, check=False)
         if not report.exists():
-            return Check("EPUBCheck", False, f"did not run: {(run.stderr or run.stdout).strip()[:300]}")
+            why = f"did not run: {(run.stderr or run.stdout).strip()[:300]}"
+            return _check("EPUBCheck", False, why, place)
         data = json.loads(report.read_text(encoding="utf-8"))
     version = data.get("checker", {}).get("checkerVersion", "")
     bad = [m for m in data["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
     counts = {s: sum(m["severity"] == s for m in bad) for s in ("FATAL", "ERROR", "WARNING")}
-    messages = tuple(
-        f"{m['severity']} {m['ID']}: {m['message']} ({', '.join(str(loc.get('path')) for loc in m.get('locations', [])[:2])})" for m in bad
-    )
     detail = f"{counts['FATAL'] + counts['ERROR']} errors, {counts['WARNING']} warnings (EPUBCheck {version})"
-    return Check("EPUBCheck", not bad, detail, messages)
+    return _check("EPUBCheck", not bad, detail, place, [_epubcheck_message(m, place) for m in bad])
+
+
+def _epubcheck(path: Path, jar: Path, place: Place) -> Check:
+    """EPUBCheck, whose own crash fails this edition's check, not the release."""
+    try:
+        return run_epubcheck(path, jar, place)
+    except Exception as exc:  # a damaged report, a missing jar: this edition's failure
+        why = f"could not run: {type(exc).__name__}: {str(exc)[:300]}"
+        return _check("EPUBCheck", False, why, place)
 
 
 # Building ----------------------------------------------------------------
@@ -244,6 +296,7 @@ def run_epubcheck(path: Path, jar: Path) -> Check:
 
 @dataclass(frozen=True)
 class _Built:
+    job: Job
     view: View
     pdf: Path
     epub: Path
@@ -252,6 +305,10 @@ class _Built:
     card: tuple[Path, ...]
     card_check: Check | None
     seconds: float
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return self.pdf, self.epub, self.cover, self.thumbnail, *self.card
 
 
 def _card(stage: Project, handbook: Handbook, loc: LocaleInfo, partial: bool) -> tuple[tuple[Path, ...], Check | None]:
@@ -265,13 +322,18 @@ def _card(stage: Project, handbook: Handbook, loc: LocaleInfo, partial: bool) ->
         back = locale_info(back_locale(stage, handbook, loc), stage.locales)
         paths = build_card(stage, handbook.id, loc.code, allow_partial=partial or back.release == "fallback")
     except PipelineError as exc:
-        return (), Check("Wallet card", False, f"not built: {exc.diagnostics[0].message}", tuple(map(str, exc.diagnostics)))
+        why = exc.diagnostics[0].message if exc.diagnostics else "no reason given"
+        return (), _check("Wallet card", False, f"not built: {why}", Place(handbook.path),
+                          exc.diagnostics)
     return tuple(paths), Check("Wallet card", True, f"front {loc.tag}, back {back.tag}: every line fits")
 
 
 def _partial(stage: Project, job: Job) -> bool:
     """The release rule: 'fallback' ships marked English passages, 'complete' refuses them."""
-    return locale_info(job.locale, stage.locales).release == "fallback"
+    try:
+        return locale_info(job.locale, stage.locales).release == "fallback"
+    except PipelineError:
+        return False  # a locale whose settings cannot be read: its build says why
 
 
 def _finish(stage: Project, outcome: Outcome, partial: bool) -> _Built:
@@ -287,29 +349,60 @@ def _finish(stage: Project, outcome: Outcome, partial: bool) -> _Built:
     write_atomic(cover, jpeg)
     write_atomic(thumbnail, _thumbnail(jpeg))
     card, card_check = _card(stage, handbook, loc, partial)
-    return _Built(prepared.view, pdf, epub, cover, thumbnail, card, card_check, outcome.seconds)
+    return _Built(outcome.job, prepared.view, pdf, epub, cover, thumbnail, card, card_check,
+                  outcome.seconds)
 
 
-def _build_all(stage: Project, jobs: list[Job], workers: int | None) -> dict[Job, _Built | Omitted]:
-    """Every job on the parallel builder (pipeline.jobs), one run per release rule."""
+def _missing(project: Project, job: Job, diagnostics: Sequence[Diagnostic], *,
+             failed: bool) -> Missing:
+    try:
+        loc = locale_info(job.locale, project.locales)
+    except PipelineError:  # the locale's own settings are what failed: name it by its tag
+        return Missing(job.locale, job.tag, job.tag, "ltr", tuple(diagnostics), failed)
+    return Missing(loc.code, loc.name, loc.tag, loc.dir, tuple(diagnostics), failed)
+
+
+def _run(stage: Project, group: list[Job], partial: bool, workers: int | None) -> list[Outcome]:
+    """One run of the parallel builder (pipeline.jobs), which turns a job's error into its
+    outcome; should the pool itself break (a worker killed), each of its jobs failed with it."""
+    try:
+        return run(stage, group, Options(allow_partial=partial), workers=workers, force=True)
+    except Exception as exc:  # not KeyboardInterrupt: stopping the release is not a failed job
+        return [Outcome(j, State.FAILED, 0.0, diagnostics=failure(stage, j, exc)) for j in group]
+
+
+def _build_all(stage: Project, jobs: list[Job],
+               workers: int | None) -> dict[Job, _Built | Missing]:
+    """Every job, one run per release rule. A job that fails is missing from the release:
+    omitted when its rule refuses an incomplete translation, else held back."""
     outcomes: dict[Job, Outcome] = {}
     for partial in (False, True):
         group = [j for j in jobs if _partial(stage, j) is partial]
         if group:
-            outcomes.update((o.job, o) for o in run(stage, group, Options(allow_partial=partial), workers=workers, force=True))
-    results: dict[Job, _Built | Omitted] = {}
-    for job, outcome in sorted(outcomes.items(), key=lambda item: jobs.index(item[0])):
-        if outcome.state is State.BUILT:
+            outcomes.update((o.job, o) for o in _run(stage, group, partial, workers))
+    results: dict[Job, _Built | Missing] = {}
+    for job in jobs:
+        outcome = outcomes[job]
+        if outcome.state is not State.BUILT:
+            # Its QA errors, if any, come before the rule: such a locale failed.
+            omitted = any(d.code == RULE_OMITS for d in outcome.diagnostics)
+            results[job] = _missing(stage, job, outcome.diagnostics, failed=not omitted)
+            continue
+        try:
             results[job] = _finish(stage, outcome, _partial(stage, job))
-        else:
-            loc = locale_info(job.locale, stage.locales)
-            results[job] = Omitted(job.locale, loc.name, loc.tag, loc.dir, outcome.diagnostics)
+        except Exception as exc:  # this edition's failure, whatever it is
+            results[job] = _missing(stage, job, failure(stage, job, exc), failed=True)
     return results
 
 
-def _edition(dist: Path, built: _Built, epub_check: Check) -> Edition:
+def _released_at(project: Project, staging: Path, path: Path) -> Place:
+    """Where a staged file is released: how a failure names it (the staging folder goes)."""
+    return Place(relative(project.dist / path.relative_to(staging)))
+
+
+def _edition(dist: Path, built: _Built, epub_check: Check, place: Place) -> Edition:
     view = built.view
-    pages, checks = pdf_checks(built.pdf, view.loc.tag)
+    pages, checks = pdf_checks(built.pdf, view.loc.tag, place)
     pdf_urn = urn(view.hb.id, view.loc.tag, view.hb.edition.isoformat(), "pdf")
     return Edition(
         view=view,
@@ -318,35 +411,136 @@ def _edition(dist: Path, built: _Built, epub_check: Check) -> Edition:
         epub=_file(dist, built.epub, "application/epub+zip", "EPUB", identifier(view.hb, view.loc.tag)),  # the EPUB's own dc:identifier
         cover=_file(dist, built.cover, "image/jpeg"),
         thumbnail=_file(dist, built.thumbnail, "image/jpeg"),
-        card=tuple(_file(dist, p, "application/pdf", label) for p, label in zip(built.card, CARD_LABELS, strict=True)),
+        card=tuple(_file(dist, p, "application/pdf", label)  # no card: its check failed
+                   for p, label in zip(built.card, CARD_LABELS if built.card else (), strict=True)),
         seconds=built.seconds,
         checks=(epub_check, *checks, *([built.card_check] if built.card_check else [])),
     )
 
 
-def _shelf(title: str, handbook_id: str, dist: Path, results: dict[Job, _Built | Omitted], epub_checks: dict[Path, Check]) -> Shelf:
-    mine = [r for j, r in results.items() if j.handbook == handbook_id]
-    editions = tuple(_edition(dist, r, epub_checks[r.epub]) for r in mine if isinstance(r, _Built))
-    return Shelf(handbook_id, title, editions, tuple(r for r in mine if isinstance(r, Omitted)))
+def _judge(project: Project, staging: Path, built: _Built,
+           epub_check: Check) -> Edition | Missing:
+    """The edition, if every check passed; else it is held back, with what each check found."""
+    try:
+        edition = _edition(staging, built, epub_check, _released_at(project, staging, built.pdf))
+    except Exception as exc:  # a PDF the checker cannot read: this edition's failure
+        return _missing(project, built.job, failure(project, built.job, exc), failed=True)
+    if edition.ok:
+        return edition
+    found = [d for c in edition.checks for d in c.diagnostics]
+    return _missing(project, built.job, found, failed=True)
 
 
-def _swap(staging: Path, dist: Path) -> None:
-    """Replace dist/ by the staged release: two renames, then the old one goes."""
+def _shelf(project: Project, hid: str, judged: dict[Job, Edition | Missing]) -> Shelf:
+    mine = [r for job, r in judged.items() if job.handbook == hid]
+    editions = tuple(r for r in mine if isinstance(r, Edition))
+    missing = tuple(r for r in mine if isinstance(r, Missing))
+    return Shelf(hid, project.load(hid).title.value, editions, missing)
+
+
+# Staging and swapping ----------------------------------------------------
+
+
+def _home(dist: Path) -> Path:
+    """The folder a release replaces: dist/ itself, or the folder it links to (a web
+    root): the link stays as it is."""
+    return dist.resolve() if dist.is_symlink() else dist
+
+
+def _ours(name: str) -> re.Pattern[str]:
+    """A release's staging and set-aside folders, named with the pid of their run
+    (`.dist-release-<pid>-<random>`, `.dist-old-<pid>-<random>`), and those of older
+    versions: `.dist-release-<8 random>` (no pid), `.dist-old-<pid>`."""
+    n = re.escape(name)
+    return re.compile(rf"\.{n}-(?:(?:release|old)-(?P<pid>\d+)-[a-z0-9_]+|release-[a-z0-9_]{{8}}"
+                      rf"|old-(?P<old>\d+))")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process, or no such pid at all
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def remove_stale(dist: Path) -> list[Path]:
+    """Staging folders of a release that was killed (its process is gone, or its name
+    has no pid: an older version's), beside dist/, beside its target and inside it."""
+    home, ours = _home(dist), _ours(dist.name)
+    removed = []
+    for folder in dict.fromkeys((dist.parent, home.parent, home)):
+        for path in folder.iterdir() if folder.is_dir() else ():
+            match = ours.fullmatch(path.name)
+            if match is None or not path.is_dir() or path.is_symlink():
+                continue
+            pid = match["pid"] or match["old"]
+            if pid is None or not _alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def _staging(name: str, home: Path) -> Path:
+    """A fresh folder beside the one the release replaces, so the swap is two renames;
+    inside it when its parent is not ours to write (a web root in /srv/www)."""
+    prefix = f".{name}-release-{os.getpid()}-"
+    home.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=home.parent))
+    except PermissionError:
+        if not home.is_dir():
+            raise
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=home))
+
+
+def _swap(staging: Path, home: Path, name: str) -> None:
+    """Put the staged release in place of `home`. Staged beside it: two renames (the old one
+    put back if the second fails), then the old one goes. Staged inside it: the old entries
+    move aside and the new ones in, one rename each."""
     staging.chmod(0o755)
-    old = dist.with_name(f".{dist.name}-old-{os.getpid()}")
-    if dist.exists():
-        dist.rename(old)
-    staging.rename(dist)
-    shutil.rmtree(old, ignore_errors=True)
+    aside = Path(tempfile.mkdtemp(prefix=f".{name}-old-{os.getpid()}-", dir=staging.parent))
+    try:
+        if staging.parent == home:
+            ours = _ours(name)
+            for entry in list(home.iterdir()):
+                if not ours.fullmatch(entry.name):
+                    entry.rename(aside / entry.name)
+            for entry in list(staging.iterdir()):
+                entry.rename(home / entry.name)
+            return
+        old = aside / home.name
+        if home.exists():
+            home.rename(old)
+        try:
+            staging.rename(home)
+        except OSError:
+            if old.exists():
+                old.rename(home)
+            raise
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
-def _drop_hidden(folder: Path) -> None:
-    """The builder's records and locks (dot files) are not part of what is published."""
-    for path in list(folder.rglob(".*")):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+def _prune(folder: Path, keep: set[Path]) -> None:
+    """Only what is released stays: a held-back edition's files go, and so do the
+    builder's records and locks (dot files)."""
+    for path in sorted(folder.rglob("*"), reverse=True):  # a folder's files before the folder
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path not in keep:
+            path.unlink()
+
+
+def _write_error(exc: OSError, home: Path) -> PipelineError:
+    """Disk full, read-only, no permission: one located message instead of a traceback."""
+    where = Path(exc.filename) if isinstance(exc.filename, (str, os.PathLike)) else home
+    why = (f"the release cannot write here: {exc.strerror or exc}; free some space or make the "
+           "folder writable, then run it again")
+    return PipelineError([error("release-write", why, Place(relative(where)))])
 
 
 def sums(dist: Path) -> bytes:
@@ -355,23 +549,36 @@ def sums(dist: Path) -> bytes:
     return "".join(f"{sha256(p)}  {p.relative_to(dist).as_posix()}\n" for p in files).encode()
 
 
-def release(project: Project, *, publisher: str, workers: int | None = None) -> Release:
-    """Build, check and list every handbook in every admitted locale; dist/ becomes the release."""
+def release(project: Project, *, publisher: str, workers: int | None = None,
+            allow_missing: bool = False) -> Release:
+    """Build and check every handbook in every admitted locale. dist/ becomes the release
+    when every edition passed, or, with allow_missing, when at least one did."""
     start = time.perf_counter()
     jar = epubcheck_jar()
-    project.dist.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{project.dist.name}-release-", dir=project.dist.parent))
+    home = _home(project.dist)
+    try:
+        remove_stale(project.dist)
+        staging = _staging(project.dist.name, home)
+    except OSError as exc:
+        raise _write_error(exc, home) from None
     try:
         stage = Project(project.root, staging)
         ids = project.handbooks()
-        jobs = plan(project, ids)
-        results = _build_all(stage, jobs, workers)
-        _drop_hidden(staging)
+        results = _build_all(stage, plan(project, ids), workers)
         built = [r for r in results.values() if isinstance(r, _Built)]
         with ThreadPoolExecutor(EPUBCHECK_WORKERS) as pool:
-            epub_checks = dict(zip((b.epub for b in built), pool.map(lambda b: run_epubcheck(b.epub, jar), built), strict=True))
-        shelves = tuple(_shelf(project.load(hid).title.value, hid, staging, results, epub_checks) for hid in ids)
-        result = Release(shelves, time.perf_counter() - start, 0)
+            checks = pool.map(
+                lambda b: _epubcheck(b.epub, jar, _released_at(project, staging, b.epub)), built)
+            epub_checks = dict(zip((b.job for b in built), checks, strict=True))
+        judged = {j: r if isinstance(r, Missing) else _judge(project, staging, r, epub_checks[j])
+                  for j, r in results.items()}
+        shelves = tuple(_shelf(project, hid, judged) for hid in ids)
+        passed = [job for job, r in judged.items() if isinstance(r, Edition)]
+        held = any(isinstance(r, Missing) and r.failed for r in judged.values())
+        if held and not (allow_missing and passed):
+            return Release(shelves, time.perf_counter() - start, 0, published=False)
+        _prune(staging, {p for r in built if r.job in passed for p in r.files})
+        result = Release(shelves, time.perf_counter() - start, 0, published=True)
         context = {"release": result, "publisher": publisher, "updated": build_date().strftime("%Y-%m-%dT%H:%M:%SZ"),
                    "feed_id": urn("opds:" + "+".join(ids)), "feed_type": FEED_TYPE,
                    "human_size": human_size, "english_date": english_date}
@@ -379,8 +586,9 @@ def release(project: Project, *, publisher: str, workers: int | None = None) -> 
             write_atomic(staging / name, render_plain(project.layouts, f"release/{name}.j2", **context).encode())
         write_atomic(staging / "SHA256SUMS", sums(staging))
         files = sum(1 for p in staging.rglob("*") if p.is_file())
-        _swap(staging, project.dist)
-    except BaseException:
+        _swap(staging, home, project.dist.name)
+    except OSError as exc:
+        raise _write_error(exc, home) from None
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return Release(shelves, time.perf_counter() - start, files)
+    return Release(shelves, time.perf_counter() - start, files, published=True)
