@@ -142,7 +142,7 @@ def inputs_digest(project: Project, job: Job, options: Options, hashes: dict[Pat
 @functools.cache
 def code_digest() -> bytes:
     """The pipeline's code and the libraries' versions, read once per process: a run
-    hashes the code it started with, and hands each worker its job's digest."""
+    hashes the code it started with."""
     h = hashlib.sha256()
     for path in _files(CODE, ("*.py", "*.json")):
         data = path.read_bytes()
