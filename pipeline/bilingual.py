@@ -220,6 +220,7 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
                     size: str = "letter", press: bool = False) -> list[Path]:
     """Write dist/<first>+<second>/<id>.pdf and .epub."""
     from .pdf import cover_image, render_document
+    from .verify import check_edition
 
     handbook = project.load(handbook_id)
     locs = [resolve_locale(project, handbook, name) for name in split(locales)]
@@ -232,4 +233,6 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
     cover = cover_image(cover_html, project.layouts, roots)
     ebook = edition(project.layouts, sides, epub=True)
     epub_bytes = render_epub(project.layouts, ebook, pages=first_entry_pages(rendered.anchors, sides[0].view), cover_jpeg=cover)
+    check_edition(handbook, [s.view for s in sides], rendered.pdf, epub_bytes,
+                  project.dist / printed.tag, size=size, press=press)
     return write_edition(project.dist / printed.tag, handbook.id, rendered.pdf, epub_bytes, size=size, press=press)

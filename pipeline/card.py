@@ -194,6 +194,7 @@ def card_html(project: Project, sides: tuple[Side, ...], template: str, **extra:
 def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False) -> list[Path]:
     """Write dist/<tag>/<id>-card.pdf (front, back) and <id>-card-sheet.pdf (10-up, duplex)."""
     from .pdf import render_document
+    from .verify import check_card
 
     handbook = project.load(handbook_id)
     if handbook.card is None:
@@ -210,6 +211,7 @@ def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial
     sheet = render_document(sheet_html, project.layouts, roots, links).pdf
     out = output_dir(project, front)
     written = [out / f"{handbook.id}-card.pdf", out / f"{handbook.id}-card-sheet.pdf"]
+    check_card(handbook, [s.prepared.view for s in sides], card, sheet, written)
     write_atomic(written[0], card)
     write_atomic(written[1], sheet)
     return written
