@@ -221,6 +221,7 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
     """Write dist/<first>+<second>/<id>.pdf and .epub."""
     from .pdf import cover_image, render_document
     from .tagging import finish_bytes
+    from .verify import check_edition
 
     handbook = project.load(handbook_id)
     locs = [resolve_locale(project, handbook, name) for name in split(locales)]
@@ -234,4 +235,6 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
     ebook = edition(project.layouts, sides, epub=True)
     epub_bytes = render_epub(project.layouts, ebook, pages=first_entry_pages(rendered.anchors, sides[0].view), cover_jpeg=cover)
     pdf = finish_bytes(rendered.pdf, rtl=locs[0].dir == "rtl")
+    check_edition(handbook, [s.view for s in sides], pdf, epub_bytes,
+                  project.dist / printed.tag, size=size, press=press)
     return write_edition(project.dist / printed.tag, handbook.id, pdf, epub_bytes, size=size, press=press)

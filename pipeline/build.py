@@ -170,6 +170,7 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     from .book import print_book
     from .epub import render_epub
     from .pdf import cover_image
+    from .verify import check_edition
 
     if "+" in locale:
         from .bilingual import build_bilingual
@@ -184,6 +185,8 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     cover = cover_image(cover_html, project.layouts, roots)
     pages = first_entry_pages(printed.folios, prepared.view)
     epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=pages, cover_jpeg=cover)
+    check_edition(handbook, [prepared.view], printed.pdf, epub, output_dir(project, loc),
+                  size=size, press=press)
     return write_edition(output_dir(project, loc), handbook.id, printed.pdf, epub, size=size, press=press)
 
 

@@ -195,6 +195,7 @@ def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial
     """Write dist/<tag>/<id>-card.pdf (front, back) and <id>-card-sheet.pdf (10-up, duplex)."""
     from .pdf import render_document
     from .tagging import finish_bytes
+    from .verify import check_card
 
     handbook = project.load(handbook_id)
     if handbook.card is None:
@@ -213,5 +214,6 @@ def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial
     card, sheet = finish_bytes(card, rtl=rtl), finish_bytes(sheet, rtl=rtl)
     out = output_dir(project, front)
     written = [out / f"{handbook.id}-card.pdf", out / f"{handbook.id}-card-sheet.pdf"]
+    check_card(handbook, [s.prepared.view for s in sides], card, sheet, written)
     write_together(dict(zip(written, (card, sheet), strict=True)))
     return written

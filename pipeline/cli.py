@@ -66,6 +66,18 @@ def cmd_card(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import verify_files
+
+    project = _project(args)
+    files = [Path(f) for f in args.files]
+    diagnostics = verify_files(project, files, handbook_id=args.handbook, lang=args.lang)
+    _print(diagnostics)
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    print(f"verified {len(args.files)} file(s): {errors} error(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import check
 
@@ -293,6 +305,26 @@ def parser() -> argparse.ArgumentParser:
     crd.add_argument("--lang", required=True, help="the front's locale; the back is in the source language (English: Spanish)")
     crd.add_argument("--allow-partial", action="store_true", help="build an incomplete locale with marked fallbacks")
     crd.set_defaults(run=cmd_card)
+    ver = sub.add_parser(
+        "verify", help="read built PDFs and EPUBs as a reader's software does and check them",
+        description="Check built files the way a reader meets them: every contact number of\n"
+                    "the source on the cover, in every page footer, on the back cover, the wallet\n"
+                    "card and the EPUB's help section, digit for digit and in order; no number,\n"
+                    "URL or domain the source does not have; no direction override or embedding\n"
+                    "control; no text outside the page. Every build runs the same checks before\n"
+                    "it writes anything.",
+        epilog="examples:\n"
+               "  handbook verify dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub\n"
+               "  handbook verify dist/es/ct-trafficking-card.pdf\n"
+               "  handbook verify --handbook ct-trafficking --lang es+en proofs/bilingual.pdf",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ver.add_argument("files", nargs="+", metavar="FILE",
+                     help="a built .pdf or .epub (an edition, a card or a card sheet)")
+    ver.add_argument("--handbook", help="the handbook it was built from (default: from the file "
+                                        "name, <handbook>.pdf)")
+    ver.add_argument("--lang", help="its locale, e.g. es or es+en (default: the name of its "
+                                    "folder, as in dist/es/)")
+    ver.set_defaults(run=cmd_verify)
     for name, run, text in (
         ("extract", cmd_extract, "write locales/<handbook>.pot from the source and the layouts"),
         ("update", cmd_update, "merge the template into every catalog (changed messages become fuzzy)"),
