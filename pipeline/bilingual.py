@@ -21,7 +21,7 @@ from markupsafe import Markup
 from .build import Prepared, Project, first_entry_pages, prepare, resolve_locale, write_edition
 from .diagnostics import Place, UsageError, error
 from .epub import CSS_HREF, Asset, embedded_fonts, new_book, package, print_pages, visible_text
-from .html import PAGE_SIZES, link_descriptions, render
+from .html import COMPACT, PAGE_SIZES, link_descriptions, render
 from .model import ItemList
 from .present import View
 
@@ -157,7 +157,8 @@ def stylesheet(layouts: Path, ed: Edition, *, epub: bool, **extra: Any) -> str:
 def print_html(layouts: Path, ed: Edition, *, size: str, press: bool, template: str = "bilingual/handbook.html.j2") -> str:
     first = ed.sides[0]
     css = stylesheet(layouts, ed, epub=False, page_size=PAGE_SIZES[size], press=press)
-    return render(layouts, template, first.view, first.prepared.gettext, book=ed, page_css=Markup(css), xhtml=False)
+    return render(layouts, template, first.view, first.prepared.gettext, book=ed, page_css=Markup(css), xhtml=False,
+                  compact=size in COMPACT)
 
 
 def pdf_links(ed: Edition) -> dict[str, str]:

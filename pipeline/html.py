@@ -155,6 +155,7 @@ def render_plain(layouts: Path, name: str, **context: Any) -> str:
 
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4", "a5": "A5", "cover": "5in 7.5in"}
+COMPACT = ("a5", "cover")  # pages too small for the cover's full-size type: it must fit one page
 
 
 @dataclass(frozen=True)
@@ -177,4 +178,4 @@ def print_html(layouts: Path, view: View, gettext: NullTranslations, *, size: st
     (outer margins, heads, folios) mirror by themselves."""
     part = part or Part(view.sections)
     page_css = render(layouts, "page.css.j2", view, gettext, page_size=PAGE_SIZES[size], press=press, part=part)
-    return render(layouts, template, view, gettext, page_css=Markup(page_css), part=part)
+    return render(layouts, template, view, gettext, page_css=Markup(page_css), part=part, compact=size in COMPACT)

@@ -520,9 +520,8 @@ def verify_pdf(expected: Expected, data: bytes, name: str) -> list[Diagnostic]:
             promised += _promised(page.text, expected.help, "the cover's help box", languages,
                                   spill=spill)
         elif page.index == len(pages) - 1:
-            # Its running footer repeats the hotline: that cannot stand in for the help box.
-            promised += _promised(page.above, expected.help, "the back cover", languages)
-        if page.body and expected.hotline:
+            promised += _promised(page.text, expected.help, "the back cover", languages)
+        if page.body and expected.hotline and page.index != len(pages) - 1:  # the back cover has no footer
             promised += _promised(page.footer, [expected.hotline], "the page footer", languages,
                                   quote=True)
         most = max(expected.most, len(pages))
