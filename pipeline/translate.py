@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
@@ -18,9 +19,53 @@ from babel.support import NullTranslations, Translations
 from .diagnostics import CatalogError, Diagnostic, Place, error
 from .locales import LocaleInfo
 from .model import Handbook, Text, map_texts
-from .qa import forms, is_translated
+from .qa import forms, is_translated, visible
 
-REVIEW = re.compile(r"^#\s*(Review|Reviewer|Review-Date):[ \t]*(.*?)\s*$", re.MULTILINE)
+REVIEW = re.compile(r"#\s*(Review|Reviewer|Review-Date):[ \t]*(.*?)\s*$")
+DRAFT = re.compile(r"draft(?:\s.*)?")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a catalog's header comments say of its review; each problem comes with
+    the index of the comment line it is about."""
+
+    state: str  # "draft" | "reviewed"
+    reviewer: str
+    date: str
+    problems: tuple[tuple[int, str], ...]
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return bool(ISO_DATE.fullmatch(text)) and bool(date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+def read_review(comments: list[str]) -> Review:
+    """`# Review: draft ...` (or no Review line) is a draft; `# Review: reviewed` needs
+    `# Reviewer: NAME` and `# Review-Date: YYYY-MM-DD`, or the catalog is refused."""
+    fields: dict[str, tuple[int, str]] = {}
+    for i, line in enumerate(comments):
+        if (m := REVIEW.match(line)) and m.group(1).lower() not in fields:
+            fields[m.group(1).lower()] = (i, m.group(2))
+    at, said = fields.get("review", (0, "draft"))
+    named_at, reviewer = fields.get("reviewer", (at, ""))
+    dated_at, when = fields.get("review-date", (at, ""))
+    problems = []
+    if said != "reviewed" and not DRAFT.fullmatch(said):
+        problems.append((at, f"Review: '{said}' must be 'reviewed' (with a Reviewer and a "
+                         "Review-Date) or 'draft' (a note may follow it)"))
+    elif said == "reviewed" and not reviewer:
+        problems.append((named_at, "Review: reviewed needs the reviewer's name: "
+                         "write '# Reviewer: NAME'"))
+    if said == "reviewed" and not _is_date(when):
+        problems.append((dated_at, "Review: reviewed needs the date of the review, written "
+                         f"YYYY-MM-DD (found '{when}'): write '# Review-Date: 2026-01-31'"))
+    state = "reviewed" if said == "reviewed" and not problems else "draft"
+    return Review(state, reviewer, when, tuple(problems))
 
 
 @dataclass(frozen=True)
@@ -58,11 +103,11 @@ def catalog_status(catalog: Catalog, code: str) -> Status:
     messages = [m for m in catalog if m.id]
     translated = sum(is_translated(m) for m in messages)
     fuzzy = sum(1 for m in messages if m.fuzzy)
-    plurals = all(all(forms(m.string)) for m in messages if m.pluralizable and any(forms(m.string)))
-    fields = {k.lower(): v for k, v in REVIEW.findall(catalog.header_comment or "")}
-    review = "reviewed" if fields.get("review", "").startswith("reviewed") and fields.get("reviewer") else "draft"
-    return Status(code, len(messages), translated, fuzzy, len(messages) - translated - fuzzy, plurals, review,
-                  fields.get("reviewer", ""), fields.get("review-date", ""))
+    plurals = all(all(map(visible, forms(m.string)))
+                  for m in messages if m.pluralizable and any(forms(m.string)))
+    review = read_review((catalog.header_comment or "").splitlines())
+    return Status(code, len(messages), translated, fuzzy, len(messages) - translated - fuzzy,
+                  plurals, review.state, review.reviewer, review.date)
 
 
 def source_status(handbook: Handbook) -> Status:
