@@ -241,8 +241,8 @@ class _Parser(PoFileParser):
                 self.header = (line, self.translations[0][1].denormalize())
                 problems = self.check_header(self.header[1], line)
             else:
-                first = self.header[0]
-                why = f'a second header (msgid ""): the header is at line {first}; delete this one'
+                header_line = self.header[0]
+                why = f'a second header (msgid ""): the header is at line {header_line}; delete it'
                 problems = [error("po-header", why, Place(self.shown, line))]
             if problems:  # never applied: the catalog keeps its locale's own plural forms
                 self.refused.extend(problems)
