@@ -11,24 +11,29 @@ import copy
 import dataclasses
 import difflib
 import io
+import itertools
 import re
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from email import message_from_string
 from pathlib import Path
 from typing import Any
 
 from babel import UnknownLocaleError
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, parse_separated_header
 from babel.messages.extract import extract
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, PoFileParser, write_po
 from jinja2 import TemplateSyntaxError
 
+from . import plurals
 from .diagnostics import CatalogError, Diagnostic, Place, RenderError, SourceError, error, relative
 from .locales import normalize
 from .model import Handbook, iter_texts
 from .output import write_atomic
+from .plurals import PluralError
 from .qa import forms
-from .source import read_text
+from .source import CONTROL, read_text
 
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "silent": "false"}  # Babel skips broken templates unless told
 DRAFT_COMMENT = (
@@ -105,6 +110,7 @@ def write_if_changed(path: Path, data: bytes, *, ignore_dates: bool = True) -> b
 PO_KEYWORDS = ("msgctxt", "msgid", "msgid_plural", "msgstr")
 PO_KEYWORD = re.compile(r"(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)(?:\s+|$)")
 PO_STRING = re.compile(r'"(?:[^"\\]|\\[\\"nrt])*"')
+PO_CONTROL = re.compile(rf"(?!\r\n){CONTROL.pattern}")
 
 
 def _string_problem(literal: str) -> tuple[int, str]:
@@ -153,60 +159,153 @@ def lint_po_lines(text: str, shown: str) -> list[Diagnostic]:
     return out
 
 
-class _Parser(PoFileParser):
-    """Babel's parser, told to remember the messages it silently merges."""
+# A header Babel reads as this catalog's charset or plural rule is checked before
+# Babel applies it: another charset breaks writing the .mo file, and Python's
+# gettext compiles `plural=` with exec (pipeline/plurals.py reads it without).
+PLURAL_FORMS = re.compile(r"nplurals\s*=\s*(\d{1,2})\s*;\s*plural\s*=\s*([^;]*?)\s*;?")
+# n = 0..1000 as asked of every rule, and the millions where es, fr, pt use a third form.
+PLURAL_SAMPLES = (*range(1001), 10_000, 100_000, 1_000_000, 2_000_000)
 
-    def __init__(self, catalog: Catalog) -> None:
+
+def parse_header(text: str) -> dict[str, str]:
+    """The fields of a header as Babel reads them (email syntax: any case, folded lines)."""
+    return {name.lower(): value.strip() for name, value in message_from_string(text).items()}
+
+
+def _field_line(lines: list[str], start: int, field: str) -> int:
+    """1-based line of a header field, from the header's msgid on (0 when not found)."""
+    pattern = re.compile(rf'(?:msgstr\s+)?"\s*{re.escape(field)}\s*:', re.IGNORECASE)
+    for n in range(max(start, 1), len(lines) + 1):
+        if pattern.match(lines[n - 1].strip()):
+            return n
+        if n > start and not lines[n - 1].strip():
+            break  # the header message ends at the first blank line
+    return 0
+
+
+def _expected_forms(code: str | None) -> str:
+    try:
+        return f"; write Plural-Forms: {get_plural(code).plural_forms}" if code else ""
+    except (UnknownLocaleError, ValueError):
+        return ""  # header_problems says the folder names no locale
+
+
+def unsafe_header(fields: dict[str, str], at: Callable[[str], Place],
+                  code: str | None) -> list[Diagnostic]:
+    """What Babel must not apply: a charset other than UTF-8, a Plural-Forms that is not
+    nplurals=N; plural=RULE; with a rule in gettext's grammar."""
+    out = []
+    charset = parse_separated_header(fields.get("content-type", "")).get("charset", "")
+    if charset and charset.lower() not in ("utf-8", "utf8"):
+        why = (f"the header says charset={charset}, but catalogs are read and written as UTF-8: "
+               "write Content-Type: text/plain; charset=UTF-8")
+        out.append(error("po-charset", why, at("Content-Type")))
+    if "plural-forms" not in fields:
+        return out
+    m = PLURAL_FORMS.fullmatch(fields["plural-forms"])
+    try:
+        if m is None or int(m.group(1)) == 0:
+            raise PluralError("it must read nplurals=N; plural=RULE; with N from 1 up")
+        plurals.parse(m.group(2))
+    except PluralError as exc:
+        why = f"Plural-Forms cannot be used: {exc}{_expected_forms(code)}"
+        out.append(error("po-plural-forms", why, at("Plural-Forms")))
+    return out
+
+
+def _rule_difference(declared: str, expected: str) -> tuple[int, int, int] | None:
+    """The first n two plural rules give different forms for: (n, declared's, expected's)."""
+    ours, theirs = plurals.parse(declared), plurals.parse(expected)
+    return next(((n, ours(n), theirs(n)) for n in PLURAL_SAMPLES if ours(n) != theirs(n)), None)
+
+
+class _Parser(PoFileParser):
+    """Babel's parser, told to remember the messages it silently merges, and to
+    check each header before the catalog applies it."""
+
+    def __init__(self, catalog: Catalog, shown: str,
+                 check_header: Callable[[str, int], list[Diagnostic]]) -> None:
         super().__init__(catalog, abort_invalid=True)
         self.duplicates: list[tuple[int, int]] = []  # 1-based lines: (repeated msgid, its first)
+        self.shown, self.check_header = shown, check_header
+        self.header: tuple[int, str] | None = None  # line of the header's msgid, and its text
+        self.refused: list[Diagnostic] = []
 
     def _add_message(self) -> None:
         before, line, obsolete = len(self.catalog), self.offset + 1, self.obsolete
         msgid = self.messages[0].denormalize()
         context = self.context.denormalize() if self.context else None
+        if not msgid and len(self.messages) == 1 and not obsolete:  # Babel's header: any msgid ""
+            if self.header is None:
+                self.header = (line, self.translations[0][1].denormalize())
+                problems = self.check_header(self.header[1], line)
+            else:
+                header_line = self.header[0]
+                why = f'a second header (msgid ""): the header is at line {header_line}; delete it'
+                problems = [error("po-header", why, Place(self.shown, line))]
+            if problems:  # never applied: the catalog keeps its locale's own plural forms
+                self.refused.extend(problems)
+                self._reset_message_state()
+                return
         super()._add_message()
         if len(self.catalog) == before and not obsolete and (msgid or context):
             first = self.catalog.get(msgid, context=context)
             self.duplicates.append((line, first.lineno if first and first.lineno else 0))
 
 
-def _header_field(lines: list[str], field: str) -> tuple[int, str]:
-    """1-based line and value of a header field such as "Language: es\\n" ((0, '') when missing)."""
-    pattern = re.compile(rf'(?:msgstr\s+)?"{field}:\s*(.*?)(?:\\n)?"')
-    in_header = False
-    for n, line in enumerate(lines, start=1):
-        if m := pattern.fullmatch(line.strip()):
-            return n, m.group(1).strip()
-        in_header = in_header or line.startswith("msgid")
-        if in_header and not line.strip():
-            break  # the header is the first message: it ends at the first blank line
-    return 0, ""
+def header_problems(header: tuple[int, str] | None, lines: list[str], code: str,
+                    shown: str) -> list[Diagnostic]:
+    """The header must name the catalog's own locale, and CLDR's plural forms for it."""
+    start, text = header or (0, "")
+    fields = parse_header(text)
 
+    def at(field: str) -> Place:
+        return Place(shown, _field_line(lines, start, field) or 1)
 
-def header_problems(lines: list[str], code: str, shown: str) -> list[Diagnostic]:
-    """The header must name the catalog's own locale and Babel's plural forms for it."""
-    language_line, language = _header_field(lines, "Language")
     try:
         expected = get_plural(code)
     except (UnknownLocaleError, ValueError):
         return [error("po-locale", f"the folder locales/{code}/ is named for no locale CLDR knows: name it as gettext does "
-                      "(es, pt_BR, zh_Hans)", Place(shown, language_line or 1))]
+                      "(es, pt_BR, zh_Hans)", at("Language"))]
     out = []
-    if not language_line:
+    language = fields.get("language")
+    if language is None:
         out.append(error("po-header-language", f'the header has no Language; add the line "Language: {code}\\n"', Place(shown, 1)))
     elif normalize(language or "?") != code:
         out.append(error("po-header-language", f"the header says Language: {language or '(empty)'}, but this is the catalog "
-                         f"of {code} (locales/{code}/); write Language: {code}", Place(shown, language_line)))
-    plural_line, plurals = _header_field(lines, "Plural-Forms")
-    declared = re.search(r"nplurals\s*=\s*(\d+)", plurals)
-    if not plural_line:
+                         f"of {code} (locales/{code}/); write Language: {code}", at("Language")))
+    declared = PLURAL_FORMS.fullmatch(fields.get("plural-forms", ""))
+    if "plural-forms" not in fields:
         out.append(error("po-plural-forms", f'the header has no Plural-Forms; add the line "Plural-Forms: {expected.plural_forms}\\n"',
                          Place(shown, 1)))
     elif declared is None or int(declared.group(1)) != expected.num_plurals:
         found = f"nplurals={declared.group(1)}" if declared else "no nplurals"
         out.append(error("po-plural-forms", f"Plural-Forms has {found}, but {code} has {expected.num_plurals} plural form(s); "
-                         f"write Plural-Forms: {expected.plural_forms}", Place(shown, plural_line)))
+                         f"write Plural-Forms: {expected.plural_forms}", at("Plural-Forms")))
+    elif differs := _rule_difference(declared.group(2), expected.plural_expr):
+        n, ours, theirs = differs
+        why = (f"Plural-Forms picks msgstr[{ours}] for n = {n}, where {code} (CLDR) uses "
+               f"msgstr[{theirs}]; write Plural-Forms: {expected.plural_forms}")
+        out.append(error("po-plural-forms", why, at("Plural-Forms")))
     return out
+
+
+def control_characters(text: str, shown: str) -> list[Diagnostic]:
+    """Control characters anywhere in the file (a line ending \\r\\n is fine), one per line."""
+    seen: dict[int, Diagnostic] = {}
+    for m in PO_CONTROL.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - text.rfind("\n", 0, m.start())
+        why = f"control character U+{ord(m.group(0)):04X} is not allowed in a catalog; delete it"
+        seen.setdefault(line, error("po-control", why, Place(shown, line, col)))
+    return list(seen.values())
+
+
+def review_problems(lines: list[str], shown: str) -> list[Diagnostic]:
+    """The review comments above the header (`# Review:` ...), as catalog_status reads them."""
+    head = list(itertools.takewhile(lambda line: line.startswith("#") or not line.strip(), lines))
+    return [error("po-review", why, Place(shown, i + 1))
+            for i, why in read_review(head).problems]
 
 
 PO_ERRORS = {  # Babel's words for structural problems, in a translator's words
@@ -215,22 +314,80 @@ PO_ERRORS = {  # Babel's words for structural problems, in a translator's words
 }
 
 
+REVIEW = re.compile(r"#\s*(Review|Reviewer|Review-Date):[ \t]*(.*?)\s*$")
+DRAFT = re.compile(r"draft(?:\s.*)?")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Review:
+    """What a catalog's header comments say of its review; each problem comes with
+    the index of the comment line it is about."""
+
+    state: str  # "draft" | "reviewed"
+    reviewer: str
+    date: str
+    problems: tuple[tuple[int, str], ...]
+
+
+def _is_date(text: str) -> bool:
+    try:
+        return bool(ISO_DATE.fullmatch(text)) and bool(date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+def read_review(comments: list[str]) -> Review:
+    """`# Review: draft ...` (or no Review line) is a draft; `# Review: reviewed` needs
+    `# Reviewer: NAME` and `# Review-Date: YYYY-MM-DD`, or the catalog is refused."""
+    fields: dict[str, tuple[int, str]] = {}
+    for i, line in enumerate(comments):
+        if (m := REVIEW.match(line)) and m.group(1).lower() not in fields:
+            fields[m.group(1).lower()] = (i, m.group(2))
+    at, said = fields.get("review", (0, "draft"))
+    named_at, reviewer = fields.get("reviewer", (at, ""))
+    dated_at, when = fields.get("review-date", (at, ""))
+    problems = []
+    if said != "reviewed" and not DRAFT.fullmatch(said):
+        problems.append((at, f"Review: '{said}' must be 'reviewed' (with a Reviewer and a "
+                         "Review-Date) or 'draft' (a note may follow it)"))
+    elif said == "reviewed" and not reviewer:
+        problems.append((named_at, "Review: reviewed needs the reviewer's name: "
+                         "write '# Reviewer: NAME'"))
+    if said == "reviewed" and not _is_date(when):
+        problems.append((dated_at, "Review: reviewed needs the date of the review, written "
+                         f"YYYY-MM-DD (found '{when}'): write '# Review-Date: 2026-01-31'"))
+    state = "reviewed" if said == "reviewed" and not problems else "draft"
+    return Review(state, reviewer, when, tuple(problems))
+
+
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     """Parse a PO file strictly and report every problem found, located.
 
-    Checks what Babel lets pass: string syntax, repeated msgids (Babel keeps
-    the first and drops the other), and, given the locale, a header naming
-    another language or plural forms other than Babel's for it.
+    Checks what Babel lets pass: control characters, string syntax, the review
+    comments, a header Babel must not apply (charset, Plural-Forms), repeated
+    msgids (Babel keeps the first and drops the other), and, given the locale,
+    a header naming another language or plural forms other than CLDR's for it.
     """
     shown = relative(path)
     try:
         text = read_text(path, shown)
     except SourceError as exc:  # the same file problems as a source's, named for a catalog
         raise CatalogError([dataclasses.replace(d, code=d.code.replace("source-", "po-")) for d in exc.diagnostics]) from None
+    problems = control_characters(text, shown)
+    if problems:  # before anything splits the text into lines: some of them end a line for Python
+        raise CatalogError(problems)
     lines = text.splitlines()
-    problems = lint_po_lines(text, shown)
+    problems = lint_po_lines(text, shown) + review_problems(lines, shown)
+
+    def check_header(header: str, line: int) -> list[Diagnostic]:
+        def at(field: str) -> Place:
+            return Place(shown, _field_line(lines, line, field) or line)
+
+        return unsafe_header(parse_header(header), at, locale)
+
     catalog = Catalog(locale=locale)
-    parser = _Parser(catalog)
+    parser = _Parser(catalog, shown, check_header)
     try:
         parser.parse(lines)
     except PoFileError as exc:
@@ -238,13 +395,14 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
             what = str(exc).rsplit(" on ", 1)[0]
             what = "this message has no msgstr line" if what.startswith("missing msgstr for msgid") else PO_ERRORS.get(what, what)
             problems.append(error("po-syntax", what, Place(shown, exc.lineno + 1)))
-    except ValueError as exc:  # a header Babel cannot read (Plural-Forms, dates)
+    except ValueError as exc:  # a header Babel cannot read (dates)
         problems.append(error("po-header", f"the header cannot be read: {exc}", Place(shown, 1)))
     else:
         problems.extend(error("po-duplicate", f"this msgid (with its msgctxt) is already at line {first}; only one translation "
                               "can be used: delete the other", Place(shown, line)) for line, first in parser.duplicates)
-        if locale is not None:
-            problems.extend(header_problems(lines, locale, shown))
+        if locale is not None and not parser.refused:
+            problems.extend(header_problems(parser.header, lines, locale, shown))
+    problems.extend(parser.refused)
     if problems:
         raise CatalogError(sorted(set(problems), key=lambda d: (d.place, d.code)))
     return catalog

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from .diagnostics import Place, RenderError, error, relative
 from .model import Text
 from .present import SectionView, View
+from .qa import URL
 
 # Runs of Latin letters and digits (names, numbers, URLs) inside right-to-left
 # text: isolated so they keep their order on the page and in copied text.
@@ -34,11 +35,22 @@ def isolate_ltr(value: str) -> Markup:
     return Markup("").join(out)
 
 
+def keep_urls(value: str, rest: Callable[[str], Markup]) -> Markup:
+    """Addresses in a span that is never hyphenated or broken (a hyphen inside a web
+    address sends the reader elsewhere); the text around them through `rest`."""
+    out, last = [], 0
+    for m in URL.finditer(value):
+        out += [rest(value[last:m.start()]), Markup('<span class="url" dir="ltr">{}</span>').format(m.group(0))]
+        last = m.end()
+    return Markup("").join([*out, rest(value[last:])])
+
+
 def text_filter(rtl: bool) -> Callable[[Text], Markup]:
     def render(text: Text) -> Markup:
         if text.fallback:
-            return Markup('<span class="fallback" lang="{}" dir="ltr">{}</span>').format(text.lang, text.value)
-        return isolate_ltr(text.value) if rtl else escape(text.value)
+            return Markup('<span class="fallback" lang="{}" dir="ltr">{}</span>').format(
+                text.lang, keep_urls(text.value, escape))
+        return keep_urls(text.value, isolate_ltr if rtl else escape)
 
     return render
 

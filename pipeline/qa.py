@@ -1,27 +1,50 @@
 """Translation QA gates: what a translation must keep exactly as the source has it.
 
-Each problem is located at the message's line in the PO file. Numbers people
-act on (phones, short codes), URLs, e-mail addresses, placeholders and proper
-names must survive translation unchanged; markup may not be added.
+Each gate is one small function over one message, listed in CHECKERS and run by
+one loop (as Babel's `checkers` are); each problem is located at the message's
+line in the PO file. Numbers people act on (phones, short codes), URLs, e-mail
+addresses, placeholders and proper names must survive translation unchanged;
+markup may not be added; no character may hide or reorder what is printed.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
 
 from .diagnostics import Diagnostic, Place, error
 from .locales import Fonts
+from .source import character_problems
 
-URL = re.compile(r"\bhttps?://[^\s<>\"')]+[^\s<>\"').,;:]")
+URL = re.compile(
+    r"\bhttps?://[^\s<>\"')]+[^\s<>\"').,;:]"
+    # A host without a scheme is a link too: www.ayuda.example, or a bare domain such as
+    # ayuda.org. A bare domain's last label is lower-case ASCII and the label before
+    # it has 2+ characters, so that abbreviations ("EE.UU.", "p.ej.") stay words.
+    r"|(?<![\w@.-])(?:(?i:www(?:\.[\w-]+)+)|(?:[\w-]+\.)*[^\W_][\w-]*[^\W_]\.[a-z]{2,63})"
+    r"(?![\w@-]|\.\w)"
+)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-NUMBER = re.compile(r"(?<![\w-])\+?\d+(?:[-.]\d+)*(?![\w-])")  # 1-888-373-7888, 233733, 911, 2026
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]|\{\w*\}")
+# 1-888-373-7888, 233733, 911, 2026: also glued to letters or inside CJK and Arabic
+# runs (Nº1-800-555-0199, ب1-800-555-0199, 请拨打1-800-555-0199), which have no \b.
+NUMBER = re.compile(r"(?<!\d)\+?\d+(?:[-.]\d+)*")
+# A conversion spec as Python's `text % mapping` reads it. Layout strings are always
+# formatted so (Jinja's newstyle gettext): "%%" is a literal %, "%%(number)s" prints
+# "%(number)s", and "% d" or a lone "%" is a spec too (and fails or misprints).
+FORMAT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d*))?[hlL]?.?", re.S)
 TAG = re.compile(r"</?[A-Za-z!?][^<>]*>?")  # also a tag left open: '<img src=...' becomes a tag once a layout closes it
 QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})  # spaces (NBSP too), controls, zero-width
+# A translation far longer than its source was most likely pasted by mistake (a 1.5 MB
+# msgstr made 836 pages). The shipped catalogs need at most 3.2 times a source under
+# 20 characters, 2.0 times one under 100 and 1.6 times a longer one (Ukrainian,
+# Portuguese): 3 times the source plus 200 characters leaves room to spare.
+LENGTH_RATIO, LENGTH_FLOOR = 3, 200
 
 
 def forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
@@ -30,14 +53,60 @@ def forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def visible(text: str) -> bool:
+    """True when something of `text` prints: not only spaces or zero-width characters."""
+    return any(unicodedata.category(ch) not in INVISIBLE for ch in text)
+
+
 def is_translated(message: Message) -> bool:
-    """Translated means: every form filled and not fuzzy (Babel counts fuzzy as done)."""
+    """Translated means: every form has visible text, and not fuzzy (Babel counts fuzzy as done)."""
     strings = forms(message.string)
-    return bool(strings) and all(strings) and not message.fuzzy
+    return bool(strings) and all(map(visible, strings)) and not message.fuzzy
 
 
 def tokens(pattern: re.Pattern[str], text: str) -> list[str]:
     return pattern.findall(text) if pattern.groups == 0 else [m.group(0) for m in pattern.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One message under check: its source (msgid and msgid_plural joined), its
+    translated forms, the names that must stay as written, and where it is."""
+
+    message: Message
+    source: str
+    targets: tuple[str, ...]
+    names: tuple[str, ...]
+    where: Place
+
+    @property
+    def filled(self) -> list[str]:
+        return [t for t in self.targets if visible(t)]
+
+    def label(self, i: int) -> str:
+        """How a translator finds form i: "msgstr[1]" in a plural message."""
+        return f"msgstr[{i}]" if self.message.pluralizable else "msgstr"
+
+
+def empty_forms(pair: Pair) -> list[Diagnostic]:
+    if not (pair.message.pluralizable and pair.filled) or all(pair.targets):
+        return []
+    empty = [str(i) for i, t in enumerate(pair.targets) if not t]
+    why = f"plural form msgstr[{', '.join(empty)}] is empty"
+    return [error("po-plural-empty", why, pair.where)]
+
+
+def blank(pair: Pair) -> list[Diagnostic]:
+    why = ("{} holds only spaces or invisible characters: it would print as a blank; "
+           'write the translation, or leave it empty ("")')
+    return [error("qa-blank", why.format(pair.label(i)), pair.where)
+            for i, t in enumerate(pair.targets) if t and not visible(t)]
+
+
+def characters(pair: Pair) -> list[Diagnostic]:
+    codes = {"control": "po-control", "bidi": "qa-bidi"}
+    return [error(codes[kind], why, pair.where)
+            for t in pair.targets for kind, why in character_problems(t)]
 
 
 def _changed_tokens(kind: str, pattern: re.Pattern[str], source: str, target: str, where: Place) -> list[Diagnostic]:
@@ -53,6 +122,58 @@ def _changed_tokens(kind: str, pattern: re.Pattern[str], source: str, target: st
     return [error(f"qa-added-{what}", f"{kind} '{t}' is in the translation but not in the source", where) for t in added]
 
 
+def changed_tokens(pair: Pair) -> list[Diagnostic]:
+    kinds = (("phone number or number", NUMBER), ("URL", URL), ("e-mail address", EMAIL))
+    # The digits of a placeholder's width are the placeholder gate's to report.
+    plain = (lambda t: FORMAT.sub("", t)) if pair.message.context is None else (lambda t: t)
+    return [d for t in pair.filled for kind, pattern in kinds
+            for d in _changed_tokens(kind, pattern, plain(pair.source), plain(t), pair.where)]
+
+
+def format_specs(text: str) -> list[re.Match[str]]:
+    return [m for m in FORMAT.finditer(text) if m.group(0) != "%%"]
+
+
+def _spec_problem(spec: re.Match[str], theirs: list[str]) -> str:
+    key = spec.group("key")
+    same = [s for s in theirs if s.startswith(f"%({key})")] if key is not None else []
+    if same:
+        return (f"placeholder '{spec.group(0)}' must be written as in the source, {same[0]}: "
+                "no width, precision or flag")
+    if key is not None:
+        return (f"placeholder '{spec.group(0)}' is not in the source "
+                f"(it has {', '.join(theirs) or 'none'}); copy it from there")
+    return f"'{spec.group(0)}' is read as a placeholder: write a percent sign as %%"
+
+
+def _missing(spec: str, target: str) -> str:
+    hint = f" ('%{spec}' prints the text '{spec}': write {spec})" if f"%{spec}" in target else ""
+    return f"placeholder {spec} of the source is missing in the translation{hint}"
+
+
+def placeholders(pair: Pair) -> list[Diagnostic]:
+    """Layout strings (no msgctxt) are %-formatted; handbook texts are printed as written."""
+    if pair.message.context is not None:
+        return []
+    specs = format_specs(pair.source)
+    theirs = [s.group(0) for s in specs]
+    out = []
+    for target in pair.filled:
+        ours = format_specs(target)
+        out += [_spec_problem(m, theirs) for m in ours if m.group(0) not in theirs]
+        if not pair.message.pluralizable:  # a plural form may leave the count out ("one question")
+            kept = {m.group("key") for m in ours}
+            out += [_missing(s.group(0), target) for s in specs if s.group("key") not in kept]
+    return [error("qa-placeholder", why, pair.where) for why in out]
+
+
+def markup(pair: Pair) -> list[Diagnostic]:
+    if TAG.search(pair.source):
+        return []
+    return [error("qa-markup", f"markup {m.group(0)!r} is not allowed in a translation", pair.where)
+            for t in pair.filled if (m := TAG.search(t))]
+
+
 def names_in(text: str, names: Iterable[str]) -> list[str]:
     """The protected names a source text holds (typographic and straight quotes alike)."""
     normalized = text.translate(QUOTES)
@@ -64,28 +185,32 @@ def _unquoted(text: str) -> str:
     return text.translate(QUOTES)
 
 
+def proper_names(pair: Pair) -> list[Diagnostic]:
+    why = "proper name '{}' must stay exactly as written (add a translation beside it if you like)"
+    return [error("qa-name", why.format(name), pair.where)
+            for t in pair.filled for name in names_in(pair.source, pair.names)
+            if _unquoted(name) not in t.translate(QUOTES)]
+
+
+def length(pair: Pair) -> list[Diagnostic]:
+    longest = max(map(len, forms(pair.message.id)), default=0)
+    limit = LENGTH_RATIO * longest + LENGTH_FLOOR
+    why = (f"{{}} has {{:,}} characters, more than {LENGTH_RATIO} times its source ({longest}) "
+           f"plus {LENGTH_FLOOR}: most likely pasted by mistake; shorten it")
+    return [error("qa-too-long", why.format(pair.label(i), len(t)), pair.where)
+            for i, t in enumerate(pair.targets) if len(t) > limit]
+
+
+Checker = Callable[[Pair], list[Diagnostic]]
+CHECKERS: tuple[Checker, ...] = (
+    empty_forms, blank, characters, changed_tokens, placeholders, markup, proper_names, length,
+)
+
+
 def check_message(message: Message, names: Iterable[str], where: Place) -> list[Diagnostic]:
-    sources = forms(message.id)
-    targets = forms(message.string)
-    out: list[Diagnostic] = []
-    if message.pluralizable and targets and any(targets) and not all(targets):
-        empty = [str(i) for i, t in enumerate(targets) if not t]
-        out.append(error("po-plural-empty", f"plural form msgstr[{', '.join(empty)}] is empty", where))
-    source_text = " ".join(sources)
-    for target in filter(None, targets):
-        for kind, pattern in (("phone number or number", NUMBER), ("URL", URL), ("e-mail address", EMAIL)):
-            out.extend(_changed_tokens(kind, pattern, source_text, target, where))
-        if sorted(PLACEHOLDER.findall(sources[0] if sources else "")) != sorted(PLACEHOLDER.findall(target)) and not message.pluralizable:
-            theirs, ours = PLACEHOLDER.findall(source_text) or "none", PLACEHOLDER.findall(target) or "none"
-            out.append(error("qa-placeholder", f"placeholders differ: source has {theirs}, translation has {ours}", where))
-        if TAG.search(target) and not TAG.search(source_text):
-            out.append(error("qa-markup", f"markup {TAG.search(target).group(0)!r} is not allowed in a translation", where))  # type: ignore[union-attr]
-        normalized = target.translate(QUOTES)
-        for name in names_in(source_text, names):
-            if _unquoted(name) not in normalized:
-                why = f"proper name '{name}' must stay exactly as written (add a translation beside it if you like)"
-                out.append(error("qa-name", why, where))
-    return sorted(set(out), key=lambda d: d.message)
+    source = " ".join(forms(message.id))
+    pair = Pair(message, source, tuple(forms(message.string)), tuple(names), where)
+    return sorted({d for checker in CHECKERS for d in checker(pair)}, key=lambda d: d.message)
 
 
 def check_glyphs(message: Message, fonts: Fonts, where: Place) -> list[Diagnostic]:

@@ -13,7 +13,8 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,59 @@ JsonPath = tuple[str | int, ...]
 CHANGELOG_PARTS = frozenset({"*", "contacts", "sections", "disclaimer", "title", "subtitle", "card"})
 # Plain YAML only: Python tags (!!python/object...) and the like are refused, never constructed.
 SAFE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+
+
+# Characters no text may hold, source or translation. Control characters print as
+# nothing or as boxes (NUL ends a string in the .mo file). Bidi embeddings and
+# overrides reorder everything after them, numbers included: 1-888-373-7888 shows
+# as 8887-373-888-1. Isolates and marks are fine when an isolate is closed and
+# no mark sits inside a number.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and line feed, DEL, C1
+OVERRIDE = re.compile(r"[\u202a-\u202e]")
+OPENERS, PDI = "\u2066\u2067\u2068", "\u2069"
+# A mark or an isolate between the digits of a number (or after its +).
+BIDI_IN_NUMBER = re.compile(r"(?<=[\d+])[-.]?[\u200e\u200f\u061c\u2066-\u2069]+[-.]?(?=\d)")
+
+
+def _named(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, '')}".strip()
+
+
+def _listed(chars: Iterable[str]) -> str:
+    return ", ".join(map(_named, dict.fromkeys(chars)))
+
+
+def _unbalanced(text: str) -> list[str]:
+    """Why the isolates of `text` do not pair up: every opener needs its PDI."""
+    unclosed: list[str] = []
+    for ch in text:
+        if ch in OPENERS:
+            unclosed.append(ch)
+        elif ch == PDI and not unclosed:
+            return [f"{_named(PDI)} closes no isolate: delete it"]
+        elif ch == PDI:
+            unclosed.pop()
+    return [f"{_named(ch)} is never closed by {_named(PDI)}: close it after the text it isolates, "
+            "or delete it" for ch in dict.fromkeys(unclosed)]
+
+
+def character_problems(text: str) -> list[tuple[str, str]]:
+    """(kind, why) for each kind of character `text` must not hold: "control" or "bidi"."""
+    out = []
+    if controls := CONTROL.findall(text):
+        why = f"a control character is not allowed in a text ({_listed(controls)}); delete it"
+        out.append(("control", why))
+    if overrides := OVERRIDE.findall(text):
+        why = (f"a bidi embedding or override ({_listed(overrides)}) reorders the text after it, "
+               "numbers included: delete it (the pipeline keeps numbers and names in reading "
+               "order itself)")
+        out.append(("bidi", why))
+    out += [("bidi", why) for why in _unbalanced(text)]
+    if marks := [m.group(0).strip("-.")[0] for m in BIDI_IN_NUMBER.finditer(text)]:
+        why = (f"a bidi mark or isolate inside a number splits it ({_listed(marks)}): delete it, "
+               "and write the number as one run of digits and hyphens")
+        out.append(("bidi", why))
+    return out
 
 
 @dataclass(frozen=True)
@@ -235,11 +289,15 @@ def parse_yaml(text: str, shown: str) -> Located:
         if node.tag == "tag:yaml.org,2002:timestamp":
             return str(node.value)
         try:
-            return constructor.construct_object(node, deep=True)
+            value = constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, KeyError):  # an explicit tag the value does not fit: !!int abc
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             problems.append(error("yaml-value", f"{node.value!r} is not a valid {tag}"[:200], place(node)))
             return None
+        if isinstance(value, str):  # escapes ("\0", "\u202e") get past the YAML reader's own check
+            problems.extend(error(f"source-{kind}", why, place(node))
+                            for kind, why in character_problems(value))
+        return value
 
     try:
         data = convert(root, ())

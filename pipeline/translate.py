@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import io
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,13 +16,11 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.support import NullTranslations, Translations
 
-from .catalog import update_catalog
+from .catalog import read_review, update_catalog
 from .diagnostics import CatalogError, Diagnostic, Place, error, relative
 from .locales import LocaleInfo
 from .model import Handbook, Text, map_texts
-from .qa import forms, is_translated
-
-REVIEW = re.compile(r"^#\s*(Review|Reviewer|Review-Date):[ \t]*(.*?)\s*$", re.MULTILINE)
+from .qa import forms, is_translated, visible
 
 
 @dataclass(frozen=True)
@@ -61,11 +58,11 @@ def catalog_status(catalog: Catalog, code: str) -> Status:
     messages = [m for m in catalog if m.id]
     translated = sum(is_translated(m) for m in messages)
     fuzzy = sum(1 for m in messages if m.fuzzy)
-    plurals = all(all(forms(m.string)) for m in messages if m.pluralizable and any(forms(m.string)))
-    fields = {k.lower(): v for k, v in REVIEW.findall(catalog.header_comment or "")}
-    review = "reviewed" if fields.get("review", "").startswith("reviewed") and fields.get("reviewer") else "draft"
-    return Status(code, len(messages), translated, fuzzy, len(messages) - translated - fuzzy, plurals, review,
-                  fields.get("reviewer", ""), fields.get("review-date", ""))
+    plurals = all(all(map(visible, forms(m.string)))
+                  for m in messages if m.pluralizable and any(forms(m.string)))
+    review = read_review((catalog.header_comment or "").splitlines())
+    return Status(code, len(messages), translated, fuzzy, len(messages) - translated - fuzzy,
+                  plurals, review.state, review.reviewer, review.date)
 
 
 def source_status(handbook: Handbook) -> Status:

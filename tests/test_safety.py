@@ -25,9 +25,10 @@ import pytest
 from lxml import etree
 
 from pipeline import build as build_module
+from pipeline import verify as verify_module
 from pipeline.build import Project, build, check, current_catalog
 from pipeline.catalog import read_catalog
-from pipeline.diagnostics import SourceError
+from pipeline.diagnostics import RenderError, SourceError
 from pipeline.html import print_html
 from pipeline.locales import locale_info
 from pipeline.pdf import project_fetcher
@@ -201,9 +202,14 @@ def hostile_catalog(secret: Secret) -> str:
 
 @pytest.fixture(scope="module")
 def hostile_build(tmp_path_factory: pytest.TempPathFactory, secret: Secret) -> tuple[Project, list[Path]]:
+    """Both gates off, the catalog's QA and the verification of the output: what is left to
+    stop a hostile translation is the rendering itself (escaping, the fetcher)."""
     project = tiny_project(tmp_path_factory.mktemp("hostile") / "p", hostile_catalog(secret))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(build_module, "check_catalog", lambda *args, **kwargs: [])
+        with pytest.raises(RenderError, match=r"\[verify-link-added\]"):
+            build(project, "tiny", "es")  # the verifier alone refuses the edition
+        mp.setattr(verify_module, "check_edition", lambda *args, **kwargs: None)
         return project, build(project, "tiny", "es")
 
 
