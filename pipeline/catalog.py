@@ -33,7 +33,7 @@ from .model import Handbook, iter_texts
 from .output import write_atomic
 from .plurals import PluralError
 from .qa import forms
-from .source import CONTROL, read_text
+from .source import CONTROL, outside_project, read_text
 
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "silent": "false"}  # Babel skips broken templates unless told
 DRAFT_COMMENT = (
@@ -73,6 +73,10 @@ def layout_messages(layouts: Path) -> tuple[list[LayoutMessage], list[Diagnostic
     messages: list[LayoutMessage] = []
     problems: list[Diagnostic] = []
     for path in sorted(layouts.glob("**/*.j2")):
+        if outside_project(path):  # never read: no message may quote what it holds
+            problems.append(error("layout-outside", "this layout is a link to a file outside the project, which is never "
+                                  "read: copy the file into layouts/ instead", Place(relative(path), 1)))
+            continue
         try:
             with path.open("rb") as f:
                 for lineno, msg, comments, context in extract("jinja2", f, comment_tags=("TRANSLATORS:",), options=JINJA_OPTIONS):

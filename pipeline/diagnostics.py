@@ -56,10 +56,11 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 
 def relative(path: Path | str) -> str:
-    """Show paths relative to the working directory when they are below it."""
+    """Show paths relative to the working directory when they are below it.
+    A link shows as itself, not as the file it points to."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str((p.parent.resolve() / p.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)
 

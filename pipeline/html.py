@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +14,9 @@ from typing import Any
 
 import jinja2
 from babel.support import NullTranslations
+from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .diagnostics import Place, RenderError, error, relative
@@ -97,10 +101,37 @@ def css_content(message: str, counter: str) -> Markup:
     return Markup(" ".join(parts) or '""')
 
 
+class OutsideLayouts(jinja2.TemplateNotFound):
+    """A template the loader refuses to read: it is, or links to, a file outside layouts/."""
+
+
+class LayoutLoader(jinja2.FileSystemLoader):
+    """Templates from layouts/ only: a name that climbs out ('../') or a link that
+    resolves outside the folder is refused before anything is read."""
+
+    def __init__(self, layouts: Path) -> None:
+        super().__init__(layouts)
+        self.root = layouts.resolve()
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if ".." in template.split("/"):
+            raise OutsideLayouts(template, f"'{template}' is outside layouts/: a layout may include only files in layouts/")
+        path = Path(self.searchpath[0], *split_template_path(template))  # as Jinja finds it: '/etc/x' is layouts/etc/x
+        if path.exists() and not path.resolve().is_relative_to(self.root):
+            raise OutsideLayouts(template, f"layouts/{template} is a link to a file outside layouts/: "
+                                           "copy the file into layouts/ instead of linking to it")
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            raise jinja2.TemplateNotFound(template, f"there is no layout '{template}' in layouts/") from None
+
+
 @functools.cache
 def environment(layouts: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(layouts),
+    """Layouts run sandboxed: a template reads what it is given and cannot reach
+    Python's internals (os, subprocess, files), nor change the view it renders."""
+    env = ImmutableSandboxedEnvironment(
+        loader=LayoutLoader(layouts),
         autoescape=lambda name: name is None or not name.endswith(".css.j2"),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -156,8 +187,23 @@ def located(layouts: Path, name: str) -> Iterator[None]:
     except jinja2.TemplateSyntaxError as exc:
         where = Place(relative(exc.filename or layouts / (exc.name or name)), exc.lineno)
         raise RenderError([error("layout-syntax", exc.message or str(exc), where)]) from None
+    except SecurityError as exc:
+        why = f"a layout may use only the values it is given, not Python's internals ({str(exc).rstrip('.')})"
+        raise RenderError([error("layout-unsafe", why, template_place(exc, layouts, name))]) from None
+    except OutsideLayouts as exc:
+        raise RenderError([error("layout-outside", str(exc), template_place(exc, layouts, name))]) from None
     except jinja2.TemplateError as exc:
-        raise RenderError([error("layout-error", str(exc), Place(relative(layouts / name)))]) from None
+        raise RenderError([error("layout-error", str(exc), template_place(exc, layouts, name))]) from None
+
+
+def template_place(exc: Exception, layouts: Path, name: str) -> Place:
+    """The innermost template line of a render error: Jinja rewrites the traceback
+    so that its frames name the template files and their lines."""
+    root = layouts.resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if Path(frame.filename).resolve().is_relative_to(root):
+            return Place(relative(frame.filename), frame.lineno or 0)
+    return Place(relative(layouts / name), 1)
 
 
 def render_plain(layouts: Path, name: str, **context: Any) -> str:

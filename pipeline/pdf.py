@@ -10,10 +10,12 @@ import functools
 import gc
 import io
 import logging
+import re
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
+from urllib.parse import unquote, urlsplit
 
 from .diagnostics import Diagnostic, Place, RenderError, error, relative
 
@@ -35,29 +37,54 @@ def _weasy() -> Any:
     return weasyprint, fonts
 
 
+def inside(path: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether `path`, after every link, is a file below one of `roots`."""
+    resolved = path.resolve()
+    return resolved.is_file() and any(resolved.is_relative_to(r.resolve()) for r in roots)
+
+
+REFUSED = re.compile(r"disallowed resource <(.*?)> \(only")
+
+
 def project_fetcher(roots: tuple[Path, ...]) -> Any:
     """A URL fetcher that reads only files below `roots`: no network, no other files."""
     from urllib.request import url2pathname
 
     from weasyprint.urls import URLFetcher
 
-    resolved = tuple(r.resolve() for r in roots)
-
     class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("file:"):
-                path = Path(url2pathname(url.removeprefix("file:").split("?")[0].split("#")[0])).resolve()
-                if any(path.is_relative_to(r) for r in resolved) and path.is_file():
+                path = Path(url2pathname(url.removeprefix("file:").split("?")[0].split("#")[0]))
+                if inside(path, roots):
                     return super().fetch(url, headers)
-            raise ValueError(f"disallowed resource {url[:80]} (only the project's layouts and sources may be read)")
+            # WeasyPrint only logs this: _watched finds the URL in the log and stops the build.
+            raise ValueError(f"disallowed resource <{url}> (only the project's layouts and sources may be read)")
 
     return ProjectFetcher()
 
 
 @functools.cache
-def _stylesheet(path: Path) -> Any:
+def _stylesheet(layouts: Path, roots: tuple[Path, ...]) -> Any:
+    path = layouts / "print.css"
+    if not inside(path, roots):
+        why = "print.css is a link to a file outside the project's layouts/: copy the file into layouts/ instead"
+        raise RenderError([error("layout-outside", why, Place(relative(path), 1))])
     weasyprint, fonts = _weasy()
-    return weasyprint.CSS(filename=str(path), font_config=fonts)
+    with _watched(layouts):  # a refused @import is raised, never cached: every build must see it
+        return weasyprint.CSS(filename=str(path), url_fetcher=project_fetcher(roots), font_config=fonts)
+
+
+def referenced_at(layouts: Path, url: str) -> Place:
+    """Where the layouts name a refused URL. WeasyPrint reports the URL, not the
+    template line, so this is the first layout line naming the URL's file."""
+    name = PurePosixPath(unquote(urlsplit(url).path)).name or url
+    for path in sorted(layouts.rglob("*")):
+        if path.suffix in (".j2", ".css") and inside(path, (layouts,)):
+            for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+                if name in line:
+                    return Place(relative(path), number)
+    return Place(relative(layouts))
 
 
 class _Collect(logging.Handler):
@@ -81,13 +108,23 @@ def _watched(layouts: Path) -> Iterator[None]:
         logger.removeHandler(handler)
     fatal = [m for m in handler.records if any(marker in m for marker in FATAL_LOG_MARKERS)]
     if fatal:
-        raise RenderError([error("pdf-render", m.splitlines()[0][:300], Place(relative(layouts / "print.css"))) for m in fatal])
+        raise RenderError(list(dict.fromkeys(_logged(layouts, m) for m in fatal)))  # an image on every page: once
+
+
+def _logged(layouts: Path, message: str) -> Diagnostic:
+    if refused := REFUSED.search(message):
+        url = refused.group(1)
+        shown = url if len(url) <= 100 else url[:100] + "…"
+        why = (f"the layouts refer to {shown}, which is not a file in the project's layouts/ or source/ "
+               "(or is a link out of them): use only files inside those folders")
+        return error("layout-fetch", why, referenced_at(layouts, url))
+    return error("pdf-render", message.splitlines()[0][:300], Place(relative(layouts / "print.css")))
 
 
 def _render(html: str, layouts: Path, roots: tuple[Path, ...]) -> Any:
     weasyprint, fonts = _weasy()
     document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/", url_fetcher=project_fetcher(roots))
-    return document.render(stylesheets=[_stylesheet(layouts / "print.css")], font_config=fonts, **PDF_OPTIONS)
+    return document.render(stylesheets=[_stylesheet(layouts, roots)], font_config=fonts, **PDF_OPTIONS)
 
 
 def describe_links(descriptions: dict[str, str]) -> Any:

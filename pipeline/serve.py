@@ -1,6 +1,6 @@
 """Live preview: any handbook in any locale as HTML, reloaded when a file is saved.
 
-A ThreadingHTTPServer on 127.0.0.1 renders the print edition's own layouts
+An HTTP server on 127.0.0.1 renders the print edition's own layouts
 (`prepare` + `print_html`, no PDF) for the browser, with a bar on top: a
 language switcher in each language's own name and the diagnostics of `check`.
 A watchfiles thread moves a version stamp on whenever a source, catalog or
@@ -8,6 +8,12 @@ layout changes; every page keeps an EventSource on /_events, which tells it to
 reload as soon as the stamp differs from the one it was rendered with (so a
 save between rendering and connecting is not missed). Nothing is written; a
 broken file shows its located errors in the page and the server keeps going.
+
+Only this machine's pages may ask: a request whose Host is not 127.0.0.1,
+localhost or [::1] (DNS rebinding: another site's name resolved to 127.0.0.1)
+is refused. Requests run on a fixed pool of threads behind a bounded queue, and
+reload streams, which hold a thread each for as long as the tab is open, are
+capped below the pool's size, so pages are still answered when many tabs are open.
 
     /                       the first handbook in its source language
     /<handbook>/<tag>/      one handbook in one locale
@@ -19,14 +25,17 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup, escape
@@ -39,6 +48,12 @@ from .locales import available, locale_info, normalize
 log = logging.getLogger(__name__)
 
 KEEPALIVE = 15.0  # seconds between SSE comments: finds closed tabs, keeps proxies from timing out
+WORKERS = 16  # requests served at once
+QUEUED = 256  # accepted requests waiting for a worker; beyond it, connections wait in the listen backlog
+BACKLOG = 256  # the listen backlog: a burst of connections is not dropped while the queue drains
+STREAMS = 8  # open reload streams (one per tab); beyond it 503, so pages always keep WORKERS - STREAMS threads
+IDLE = 10.0  # seconds a client may stay silent before its connection (and thread) is given back
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 
 @dataclass(frozen=True)
@@ -119,6 +134,9 @@ class Preview:
         self.changes = Changes()
         self._lock = threading.Lock()
         self._checked: tuple[str, list[Diagnostic]] = ("", [])
+        # Rendered pages of the current files, by handbook and locale code: many tabs
+        # or a burst of requests render once. Only successes, so only known names.
+        self._pages: tuple[str, dict[tuple[str, str], Rendered]] = ("", {})
         self._codes: dict[str, list[str]] = {}  # each handbook's locales when it last loaded: the switcher stays while it is broken
 
     def home(self, handbook_id: str | None = None) -> str:
@@ -142,20 +160,29 @@ class Preview:
     def page(self, handbook_id: str, tag: str) -> Rendered:
         with self._lock:
             stamp = self.changes.stamp
-            found = self.diagnostics(stamp)
-            codes = self._codes.get(handbook_id) or [normalize(tag), *available(self.project.locales, handbook_id)]
-            try:
-                handbook = self.project.load(handbook_id)
-                codes = self._codes[handbook_id] = self.project.locales_of(handbook)
-                loc = resolve_locale(self.project, handbook, tag)
-                # Unfinished translations show, their English passages marked: that is what translators work on.
-                prepared = prepare(self.project, handbook, loc, allow_partial=True)
-                html = print_html(self.project.layouts, prepared.view, prepared.gettext)
-                chrome = self._chrome(stamp, handbook_id, loc.tag, codes, found, [])
-                return Rendered(HTTPStatus.OK, inject(html, chrome))
-            except Exception as exc:  # every failure becomes a page, see _located
-                status = HTTPStatus.NOT_FOUND if isinstance(exc, UsageError) else HTTPStatus.INTERNAL_SERVER_ERROR
-                return Rendered(status, self._failure(stamp, handbook_id, tag, codes, found, _located(exc)))
+            if self._pages[0] != stamp:
+                self._pages = (stamp, {})
+            key = (handbook_id, normalize(tag))
+            page = self._pages[1].get(key) or self._render(stamp, handbook_id, tag)
+            if page.status is HTTPStatus.OK:
+                self._pages[1][key] = page
+            return page
+
+    def _render(self, stamp: str, handbook_id: str, tag: str) -> Rendered:
+        found = self.diagnostics(stamp)
+        codes = self._codes.get(handbook_id) or [normalize(tag), *available(self.project.locales, handbook_id)]
+        try:
+            handbook = self.project.load(handbook_id)
+            codes = self._codes[handbook_id] = self.project.locales_of(handbook)
+            loc = resolve_locale(self.project, handbook, tag)
+            # Unfinished translations show, their English passages marked: that is what translators work on.
+            prepared = prepare(self.project, handbook, loc, allow_partial=True)
+            html = print_html(self.project.layouts, prepared.view, prepared.gettext)
+            chrome = self._chrome(stamp, handbook_id, loc.tag, codes, found, [])
+            return Rendered(HTTPStatus.OK, inject(html, chrome))
+        except Exception as exc:  # every failure becomes a page, see _located
+            status = HTTPStatus.NOT_FOUND if isinstance(exc, UsageError) else HTTPStatus.INTERNAL_SERVER_ERROR
+            return Rendered(status, self._failure(stamp, handbook_id, tag, codes, found, _located(exc)))
 
     def _chrome(self, stamp: str, handbook_id: str, tag: str, codes: list[str], found: list[Diagnostic], failure: list[Diagnostic]) -> str:
         shown = list(dict.fromkeys([*failure, *found]))  # the page's own errors first, each once
@@ -194,9 +221,49 @@ def _static(layouts: Path, name: str) -> Path | None:
     return path if path.is_relative_to(root) and path.is_file() else None
 
 
+def loopback_host(host: str | None, port: int) -> bool:
+    """Whether a request's Host names this machine (with or without our port).
+    A DNS-rebinding page sends its own site's name, however it resolves."""
+    return host is not None and host.lower() in {*LOOPBACK, *(f"{name}:{port}" for name in LOOPBACK)}
+
+
+class PooledHTTPServer(HTTPServer):
+    """An HTTPServer whose requests run on WORKERS threads, where ThreadingHTTPServer
+    starts one per request: memory stays flat however many arrive. With every
+    worker busy and QUEUED requests waiting, accepting pauses: new connections
+    wait in the listen backlog, and are answered as the queue drains."""
+
+    request_queue_size = BACKLOG
+
+    def __init__(self, address: tuple[str, int], handler_class: type[BaseHTTPRequestHandler]) -> None:
+        self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="preview-worker")  # first: a failed bind closes the server
+        self.slots = threading.Semaphore(WORKERS + QUEUED)
+        super().__init__(address, handler_class)
+
+    def process_request(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        self.slots.acquire()
+        self.pool.submit(self._work, request, client_address)
+
+    def _work(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # socketserver's way: logged, the server goes on
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            self.slots.release()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.shutdown()  # the streams have been told to stop; idle clients time out after IDLE
+
+
 def handler(preview: Preview, stop: threading.Event) -> type[BaseHTTPRequestHandler]:
+    streams = threading.BoundedSemaphore(STREAMS)
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "handbook-preview"
+        timeout = IDLE
 
         def log_message(self, format: str, *args: object) -> None:
             log.debug(format, *args)
@@ -212,6 +279,11 @@ def handler(preview: Preview, stop: threading.Event) -> type[BaseHTTPRequestHand
             self.wfile.write(body)
 
         def do_GET(self) -> None:
+            host = self.headers.get("Host")
+            if not loopback_host(host, self.connection.getsockname()[1]):
+                status = HTTPStatus.MISDIRECTED_REQUEST if host else HTTPStatus.BAD_REQUEST
+                self.send(status, b"the preview answers only http://127.0.0.1 and http://localhost on this machine")
+                return
             url = urlsplit(self.path)
             parts = [p for p in url.path.split("/") if p]  # not unquoted: ids and tags are plain ASCII
             if not parts:
@@ -233,6 +305,15 @@ def handler(preview: Preview, stop: threading.Event) -> type[BaseHTTPRequestHand
                 self.send(page.status, page.html.encode(), "text/html; charset=utf-8")
 
         def events(self, seen: str) -> None:
+            if not streams.acquire(blocking=False):
+                self.send(HTTPStatus.SERVICE_UNAVAILABLE, b"too many open preview tabs: close some and reload")
+                return
+            try:
+                self.stream(seen)
+            finally:
+                streams.release()
+
+        def stream(self, seen: str) -> None:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
@@ -258,10 +339,9 @@ def running(project: Project, port: int) -> Iterator[str]:
     preview = Preview(project)
     stop = threading.Event()
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler(preview, stop))
+        server = PooledHTTPServer(("127.0.0.1", port), handler(preview, stop))
     except OSError as exc:
         raise UsageError([error("serve-port", f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", Place("--port"))]) from None
-    server.daemon_threads = True  # open event streams must not keep the process alive
     threads = [threading.Thread(target=server.serve_forever, name="preview-http", daemon=True),
                threading.Thread(target=watch, args=(project, preview.changes, stop), name="preview-watch", daemon=True)]
     for t in threads:

@@ -12,6 +12,7 @@ import difflib
 import functools
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +29,7 @@ from .model import Card, Change, Contact, Entry, Handbook, Item, ItemList, Parag
 
 SCHEMA_PATH = Path(__file__).with_name("handbook.schema.json")
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a handbook is tens of KB; more is a mistake
+PROJECT_FOLDERS = frozenset({"source", "locales", "layouts"})  # read_text reads nothing that links out of them
 JsonPath = tuple[str | int, ...]
 CHANGELOG_PARTS = frozenset({"*", "contacts", "sections", "disclaimer", "title", "subtitle", "card"})
 # Plain YAML only: Python tags (!!python/object...) and the like are refused, never constructed.
@@ -116,8 +118,20 @@ def recording_reads() -> Iterator[dict[Path, str]]:
         _READS.reset(token)
 
 
+def outside_project(path: Path) -> bool:
+    """Whether a project file, named <project>/source|locales|layouts/..., resolves
+    through a link to somewhere outside <project>. Such a file is never read, so
+    no message can quote what it holds."""
+    parts = Path(os.path.abspath(path)).parts
+    folders = [i for i, part in enumerate(parts[:-1]) if part in PROJECT_FOLDERS]
+    return bool(folders) and not path.resolve().is_relative_to(Path(*parts[:folders[-1]]).resolve())
+
+
 def read_text(path: Path, shown: str) -> str:
     """Read UTF-8 text, or fail with the place of the first bad byte."""
+    if outside_project(path):
+        why = "this file is a link to a file outside the project, which is never read: copy the file into the project instead"
+        raise SourceError([error("source-outside", why, Place(shown, 1))])
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -29,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +81,29 @@ def pad_to_10_mb(root: Path) -> None:
         f.write("# padding\n" * 1_000_000)
 
 
-SETUP = {"source-10mb": pad_to_10_mb}  # inputs too big to check in
+def link_out(inside: str, content: str) -> Callable[[Path], None]:
+    """Replace a project file by a link to a file outside the project holding
+    `content`, a secret no message may quote (made here: a checkout has no outside)."""
+
+    def setup(root: Path) -> None:
+        outside = root.parent / "outside" / Path(inside).name
+        outside.parent.mkdir(exist_ok=True)
+        outside.write_text(content, encoding="utf-8")
+        (root / inside).unlink(missing_ok=True)
+        (root / inside).parent.mkdir(parents=True, exist_ok=True)
+        (root / inside).symlink_to(outside)
+
+    return setup
+
+
+SECRET = "SECRET-hunter2"
+SETUP = {  # inputs too big to check in, or links out of the project
+    "source-10mb": pad_to_10_mb,
+    "layout-link-outside": link_out("layouts/_meta.j2", f"<meta>{{{{ {SECRET.replace('-', '_')} }}}}</meta>\n"),
+    "layout-stylesheet-link": link_out("layouts/print.css", f"body {{ {SECRET}: red; colour: {SECRET} }}\n"),
+    "source-link-outside": link_out("source/tiny/handbook.yaml", f"id: tiny\nlanguage: {SECRET}\n{SECRET}: x\n"),
+    "po-link-outside": link_out("locales/es/LC_MESSAGES/tiny.po", f'msgid ""\nmsgstr "Language: {SECRET}\\n"\n'),
+}
 
 
 def make_project(case: str, tmp_path: Path) -> Path:
@@ -126,6 +149,7 @@ def test_bad_input(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
         write_expected(expected_path, lines, status)
 
     assert "Traceback" not in err + out
+    assert SECRET not in err + out  # nothing of a file outside the project is ever quoted
     assert out == ""  # nothing claims to be written
     assert matches(expected.output, lines), "\n".join(["expected:", *expected.output, "actual:", *lines])
     assert status == expected.status

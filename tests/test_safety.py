@@ -1,5 +1,5 @@
-"""Safe by construction: a hostile source or catalog runs nothing, reads nothing
-outside the project, and fetches nothing from the network.
+"""Safe by construction: a hostile source, catalog or layout runs nothing, reads
+nothing outside the project, and fetches nothing from the network.
 
 The QA gate (`qa-markup`) refuses markup in translations; these tests also
 switch that gate off and check that the renderers stay safe on their own.
@@ -16,7 +16,7 @@ import subprocess
 import threading
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +28,8 @@ from pipeline import build as build_module
 from pipeline import verify as verify_module
 from pipeline.build import Project, build, check, current_catalog
 from pipeline.catalog import read_catalog
-from pipeline.diagnostics import RenderError, SourceError
-from pipeline.html import print_html
+from pipeline.diagnostics import CatalogError, PipelineError, RenderError, SourceError
+from pipeline.html import print_html, render_plain
 from pipeline.locales import locale_info
 from pipeline.pdf import project_fetcher
 from pipeline.present import present
@@ -284,3 +284,140 @@ def test_epubs_reference_no_remote_resource(built) -> None:  # type: ignore[no-u
 
 def test_hostile_epub_references_no_remote_resource(hostile_build: tuple[Project, list[Path]]) -> None:
     assert remote_references(hostile_build[1][1]) == []
+
+
+# --- layouts run sandboxed, and read only layouts/ -------------------------------
+
+def render_layout(project: Project, text: str) -> str:
+    (project.layouts / "evil.j2").write_text(text, encoding="utf-8")
+    return render_plain(project.layouts, "evil.j2")
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ cycler.__init__.__globals__.os.popen('touch MARK').read() }}",
+    "{{ lipsum.__globals__['os'].system('touch MARK') }}",
+    "{{ joiner.__init__.__globals__.os.system('touch MARK') }}",
+    "{{ namespace.__init__.__globals__['__builtins__']['open']('SECRET').read() }}",
+    "{{ self._TemplateReference__context.cycler.__init__.__globals__.os.system('touch MARK') }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ '{0.__class__.__mro__}'.format('') }}",
+    "{% set seen = [] %}{{ seen.append(1) }}",  # immutable: a layout cannot change what it renders
+])
+def test_layouts_cannot_reach_python(payload: str, tmp_path: Path, secret: Secret) -> None:
+    project = tiny_project(tmp_path / "p")
+    marker = tmp_path / "ran"
+    text = "<p>fine</p>\n<p>" + payload.replace("MARK", str(marker)).replace("SECRET", str(secret.path)) + "</p>\n"
+    with pytest.raises(RenderError) as exc:
+        render_layout(project, text)
+    [d] = exc.value.diagnostics
+    assert (d.code, d.place.path.endswith("layouts/evil.j2"), d.place.line) == ("layout-unsafe", True, 2)
+    assert not marker.exists()
+    assert secret.marker.decode() not in d.message
+
+
+def test_a_sandboxed_layout_still_renders_what_it_is_given(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path / "p")
+    text = "{% set ns = namespace(n=0) %}{% for x in items %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.n }} {{ '%.1f' | format(1.25) }}"
+    (project.layouts / "fine.j2").write_text(text, encoding="utf-8")
+    assert render_plain(project.layouts, "fine.j2", items=[1, 2, 3]) == "6 1.2"
+
+
+def link_to_secret(project: Project, secret: Secret) -> None:
+    (project.layouts / "escape.j2").symlink_to(secret.path)
+    (project.layouts / "outside").symlink_to(secret.path.parent, target_is_directory=True)
+
+
+@pytest.mark.parametrize(("include", "code"), [
+    ("{% include 'escape.j2' %}", "layout-outside"),  # a link to a file outside
+    ("{% include 'outside/secret.txt' %}", "layout-outside"),  # a link to a folder outside
+    ("{% import 'escape.j2' as x %}", "layout-outside"),
+    ("{% extends 'escape.j2' %}", "layout-outside"),
+    ("{% include '../source/tiny/handbook.yaml' %}", "layout-outside"),  # inside the project, but not a layout
+    ("{% include '../../' ~ 'outside/secret.txt' %}", "layout-outside"),
+    ("{% include '/etc/passwd' %}", "layout-error"),  # names layouts/etc/passwd: there is none
+])
+def test_layouts_include_only_layouts(include: str, code: str, tmp_path: Path, secret: Secret) -> None:
+    project = tiny_project(tmp_path / "p")
+    link_to_secret(project, secret)
+    with pytest.raises(RenderError) as exc:
+        render_layout(project, "<p>fine</p>\n" + include + "\n")
+    [d] = exc.value.diagnostics
+    assert (d.code, d.place.path.endswith("layouts/evil.j2"), d.place.line) == (code, True, 2)
+    assert secret.marker.decode() not in d.message
+    assert str(secret.path.parent) not in d.message
+
+
+def test_a_link_between_layouts_is_followed(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path / "p")
+    (project.layouts / "card" / "real.j2").write_text("linked {{ 1 + 1 }}", encoding="utf-8")
+    (project.layouts / "alias.j2").symlink_to("card/real.j2")
+    assert render_layout(project, "{% include 'alias.j2' %}") == "linked 2"
+
+
+def test_a_stylesheet_import_out_of_the_project_stops_the_build(tmp_path: Path, secret: Secret) -> None:
+    project = tiny_project(tmp_path / "p")
+    (project.layouts / "escape.css").symlink_to(secret.path)
+    css = project.layouts / "print.css"
+    css.write_text('@import url("escape.css");\n' + css.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(RenderError) as exc:
+        build(project, "tiny", "es")
+    [d] = exc.value.diagnostics
+    assert (d.code, d.place.path.endswith("layouts/print.css"), d.place.line) == ("layout-fetch", True, 1)
+    assert secret.marker.decode() not in d.message
+    assert not project.dist.exists() or not any(project.dist.rglob("*.pdf"))
+
+
+# --- sources, catalogs and locale settings are read only inside the project ------
+
+def read_source(project: Project) -> object:
+    return project.load("tiny")
+
+
+def read_po(project: Project) -> object:
+    return read_catalog(project.root / PO, "es")
+
+
+def read_locale(project: Project) -> object:
+    return locale_info("es", project.locales)
+
+
+# What a schema or header error would quote, were the file read.
+OUTSIDE = {"source/tiny/handbook.yaml": "id: tiny\nlanguage: {marker}\n{marker}: x\n",
+           "locales/es/LC_MESSAGES/tiny.po": 'msgid ""\nmsgstr "Language: {marker}\\n"\n',
+           "locales/es/locale.yaml": "{marker}: x\n"}
+
+
+@pytest.mark.parametrize(("inside", "read", "error"), [
+    ("source/tiny/handbook.yaml", read_source, SourceError),
+    ("locales/es/LC_MESSAGES/tiny.po", read_po, CatalogError),
+    ("locales/es/locale.yaml", read_locale, CatalogError),
+])
+@pytest.mark.parametrize("linked", ["file", "folder"])
+def test_files_that_link_out_of_the_project_are_never_read(inside: str, read: Callable[[Project], object], error: type[PipelineError],
+                                                           linked: str, tmp_path: Path) -> None:
+    project = tiny_project(tmp_path / "p")
+    marker = f"SECRET-{uuid.uuid4().hex}"
+    outside = tmp_path / "outside" / inside
+    if linked == "folder":  # the file's folder is a link: the file is outside as well
+        shutil.copytree((project.root / inside).parent, outside.parent)
+        shutil.rmtree((project.root / inside).parent)
+        (project.root / inside).parent.symlink_to(outside.parent, target_is_directory=True)
+    else:
+        outside.parent.mkdir(parents=True)
+        (project.root / inside).unlink(missing_ok=True)
+        (project.root / inside).symlink_to(outside)
+    outside.write_text(OUTSIDE[inside].format(marker=marker), encoding="utf-8")
+    with pytest.raises(error) as exc:
+        read(project)
+    [d] = exc.value.diagnostics
+    assert (d.code.endswith("-outside"), d.place.line) == (True, 1)
+    assert d.place.path.endswith(inside)  # named by its link, not by where it points
+    assert marker not in str(exc.value)
+
+
+def test_a_link_inside_the_project_is_read(tmp_path: Path) -> None:
+    project = tiny_project(tmp_path / "p")
+    source = project.root / "source" / "tiny" / "handbook.yaml"
+    shutil.move(source, project.root / "shared.yaml")
+    source.symlink_to("../../shared.yaml")
+    assert project.load("tiny").id == "tiny"

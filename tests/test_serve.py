@@ -1,4 +1,5 @@
-"""The live preview in a real browser: headless Chromium (Debian's) driven over WebDriver.
+"""The live preview in a real browser: headless Chromium (Debian's) driven over WebDriver,
+and over plain HTTP where a browser would hide what the server does (Host headers, bursts).
 
 Every test works on a copy of the project in a temporary folder; the real
 source, catalogs and layouts are never touched.
@@ -6,13 +7,16 @@ source, catalogs and layouts are never touched.
 
 from __future__ import annotations
 
+import http.client
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
@@ -23,7 +27,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from pipeline.build import Project
 from pipeline.diagnostics import SourceError, UsageError
-from pipeline.serve import _static, running
+from pipeline.serve import STREAMS, WORKERS, _static, running
 from pipeline.source import load
 
 from .conftest import HANDBOOK, ROOT
@@ -33,6 +37,7 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--window-size=1200,1600")
 RELOAD_SECONDS = 5  # "within a few seconds" of saving
+TINY = Path(__file__).parent / "roots" / "tiny"
 
 
 @pytest.fixture
@@ -43,7 +48,21 @@ def project_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def preview(project_copy: Path) -> Iterator[str]:
+def tiny_copy(tmp_path: Path) -> Project:
+    """The tiny project: quick to check and render, for tests of the server itself."""
+    root = tmp_path / "tiny"
+    shutil.copytree(TINY, root, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    return Project(root)
+
+
+@pytest.fixture
+def preview(served: tuple[str, subprocess.Popen[str]]) -> str:
+    return served[0]
+
+
+@pytest.fixture
+def served(project_copy: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`handbook serve` on a free port, as an editor would start it (from the project folder)."""
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0"], cwd=project_copy,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -53,7 +72,7 @@ def preview(project_copy: Path) -> Iterator[str]:
         line = proc.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+/", line)
         assert url, f"the preview did not start: {line}{proc.stderr.read() if proc.poll() is not None else ''}"
-        yield url.group(0)
+        yield url.group(0), proc
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=15)
@@ -143,3 +162,120 @@ def test_a_busy_port_is_a_located_usage_error(project_copy: Path) -> None:
         with pytest.raises(UsageError) as busy, running(project, port):
             pass
     assert str(busy.value.diagnostics[0]).startswith(f"--port: error: cannot listen on 127.0.0.1:{port}")
+
+
+def get(url: str, path: str, host: str | None = "", timeout: float = 30) -> tuple[int, bytes]:
+    """One GET over http.client, with `host` as the Host header (None: no Host at all, "": the URL's)."""
+    where = urlsplit(url)
+    conn = http.client.HTTPConnection(where.hostname or "", where.port, timeout=timeout)
+    try:
+        conn.putrequest("GET", path, skip_host=True)
+        if host is not None:
+            conn.putheader("Host", host or where.netloc)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def test_preview_answers_only_its_own_host(tiny_copy: Project) -> None:
+    """DNS rebinding: a page of another site that resolves its name to 127.0.0.1
+    sends that name as Host. Only loopback names, with or without our port, are answered."""
+    with running(tiny_copy, 0) as url:
+        port = urlsplit(url).port
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", "127.0.0.1", "localhost", f"[::1]:{port}", "[::1]"):
+            assert get(url, "/_layouts/print.css", host)[0] == 200, host
+            assert get(url, "/tiny/es/", host)[0] == 200, host
+        for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"localhost:{port + 1}",
+                     f"127.0.0.1:{port}.evil.example", f"evil.example:{port}#127.0.0.1"):
+            for path in ("/", "/tiny/es/", "/_layouts/print.css", "/_events?v=x"):
+                status, body = get(url, path, host)
+                assert status == 421, (host, path)
+                assert str(tiny_copy.root).encode() not in body
+                assert b"tiny" not in body  # nothing of the project
+                assert b"@page" not in body
+        assert get(url, "/tiny/es/", None)[0] == 400  # no Host at all
+
+
+def test_reload_streams_are_capped_and_pages_still_answered(tiny_copy: Project) -> None:
+    """Each open tab holds a reload stream, and a stream holds a worker: beyond
+    STREAMS they are refused (503), so pages keep their workers."""
+    assert STREAMS < WORKERS
+    with running(tiny_copy, 0) as url:
+        status, page = get(url, "/tiny/es/")
+        assert status == 200
+        stamp = re.search(rb"/_events\?v=([0-9-]+)", page)
+        assert stamp, "the page opens no reload stream"
+        where = urlsplit(url)
+        streams = []
+        try:
+            for _ in range(STREAMS):
+                conn = http.client.HTTPConnection(where.hostname or "", where.port, timeout=30)
+                conn.request("GET", f"/_events?v={stamp.group(1).decode()}")
+                response = conn.getresponse()
+                assert (response.status, response.getheader("Content-Type")) == (200, "text/event-stream")
+                streams.append(conn)
+            assert get(url, f"/_events?v={stamp.group(1).decode()}")[0] == 503
+            start = time.monotonic()
+            assert get(url, "/tiny/es/")[0] == 200
+            assert get(url, "/_layouts/print.css")[0] == 200
+            assert time.monotonic() - start < 5
+        finally:
+            for conn in streams:
+                conn.close()
+
+
+def process_status(pid: int, key: str) -> int:
+    """A number from /proc/<pid>/status: Threads, VmRSS (kB)."""
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith(f"{key}:"))
+    return int(line.split()[1])
+
+
+def test_preview_answers_200_parallel_requests_from_a_bounded_pool(served: tuple[str, subprocess.Popen[str]]) -> None:
+    """200 tabs asking at once: every one answered within seconds, by at most
+    WORKERS threads, and the server's memory stays where it was."""
+    url, proc = served
+    path = f"/{HANDBOOK}/es/"
+    assert get(url, path, timeout=120)[0] == 200  # the first render checks the whole project: not part of the burst
+    rss_before = process_status(proc.pid, "VmRSS")
+    threads_before = process_status(proc.pid, "Threads")
+
+    results: list[tuple[int, float]] = []
+    failures: list[BaseException] = []
+    ready = threading.Barrier(200)
+    done = threading.Event()
+    peak = [threads_before]
+
+    def ask() -> None:
+        ready.wait()
+        start = time.monotonic()
+        try:
+            status, _ = get(url, path)
+            results.append((status, time.monotonic() - start))
+        except Exception as exc:
+            failures.append(exc)
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], process_status(proc.pid, "Threads"))
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    clients = [threading.Thread(target=ask) for _ in range(200)]
+    for t in clients:
+        t.start()
+    for t in clients:
+        t.join()
+    done.set()
+    sampler.join()
+
+    assert failures == []
+    assert sorted({status for status, _ in results}) == [200]
+    slowest = max(seconds for _, seconds in results)
+    assert slowest < 10, f"the slowest of 200 answers took {slowest:.1f} s"
+    # The main thread, the accept loop and the watcher, then at most WORKERS.
+    assert peak[0] <= threads_before + WORKERS, f"{peak[0]} threads (before: {threads_before})"
+    grown = process_status(proc.pid, "VmRSS") - rss_before
+    assert grown < 32 * 1024, f"memory grew by {grown} kB"
