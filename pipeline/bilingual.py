@@ -235,7 +235,8 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
     cover = cover_image(cover_html, project.layouts, roots)
     ebook = edition(project.layouts, sides, epub=True)
     epub_bytes = render_epub(project.layouts, ebook, pages=first_entry_pages(rendered.anchors, sides[0].view), cover_jpeg=cover)
-    pdf = finish_bytes(rendered.pdf, rtl=locs[0].dir == "rtl")
+    descriptions = {s.view.loc.tag: link_descriptions(s.view, s.prepared.gettext) for s in sides}
+    pdf = finish_bytes(rendered.pdf, rtl=locs[0].dir == "rtl", descriptions=descriptions)
     check_edition(handbook, [s.view for s in sides], pdf, epub_bytes,
                   project.dist / printed.tag, size=size, press=press)
     return write_edition(project.dist / printed.tag, handbook.id, pdf, epub_bytes, size=size, press=press)

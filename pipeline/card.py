@@ -211,7 +211,8 @@ def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial
     card = render_document(html, project.layouts, roots, links, inspect=lambda document: overflows(measure(document), sides)).pdf
     sheet_html = card_html(project, sides, "card/sheet.html.j2", faces=[slots(back=False), slots(back=True)], marks=crop_marks())
     sheet = render_document(sheet_html, project.layouts, roots, links).pdf
-    card, sheet = finish_bytes(card, rtl=rtl), finish_bytes(sheet, rtl=rtl)
+    descriptions = {s.prepared.view.loc.tag: link_descriptions(s.prepared.view, s.prepared.gettext) for s in sides}
+    card, sheet = (finish_bytes(pdf, rtl=rtl, descriptions=descriptions) for pdf in (card, sheet))
     out = output_dir(project, front)
     written = [out / f"{handbook.id}-card.pdf", out / f"{handbook.id}-card-sheet.pdf"]
     check_card(handbook, [s.prepared.view for s in sides], card, sheet, written)

@@ -29,6 +29,9 @@ def _weasy() -> Any:
     import weasyprint  # heavy: imported only when rendering
     from weasyprint.text.fonts import FontConfiguration
 
+    from .tagging import install_language_tags
+
+    install_language_tags()
     fonts = FontConfiguration()
     # What is loaded by now (WeasyPrint, Babel's locale data, fontTools, the
     # handbook) lives as long as the process: keep the collector's full passes,

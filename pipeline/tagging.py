@@ -4,6 +4,15 @@
   WeasyPrint tags as content whose structure elements hang from nothing: reachable
   from the parent tree, not from the structure root. Here it becomes what PDF/UA
   asks of furniture: /Artifact marked content, out of the parent tree.
+- WeasyPrint declares one language, the document's. Text in another language (the
+  second side of the bilingual edition, the card's back, an English fallback) has a
+  `lang` in the HTML; its structure element gets /Lang from it, as PDF/UA 7.2 asks,
+  so a screen reader speaks it with the right voice (install_language_tags).
+- A link box that wraps, or holds inline boxes, gets an annotation (and a Link
+  element) per box: five Tab stops for one contents entry, Links nested in Links.
+  Annotations a larger one of the same target already covers go, nested Links
+  become Spans, and each remaining annotation is described in the language of its
+  own text (a bilingual edition's English links in English).
 - A right-to-left edition says so to viewers: /ViewerPreferences /Direction /R2L.
 - A book joined from parts embeds one subset of a face per part, each named with
   the same six-letter tag; ISO 32000 wants a tag per subset, so each subset is named
@@ -15,17 +24,21 @@ from __future__ import annotations
 import hashlib
 import io
 import string
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 PAGINATION = Dictionary(Type=Name.Pagination)
+SKIPPED = ("html", "body")  # WeasyPrint makes no element of these: their children come up
 BDC = pikepdf.Operator("BDC")
 
 
-def finish(pdf: Pdf, *, rtl: bool) -> None:
-    """Every fix above, in place."""
+def finish(pdf: Pdf, *, rtl: bool, descriptions: Mapping[str, Mapping[str, str]] | None = None) -> None:
+    """Every fix above, in place (`descriptions`: per language, what each link target is)."""
     furniture_as_artifacts(pdf)
+    one_annotation_per_link(pdf, descriptions or {})
     if rtl:
         prefs = pdf.Root.get("/ViewerPreferences") or Dictionary()
         prefs.Direction = Name.R2L
@@ -33,9 +46,9 @@ def finish(pdf: Pdf, *, rtl: bool) -> None:
     name_subsets(pdf)
 
 
-def finish_bytes(data: bytes, *, rtl: bool) -> bytes:
+def finish_bytes(data: bytes, *, rtl: bool, descriptions: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
     with Pdf.open(io.BytesIO(data)) as pdf:
-        finish(pdf, rtl=rtl)
+        finish(pdf, rtl=rtl, descriptions=descriptions)
         buffer = io.BytesIO()
         pdf.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
@@ -87,6 +100,85 @@ def furniture_as_artifacts(pdf: Pdf) -> int:
     return count
 
 
+def _target(annot: pikepdf.Object) -> str:
+    if "/Dest" in annot:
+        return str(annot.Dest)
+    action = annot.get("/A")
+    return str(action.get("/URI", "")) if action is not None else ""
+
+
+def _inside(inner: pikepdf.Object, outer: pikepdf.Object, slack: float = 0.5) -> bool:
+    a, b = [float(x) for x in inner.Rect], [float(x) for x in outer.Rect]
+    (ax0, ax1), (ay0, ay1) = sorted(a[0::2]), sorted(a[1::2])
+    (bx0, bx1), (by0, by1) = sorted(b[0::2]), sorted(b[1::2])
+    return ax0 >= bx0 - slack and ax1 <= bx1 + slack and ay0 >= by0 - slack and ay1 <= by1 + slack
+
+
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    kids = element.get("/K")
+    return list(kids) if isinstance(kids, Array) else [] if kids is None else [kids]
+
+
+def _language(element: pikepdf.Object | None, default: str) -> str:
+    while isinstance(element, Dictionary) and "/S" in element:
+        if "/Lang" in element:
+            return str(element.Lang)
+        element = element.get("/P")
+    return default
+
+
+def _outermost_link(element: pikepdf.Object) -> pikepdf.Object:
+    found, up = element, element.get("/P")
+    while isinstance(up, Dictionary) and "/S" in up:
+        if up.S == Name.Link:
+            found = up
+        up = up.get("/P")
+    return found
+
+
+def one_annotation_per_link(pdf: Pdf, descriptions: Mapping[str, Mapping[str, str]]) -> None:
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None:
+        return
+    nums = tree.ParentTree.Nums
+    owners = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    dropped: set[int] = set()
+    default = str(pdf.Root.get("/Lang", ""))
+    for page in pdf.pages:
+        annots = [a for a in page.obj.get("/Annots", []) if a.get("/Subtype") == Name.Link]
+        keep = [a for a in annots if not any(b is not a and _target(b) == _target(a) and _inside(a, b)
+                                             and not (_inside(b, a) and annots.index(b) > annots.index(a))
+                                             for b in annots)]
+        for annot in annots:
+            owner = owners.get(int(annot.get("/StructParent", -1)))
+            if owner is None:
+                continue
+            if any(annot.objgen == k.objgen for k in keep):
+                outer = _outermost_link(owner)
+                if outer.objgen != owner.objgen:  # the kept annotation belongs to the outer Link
+                    owner.K = Array([k for k in _kids(owner) if not _is_objr_of(k, annot)])
+                    outer.K = Array([*_kids(outer), Dictionary(Type=Name.OBJR, Obj=annot, Pg=page.obj)])
+                    owners[int(annot.StructParent)] = outer
+                text = descriptions.get(_language(outer, default), {}).get(_target(annot))
+                if text:
+                    annot.Contents = pikepdf.String(text)
+            else:
+                owner.K = Array([k for k in _kids(owner) if not _is_objr_of(k, annot)])
+                dropped.add(int(annot.StructParent))
+        page.obj.Annots = Array([a for a in page.obj.get("/Annots", []) if a.get("/Subtype") != Name.Link
+                                 or any(a.objgen == k.objgen for k in keep)])
+    for element in pdf.objects:
+        if isinstance(element, Dictionary) and element.get("/S") == Name.Link \
+                and _outermost_link(element).objgen != element.objgen:
+            element.S = Name.Span  # a Link inside a Link: its annotation went to the outer one
+    tree.ParentTree.Nums = Array([x for i in range(0, len(nums), 2) if int(nums[i]) not in dropped
+                                  for x in (nums[i], owners[int(nums[i])])])
+
+
+def _is_objr_of(kid: pikepdf.Object, annot: pikepdf.Object) -> bool:
+    return isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR and kid.Obj.objgen == annot.objgen
+
+
 def name_subsets(pdf: Pdf) -> None:
     """Tag each embedded subset after its font program (ABCDEF+Name)."""
     for font in _fonts(pdf):
@@ -115,3 +207,27 @@ def _fonts(pdf: Pdf) -> list[pikepdf.Object]:
                 seen.add(font.objgen)
                 out.append(font)
     return out
+
+
+def install_language_tags() -> None:
+    """Wrap WeasyPrint's structure builder (weasyprint.pdf.tags._build_box_tree, which
+    calls itself through its module, so every level passes here): an element made
+    for a box whose HTML element has `lang` gets /Lang."""
+    import pydyf
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+    if getattr(build, "with_languages", False):
+        return
+
+    def with_languages(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
+        own = getattr(box, "element", None)
+        lang = own.get("lang") if own is not None and getattr(box, "element_tag", None) not in SKIPPED else None
+        for element in build(box, parent, pdf, *args):
+            if lang and "Lang" not in element:
+                element["Lang"] = pydyf.String(lang)
+            yield element
+
+    with_languages.with_languages = True  # type: ignore[attr-defined]
+    tags._build_box_tree = with_languages
+

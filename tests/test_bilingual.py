@@ -21,7 +21,7 @@ from pipeline.present import View
 from .conftest import HANDBOOK, ROOT, Built
 from .test_epubcheck import run_epubcheck
 from .test_outputs import found
-from .test_parts import assert_structure_holds
+from .test_parts import assert_structure_holds, languages_tagged
 
 PAIRS = ("es+en", "fa_AF+en")
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -161,6 +161,11 @@ def test_pdf_tagged_with_bookmarks_in_both_languages_and_own_fonts(editions: dic
 @pytest.mark.parametrize("pair", PAIRS)
 def test_structure_holds(editions: dict[str, Built], pair: str) -> None:
     assert_structure_holds(editions[pair].pdf, rtl=pair.startswith("fa"))
+    assert languages_tagged(editions[pair].pdf).get("en", 0) > 100  # every English cell, not the document's language
+    with pikepdf.open(editions[pair].pdf) as pdf:  # each side's links are described in its own language
+        described = {str(a.Contents) for a in pdf.pages[0].obj.Annots}
+    assert "Call 1-888-373-7888" in described
+    assert len(described) == 6  # three contacts, in two languages
 
 
 @pytest.mark.parametrize("pair", PAIRS)

@@ -16,7 +16,7 @@ from pipeline.card import build_card as build
 from pipeline.diagnostics import RenderError
 
 from .conftest import BIDI_MARKS, HANDBOOK, ROOT, copy_project
-from .test_parts import assert_structure_holds
+from .test_parts import assert_structure_holds, languages_tagged
 
 HOTLINE = "1-888-373-7888"
 
@@ -62,6 +62,8 @@ def test_front_in_the_language_back_in_the_other(cards: dict[str, tuple[Path, Pa
 def test_structure_holds(cards: dict[str, tuple[Path, Path]], code: str) -> None:
     for path in cards[code]:
         assert_structure_holds(path, rtl=code == "fa_AF")
+        back = "es" if code == "en" else "en"
+        assert languages_tagged(path).get(back, 0) >= 1  # the back declares its language
 
 
 def test_sheet_has_ten_cards_per_side_and_crop_marks(cards: dict[str, tuple[Path, Path]]) -> None:

@@ -131,6 +131,18 @@ def assert_structure_holds(path: Path, *, rtl: bool) -> None:
                 program = next(descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor)
                 programs.setdefault(str(font.BaseFont), set()).add(program.read_raw_bytes())
         assert {name: len(p) for name, p in programs.items() if len(p) > 1} == {}
+        links = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/S") == "/Link"]
+        for link in links:  # no Link inside a Link
+            up = link.get("/P")
+            while isinstance(up, pikepdf.Dictionary) and "/S" in up:
+                assert up.S != "/Link"
+                up = up.get("/P")
+        for page in pdf.pages:  # one annotation a link: none inside another with the same target
+            rects = [(str(a.get("/Dest") or a.get("/A", {}).get("/URI")), [float(x) for x in a.Rect])
+                     for a in page.obj.get("/Annots", [])]
+            for i, (target, r) in enumerate(rects):
+                assert not any(j != i and t == target and q[0] <= r[0] and r[2] <= q[2] and q[1] <= r[1] and r[3] <= q[3]
+                               for j, (t, q) in enumerate(rects)), target
 
 
 def artifact_text_pages(path: Path) -> list[int]:
@@ -148,3 +160,14 @@ def test_structure_holds_in_every_locale(built: dict[str, Built], locale: str) -
     with pikepdf.open(built[locale].pdf) as pdf:
         body = range(int(pdf.Root.PageLabels.Nums[2]), len(pdf.pages) - 1)  # between the front matter and the back cover
     assert set(body) <= set(artifact_text_pages(built[locale].pdf))  # every body page: head, folio, footer
+
+
+def languages_tagged(path: Path) -> dict[str, int]:
+    """How many structure elements declare each /Lang (PDF/UA 7.2: text in another language
+    than the document's says so)."""
+    with pikepdf.open(path) as pdf:
+        out: dict[str, int] = {}
+        for o in pdf.objects:
+            if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/StructElem" and "/Lang" in o:
+                out[str(o.Lang)] = out.get(str(o.Lang), 0) + 1
+        return out
