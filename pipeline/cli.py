@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pipeline.jobs imports the whole pipeline: not for --help
     from .build import Project
     from .jobs import Options, Outcome, Progress
     from .model import Handbook
+    from .press import Press
 
 DEFAULT_HANDBOOK = "ct-trafficking"
 
@@ -84,13 +85,24 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .locales import normalize
 
     project = _project(args)
-    options = Options(args.size, args.press, args.allow_partial)
+    options = Options(args.size, _press(args), args.allow_partial)
     if args.all:
         return _build_all(args, project, options)
     outcome = build_job(project, Job(args.handbook or DEFAULT_HANDBOOK, normalize(args.lang)), options, force=True)
     for path in outcome.outputs:
         print(f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}")
     return 0
+
+
+def _press(args: argparse.Namespace) -> Press | None:
+    from .press import load_press
+
+    profile = Path(args.profile) if args.profile else None
+    if profile and not args.press:
+        why = ("a colour profile is for the print shop's PDF: add --press "
+               "(make: PRINT=press PROFILE=...)")
+        raise UsageError([Diagnostic(Severity.ERROR, "press-profile", why, _place(profile))])
+    return load_press(profile) if args.press else None
 
 
 class _Display:
@@ -285,7 +297,12 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--force", action="store_true", help="with --all: rebuild even what is up to date")
     bld.add_argument("--quiet", action="store_true", help="with --all: no progress output")
     bld.add_argument("--size", choices=("letter", "a4", "a5"), default="letter")
-    bld.add_argument("--press", action="store_true", help="print-shop PDF: 3 mm bleed and crop marks")
+    bld.add_argument("--press", action="store_true",
+                     help="print-shop PDF: PDF/X-4 in CMYK, 3 mm bleed, crop marks, "
+                          "pages a multiple of 4")
+    bld.add_argument("--profile", metavar="PATH.icc",
+                     help="with --press: the print shop's CMYK profile "
+                          "(default: Ghostscript's, SWOP)")
     bld.add_argument("--allow-partial", action="store_true", help="build an incomplete locale with marked fallbacks")
     bld.set_defaults(run=cmd_build)
     crd = sub.add_parser("card", help="build the wallet card (3.5 x 2 in) and its 10-up print sheet in one language")
