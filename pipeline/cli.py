@@ -67,6 +67,22 @@ def cmd_card(args: argparse.Namespace) -> int:
     return 0
 
 
+BOOKLET_PRINTING = ("print it on both sides, flipping on the short edge, at actual size (100 %); "
+                    "fold the stack in the middle and staple it on the fold")
+
+
+def cmd_booklet(args: argparse.Namespace) -> int:
+    from .booklet import build_booklet
+    from .locales import normalize
+
+    project = _project(args)
+    path = build_booklet(project, args.handbook, normalize(args.lang), sheet=args.size,
+                         allow_partial=args.allow_partial)
+    shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+    print(f"wrote {shown}: {BOOKLET_PRINTING}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import check
 
@@ -310,6 +326,16 @@ def parser() -> argparse.ArgumentParser:
     crd.add_argument("--lang", required=True, help="the front's locale; the back is in the source language (English: Spanish)")
     crd.add_argument("--allow-partial", action="store_true", help="build an incomplete locale with marked fallbacks")
     crd.set_defaults(run=cmd_card)
+    bkl = sub.add_parser("booklet", help="the book imposed 2-up for a duplex office printer, "
+                                          "to fold and staple: dist/<lang>/<id>-booklet.pdf")
+    bkl.add_argument("--handbook", default=DEFAULT_HANDBOOK)
+    bkl.add_argument("--lang", required=True,
+                     help="locale, as for build (es+en: the bilingual edition)")
+    bkl.add_argument("--size", choices=("letter", "a4"), default="letter",
+                     help="the sheet, landscape (default: letter)")
+    bkl.add_argument("--allow-partial", action="store_true",
+                     help="build an incomplete locale with marked fallbacks")
+    bkl.set_defaults(run=cmd_booklet)
     for name, run, text in (
         ("extract", cmd_extract, "write locales/<handbook>.pot from the source and the layouts"),
         ("update", cmd_update, "merge the template into every catalog (changed messages become fuzzy)"),
