@@ -30,8 +30,8 @@ SIZE ?= letter
 PRINT ?=
 PROFILE ?=
 ALLOW_PARTIAL ?=
-BUILD_FLAGS := --size $(SIZE) $(if $(filter press,$(PRINT)),--press) $(if $(PROFILE),--profile "$(PROFILE)") \
-               $(if $(ALLOW_PARTIAL),--allow-partial)
+BUILD_FLAGS := --size $(SIZE) $(if $(filter press,$(PRINT)),--press) \
+               $(if $(PROFILE),--profile "$(PROFILE)") $(if $(ALLOW_PARTIAL),--allow-partial)
 SUFFIX := $(if $(filter-out letter,$(SIZE))$(filter press,$(PRINT)),-$(SIZE)$(if $(filter press,$(PRINT)),-press))
 EDITION_FILES := dist/$(TAG)/$(HANDBOOK)$(SUFFIX).pdf dist/$(TAG)/$(HANDBOOK).epub
 DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_MESSAGES/$(HANDBOOK).po locales/$(c)/locale.yaml)) \
@@ -44,8 +44,8 @@ help:
 	@echo "make handbook LANG=es   build the PDF and EPUB of '$(HANDBOOK)' in one language (HANDBOOK=, SIZE=a4|a5, PRINT=press, ALLOW_PARTIAL=1)"
 	@echo "make handbook LANG=es+en  the bilingual edition: both languages side by side, dist/es+en/ (any two locales)"
 	@echo "make card LANG=es       the wallet card (front es, back en) and its 10-up duplex print sheet, dist/es/<handbook>-card*.pdf"
-	@echo "make handbook LANG=es PRINT=press  the print shop's PDF/X-4 (CMYK; PROFILE=their.icc, default Ghostscript's SWOP profile)"
-	@echo "make booklet LANG=es    a booklet for a duplex office printer, dist/es/<handbook>-booklet.pdf (SIZE=letter|a4)"
+	@echo "make handbook LANG=es PRINT=press  the print shop's PDF/X-4, CMYK (PROFILE=their.icc)"
+	@echo "make booklet LANG=es    a booklet for a duplex office printer (SIZE=letter|a4)"
 	@echo "make all                build every handbook in every language, in parallel (JOBS=N); skips what is up to date"
 	@echo "make bench              measure build speed and memory, write bench/RESULTS.md"
 	@echo "make serve              live preview in the browser at http://127.0.0.1:8000/ (PORT=), reloads when you save"
@@ -87,7 +87,8 @@ booklet: $(STAMP)
 ifeq ($(HB_LANG),)
 	@echo "error: say which language, e.g. make booklet LANG=es" >&2; exit 2
 else
-	@$(BIN)/handbook booklet --handbook $(HANDBOOK) --lang $(HB_LANG) --size $(SIZE) $(if $(ALLOW_PARTIAL),--allow-partial)
+	@$(BIN)/handbook booklet --handbook $(HANDBOOK) --lang $(HB_LANG) --size $(SIZE) \
+	  $(if $(ALLOW_PARTIAL),--allow-partial)
 endif
 
 # One build writes the edition's PDF and EPUB together (both or neither): one grouped target,

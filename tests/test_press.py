@@ -310,8 +310,8 @@ def test_page_count_padded_with_blanks_before_the_back_cover(press: dict[str, Pa
     assert "911" in back
 
 
-def test_a_profile_that_is_not_a_cmyk_output_profile_is_refused(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_profile_that_is_not_a_cmyk_output_profile_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = tmp_path / "notes.icc"
     text.write_text("not a profile")
     monkeypatch.setattr("pipeline.press.DEFAULT_PROFILE", tmp_path / "default_cmyk.icc")
