@@ -28,19 +28,24 @@ export SOURCE_DATE_EPOCH
 
 SIZE ?= letter
 PRINT ?=
+PROFILE ?=
 ALLOW_PARTIAL ?=
-BUILD_FLAGS := --size $(SIZE) $(if $(filter press,$(PRINT)),--press) $(if $(ALLOW_PARTIAL),--allow-partial)
+BUILD_FLAGS := --size $(SIZE) $(if $(filter press,$(PRINT)),--press) \
+               $(if $(PROFILE),--profile "$(PROFILE)") $(if $(ALLOW_PARTIAL),--allow-partial)
 SUFFIX := $(if $(filter-out letter,$(SIZE))$(filter press,$(PRINT)),-$(SIZE)$(if $(filter press,$(PRINT)),-press))
 EDITION_FILES := dist/$(TAG)/$(HANDBOOK)$(SUFFIX).pdf dist/$(TAG)/$(HANDBOOK).epub
 DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_MESSAGES/$(HANDBOOK).po locales/$(c)/locale.yaml)) \
-        $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml
+        $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml \
+        $(wildcard $(PROFILE))
 
-.PHONY: help setup handbook card all check status lint test clean bench serve release
+.PHONY: help setup handbook card booklet all check status lint test clean bench serve release
 
 help:
 	@echo "make handbook LANG=es   build the PDF and EPUB of '$(HANDBOOK)' in one language (HANDBOOK=, SIZE=a4|a5, PRINT=press, ALLOW_PARTIAL=1)"
 	@echo "make handbook LANG=es+en  the bilingual edition: both languages side by side, dist/es+en/ (any two locales)"
 	@echo "make card LANG=es       the wallet card (front es, back en) and its 10-up duplex print sheet, dist/es/<handbook>-card*.pdf"
+	@echo "make handbook LANG=es PRINT=press  the print shop's PDF/X-4, CMYK (PROFILE=their.icc)"
+	@echo "make booklet LANG=es    a booklet for a duplex office printer (SIZE=letter|a4)"
 	@echo "make all                build every handbook in every language, in parallel (JOBS=N); skips what is up to date"
 	@echo "make bench              measure build speed and memory, write bench/RESULTS.md"
 	@echo "make serve              live preview in the browser at http://127.0.0.1:8000/ (PORT=), reloads when you save"
@@ -74,6 +79,16 @@ ifeq ($(HB_LANG),)
 	@echo "error: say which language the card's front is in, e.g. make card LANG=es" >&2; exit 2
 else
 	@$(BIN)/handbook card --handbook $(HANDBOOK) --lang $(HB_LANG) $(if $(ALLOW_PARTIAL),--allow-partial)
+endif
+
+# The office booklet: the A5 edition imposed 2-up on landscape Letter or A4 sheets (SIZE=a4),
+# to print on both sides (flip on the short edge), fold and staple; built when asked.
+booklet: $(STAMP)
+ifeq ($(HB_LANG),)
+	@echo "error: say which language, e.g. make booklet LANG=es" >&2; exit 2
+else
+	@$(BIN)/handbook booklet --handbook $(HANDBOOK) --lang $(HB_LANG) --size $(SIZE) \
+	  $(if $(ALLOW_PARTIAL),--allow-partial)
 endif
 
 # One build writes the edition's PDF and EPUB together (both or neither): one grouped target,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -24,6 +24,9 @@ from .epub import CSS_HREF, Asset, embedded_fonts, new_book, package, print_page
 from .html import COMPACT, PAGE_SIZES, link_descriptions, render
 from .model import ItemList
 from .present import View
+
+if TYPE_CHECKING:
+    from .press import Press
 
 SEPARATOR = "+"  # es+en: the first language, then the second
 CELL = "bilingual/_cell.j2"
@@ -218,9 +221,10 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
 
 
 def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_partial: bool = False,
-                    size: str = "letter", press: bool = False) -> list[Path]:
-    """Write dist/<first>+<second>/<id>.pdf and .epub."""
-    from .pdf import cover_image, render_document
+                    size: str = "letter", press: Press | None = None) -> list[Path]:
+    """Write dist/<first>+<second>/<id>.pdf and .epub (with `press`, the print shop's PDF)."""
+    from .pdf import EDITION, cover_image, render_document
+    from .press import finish_bytes as press_finish
     from .tagging import finish_bytes
     from .verify import check_edition
 
@@ -230,13 +234,18 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
              Side(prepare(project, handbook, locs[1], allow_partial=allow_partial), 2))
     roots = (project.layouts, project.source)
     printed = edition(project.layouts, sides, epub=False)
-    rendered = render_document(print_html(project.layouts, printed, size=size, press=press), project.layouts, roots, pdf_links(printed))
+    html = print_html(project.layouts, printed, size=size, press=bool(press))
+    variant = press.variant if press else EDITION
+    rendered = render_document(html, project.layouts, roots, pdf_links(printed), variant=variant)
     cover_html = print_html(project.layouts, printed, size="cover", press=False, template="bilingual/cover.html.j2")
     cover = cover_image(cover_html, project.layouts, roots)
     ebook = edition(project.layouts, sides, epub=True)
     epub_bytes = render_epub(project.layouts, ebook, pages=first_entry_pages(rendered.anchors, sides[0].view), cover_jpeg=cover)
     descriptions = {s.view.loc.tag: link_descriptions(s.view, s.prepared.gettext) for s in sides}
     pdf = finish_bytes(rendered.pdf, rtl=locs[0].dir == "rtl", descriptions=descriptions)
+    if press:
+        pdf = press_finish(pdf)
     check_edition(handbook, [s.view for s in sides], pdf, epub_bytes,
-                  project.dist / printed.tag, size=size, press=press)
-    return write_edition(project.dist / printed.tag, handbook.id, pdf, epub_bytes, size=size, press=press)
+                  project.dist / printed.tag, size=size, press=bool(press))
+    return write_edition(project.dist / printed.tag, handbook.id, pdf, epub_bytes, size=size,
+                         press=bool(press))

@@ -22,6 +22,7 @@ from .present import SectionView, View
 
 if TYPE_CHECKING:
     from .pdf import Rendered
+    from .press import Press
 
 # Per-page time is flat for parts of 10 to 40 entries; fewer parts repeat fewer font
 # subsets (every part embeds its own: a Chinese part's are some 300 KB).
@@ -50,14 +51,17 @@ def runs(sections: Sequence[SectionView], budget: int) -> list[tuple[SectionView
 
 
 def print_book(layouts: Path, roots: tuple[Path, ...], view: View, gettext: NullTranslations, *,
-               size: str, press: bool, budget: int = PART_ENTRIES) -> Printed:
+               size: str, press: Press | None, budget: int = PART_ENTRIES) -> Printed:
+    """The book's PDF; with `press`, the print shop's PDF/X-4 (pipeline/press.py)."""
     from .merge import join
-    from .pdf import render_document  # WeasyPrint: imported only when rendering
+    from .pdf import EDITION, render_document  # WeasyPrint: imported only when rendering
+    from .press import finish
 
     descriptions = link_descriptions(view, gettext)
+    variant = press.variant if press else EDITION
 
     def html(part: Part) -> str:
-        return print_html(layouts, view, gettext, size=size, press=press, part=part)
+        return print_html(layouts, view, gettext, size=size, press=bool(press), part=part)
 
     body: list[Rendered] = []
     folios: dict[str, int] = {}
@@ -65,10 +69,14 @@ def print_book(layouts: Path, roots: tuple[Path, ...], view: View, gettext: Null
     groups = runs(view.sections, budget)  # the schema asks for one section at least: the back cover has a part
     for i, group in enumerate(groups):
         part = Part(group, front=False, back=i == len(groups) - 1, first_page=first)
-        rendered = render_document(html(part), layouts, roots, descriptions)
+        rendered = render_document(html(part), layouts, roots, descriptions, variant=variant)
         folios.update({name: first + page - 1 for name, page in rendered.anchors.items()})
         body.append(rendered)
         first += rendered.pages
     contents = {anchor: view.loc.digits(folio) for anchor, folio in folios.items()}
-    front = render_document(html(Part((), back=False, pages=contents)), layouts, roots, descriptions, elsewhere=folios.keys(), even=True)
-    return Printed(join([front, *body], front.pages, rtl=view.loc.dir == "rtl"), folios)
+    front_matter = html(Part((), back=False, pages=contents))
+    front = render_document(front_matter, layouts, roots, descriptions, elsewhere=folios.keys(),
+                            even=True, variant=variant)
+    pdf = join([front, *body], front.pages, rtl=view.loc.dir == "rtl",
+               then=finish if press else None)
+    return Printed(pdf, folios)

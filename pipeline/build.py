@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel.messages.catalog import Catalog
 from babel.support import NullTranslations
@@ -24,6 +25,9 @@ from .present import View, present
 from .qa import check_catalog
 from .source import load
 from .translate import Current, Status, catalog_status, current, missing, source_status, translate, translations
+
+if TYPE_CHECKING:
+    from .press import Press
 
 
 @dataclass(frozen=True)
@@ -165,8 +169,9 @@ def write_edition(out: Path, handbook_id: str, pdf: bytes, epub: bytes, *, size:
 
 
 def build(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False,
-          size: str = "letter", press: bool = False) -> list[Path]:
-    """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual edition)."""
+          size: str = "letter", press: Press | None = None) -> list[Path]:
+    """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual edition);
+    with `press`, the PDF is the print shop's (pipeline/press.py)."""
     from .book import print_book
     from .epub import render_epub
     from .pdf import cover_image
@@ -186,8 +191,9 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     pages = first_entry_pages(printed.folios, prepared.view)
     epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=pages, cover_jpeg=cover)
     check_edition(handbook, [prepared.view], printed.pdf, epub, output_dir(project, loc),
-                  size=size, press=press)
-    return write_edition(output_dir(project, loc), handbook.id, printed.pdf, epub, size=size, press=press)
+                  size=size, press=bool(press))
+    return write_edition(output_dir(project, loc), handbook.id, printed.pdf, epub, size=size,
+                         press=bool(press))
 
 
 def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:

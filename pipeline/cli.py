@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pipeline.jobs imports the whole pipeline: not for --help
     from .build import Project
     from .jobs import Options, Outcome, Progress
     from .model import Handbook
+    from .press import Press
 
 DEFAULT_HANDBOOK = "ct-trafficking"
 
@@ -78,6 +79,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+BOOKLET_PRINTING = ("print it on both sides, flipping on the short edge, at actual size (100 %); "
+                    "fold the stack in the middle and staple it on the fold")
+
+
+def cmd_booklet(args: argparse.Namespace) -> int:
+    from .booklet import build_booklet
+    from .locales import normalize
+
+    project = _project(args)
+    path = build_booklet(project, args.handbook, normalize(args.lang), sheet=args.size,
+                         allow_partial=args.allow_partial)
+    shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+    print(f"wrote {shown}: {BOOKLET_PRINTING}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import check
 
@@ -96,13 +113,24 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .locales import normalize
 
     project = _project(args)
-    options = Options(args.size, args.press, args.allow_partial)
+    options = Options(args.size, _press(args), args.allow_partial)
     if args.all:
         return _build_all(args, project, options)
     outcome = build_job(project, Job(args.handbook or DEFAULT_HANDBOOK, normalize(args.lang)), options, force=True)
     for path in outcome.outputs:
         print(f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}")
     return 0
+
+
+def _press(args: argparse.Namespace) -> Press | None:
+    from .press import load_press
+
+    profile = Path(args.profile) if args.profile else None
+    if profile and not args.press:
+        why = ("a colour profile is for the print shop's PDF: add --press "
+               "(make: PRINT=press PROFILE=...)")
+        raise UsageError([Diagnostic(Severity.ERROR, "press-profile", why, _place(profile))])
+    return load_press(profile) if args.press else None
 
 
 class _Display:
@@ -297,7 +325,12 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--force", action="store_true", help="with --all: rebuild even what is up to date")
     bld.add_argument("--quiet", action="store_true", help="with --all: no progress output")
     bld.add_argument("--size", choices=("letter", "a4", "a5"), default="letter")
-    bld.add_argument("--press", action="store_true", help="print-shop PDF: 3 mm bleed and crop marks")
+    bld.add_argument("--press", action="store_true",
+                     help="print-shop PDF: PDF/X-4 in CMYK, 3 mm bleed, crop marks, "
+                          "pages a multiple of 4")
+    bld.add_argument("--profile", metavar="PATH.icc",
+                     help="with --press: the print shop's CMYK profile "
+                          "(default: Ghostscript's, SWOP)")
     bld.add_argument("--allow-partial", action="store_true", help="build an incomplete locale with marked fallbacks")
     bld.set_defaults(run=cmd_build)
     crd = sub.add_parser("card", help="build the wallet card (3.5 x 2 in) and its 10-up print sheet in one language")
@@ -325,6 +358,18 @@ def parser() -> argparse.ArgumentParser:
     ver.add_argument("--lang", help="its locale, e.g. es or es+en (default: the name of its "
                                     "folder, as in dist/es/)")
     ver.set_defaults(run=cmd_verify)
+
+
+    bkl = sub.add_parser("booklet", help="the book imposed 2-up for a duplex office printer, "
+                                          "to fold and staple: dist/<lang>/<id>-booklet.pdf")
+    bkl.add_argument("--handbook", default=DEFAULT_HANDBOOK)
+    bkl.add_argument("--lang", required=True,
+                     help="locale, as for build (es+en: the bilingual edition)")
+    bkl.add_argument("--size", choices=("letter", "a4"), default="letter",
+                     help="the sheet, landscape (default: letter)")
+    bkl.add_argument("--allow-partial", action="store_true",
+                     help="build an incomplete locale with marked fallbacks")
+    bkl.set_defaults(run=cmd_booklet)
     for name, run, text in (
         ("extract", cmd_extract, "write locales/<handbook>.pot from the source and the layouts"),
         ("update", cmd_update, "merge the template into every catalog (changed messages become fuzzy)"),

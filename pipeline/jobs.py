@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .build import Project, build, variant_suffix
@@ -39,6 +40,9 @@ from .diagnostics import Diagnostic, PipelineError, Place, error, relative
 from .locales import config_path
 from .output import write_atomic
 from .source import recording_reads
+
+if TYPE_CHECKING:
+    from .press import Press
 
 CODE = Path(__file__).parent
 LIBRARIES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "babel", "jinja2", "pypdfium2", "pyyaml")
@@ -51,13 +55,13 @@ class Options:
     """What `build()` is asked for besides handbook and locale."""
 
     size: str = "letter"
-    press: bool = False
+    press: Press | None = None  # its repr, with the profile's hash, is part of the inputs' digest
     allow_partial: bool = False
 
     @property
     def suffix(self) -> str:
         """Distinguishes the records of the print variants (as build() names the PDFs)."""
-        return variant_suffix(self.size, self.press)
+        return variant_suffix(self.size, bool(self.press))
 
 
 @dataclass(frozen=True, order=True)

@@ -3,14 +3,15 @@
 book.py renders a long book in parts (WeasyPrint holds every page of a document
 in memory); this makes them one PDF with pikepdf (qpdf): pages, structure tree
 and its parent tree, outline, named destinations, page labels. The first part
-(the front matter) gives the catalog: language, metadata, PDF/UA identification.
+(the front matter) gives the catalog: language, metadata, PDF/UA identification
+(or, for the press, PDF/X: output intent, XMP identification, Info's Trapped).
 """
 
 from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, Pdf
@@ -19,10 +20,12 @@ from .pdf import Rendered
 from .tagging import finish
 
 
-def join(parts: Sequence[Rendered], front_pages: int, *, rtl: bool) -> bytes:
+def join(parts: Sequence[Rendered], front_pages: int, *, rtl: bool,
+         then: Callable[[Pdf], None] | None = None) -> bytes:
     """One PDF of `parts` in order. Pages before `front_pages` are labelled i, ii,
     iii…; the rest 1, 2, 3… as their folios are. A named destination comes from
-    the part that rendered its anchor (the others hold stand-ins for links)."""
+    the part that rendered its anchor (the others hold stand-ins for links).
+    `then` finishes the joined book before it is saved (press.finish)."""
     out = Pdf.open(io.BytesIO(parts[0].pdf))
     tree = out.Root.StructTreeRoot
     document = tree.K[0]
@@ -42,6 +45,8 @@ def join(parts: Sequence[Rendered], front_pages: int, *, rtl: bool) -> bytes:
     out.Root.Names = Dictionary(Dests=names.obj)
     out.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)]))
     finish(out, rtl=rtl)
+    if then:
+        then(out)
     buffer = io.BytesIO()
     out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -22,6 +23,33 @@ from .diagnostics import Diagnostic, Place, RenderError, error, relative
 FATAL_LOG_MARKERS = (".notdef", "No anchor", "Ignored", "unknown", "Unknown", "Failed to load", "Error", "not supported", "disallowed")
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
 COVER_DPI = 150
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Which PDF WeasyPrint writes: the edition's PDF/UA-1, or the print shop's PDF/X-4
+    (pipeline/press.py), whose output intent is the press's CMYK profile."""
+
+    pdf_variant: str = "pdf/ua-1"
+    cmyk_profile: bytes = b""  # an ICC profile, handed over in memory: no URL is fetched
+
+    @property
+    def options(self) -> dict[str, Any]:
+        # PDF/UA is tagged by itself; PDF/X is tagged too, so that merge.join joins its parts alike.
+        return {**PDF_OPTIONS, "pdf_variant": self.pdf_variant, "pdf_tags": True}
+
+    def color_profiles(self) -> dict[str, Any]:
+        """WeasyPrint makes the `device-cmyk` profile a PDF/X document's output intent."""
+        if not self.cmyk_profile:
+            return {}
+        from weasyprint.css import ColorProfile
+
+        profile = ColorProfile(io.BytesIO(self.cmyk_profile), "press.icc", "relative-colorimetric",
+                               ("c", "m", "y", "k"))  # four components: the profile's N
+        return {"device-cmyk": profile}
+
+
+EDITION = Variant()
 
 
 @functools.cache
@@ -124,10 +152,11 @@ def _logged(layouts: Path, message: str) -> Diagnostic:
     return error("pdf-render", message.splitlines()[0][:300], Place(relative(layouts / "print.css")))
 
 
-def _render(html: str, layouts: Path, roots: tuple[Path, ...]) -> Any:
+def _render(html: str, layouts: Path, roots: tuple[Path, ...], variant: Variant = EDITION) -> Any:
     weasyprint, fonts = _weasy()
     document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/", url_fetcher=project_fetcher(roots))
-    return document.render(stylesheets=[_stylesheet(layouts, roots)], font_config=fonts, **PDF_OPTIONS)
+    return document.render(stylesheets=[_stylesheet(layouts, roots)], font_config=fonts,
+                           color_profiles=variant.color_profiles(), **variant.options)
 
 
 def describe_links(descriptions: dict[str, str]) -> Any:
@@ -152,14 +181,16 @@ class Rendered(NamedTuple):
 
 def render_document(html: str, layouts: Path, roots: tuple[Path, ...], link_descriptions: dict[str, str],
                     inspect: Callable[[Any], list[Diagnostic]] | None = None, *,
-                    elsewhere: Collection[str] = (), even: bool = False) -> Rendered:
+                    elsewhere: Collection[str] = (), even: bool = False,
+                    variant: Variant = EDITION) -> Rendered:
     """Render print HTML to PDF. `inspect` may look at the laid-out pages first
     (the wallet card measures its lines there): any problem it finds stops the
     build before the PDF is written. Links to `elsewhere` anchors (rendered in
     another part of the book) are kept for merge.join to point there. With
-    `even`, the HTML ends in a spare blank page, kept only to make the count even."""
+    `even`, the HTML ends in a spare blank page, kept only to make the count even.
+    `variant`: the edition's PDF/UA-1, or the press's PDF/X-4."""
     with _watched(layouts):
-        document = _render(html, layouts, roots)
+        document = _render(html, layouts, roots, variant)
         if inspect and (problems := inspect(document)):
             raise RenderError(problems)
         if even and len(document.pages) % 2:
@@ -170,7 +201,8 @@ def render_document(html: str, layouts: Path, roots: tuple[Path, ...], link_desc
                 anchors.setdefault(name, number)  # an element on several pages starts on the first
         if elsewhere:
             _keep_links(document, anchors, elsewhere)
-        pdf: bytes = document.write_pdf(finisher=describe_links(link_descriptions), **PDF_OPTIONS)
+        finisher = describe_links(link_descriptions)
+        pdf: bytes = document.write_pdf(finisher=finisher, **variant.options)
     return Rendered(pdf, anchors, len(document.pages))
 
 

@@ -16,6 +16,7 @@ from pipeline.fonts import check_coverage
 from pipeline.locales import FONTS
 from pipeline.model import Text
 from pipeline.present import View
+from pipeline.press import load_press
 
 from .conftest import HANDBOOK, ROOT, Built
 
@@ -120,7 +121,8 @@ def test_page_furniture_in_the_locale(built: dict[str, Built]) -> None:
 
 @pytest.mark.parametrize(("size", "press", "width", "height"), [("a5", False, 419.5, 595.3), ("a4", True, 595.3, 841.9)])
 def test_sizes_and_press_variant(tmp_path: Path, size: str, press: bool, width: float, height: float) -> None:
-    pdf_path, _ = build(Project(ROOT, tmp_path), HANDBOOK, "es", size=size, press=press)
+    variant = load_press() if press else None
+    pdf_path, _ = build(Project(ROOT, tmp_path), HANDBOOK, "es", size=size, press=variant)
     assert pdf_path.name == f"{HANDBOOK}-{size}{'-press' if press else ''}.pdf"
     with pikepdf.open(pdf_path) as pdf:
         page = pdf.pages[3]
