@@ -16,29 +16,51 @@ from babel.support import NullTranslations
 from markupsafe import Markup, escape
 
 from .diagnostics import Place, RenderError, error, relative
+from .locales import LocaleInfo
 from .model import Text
 from .present import SectionView, View
 
-# Runs of Latin letters and digits (names, numbers, URLs) inside right-to-left
-# text: isolated so they keep their order on the page and in copied text.
+# Runs of Latin letters and digits (names, numbers, URLs): isolated inside
+# right-to-left text, so they keep their order on the page and in copied text;
+# set in the Latin fonts inside CJK text.
 LTR_RUN = re.compile(r"[A-Za-z0-9@:/+][A-Za-z0-9 .,’'&@:/+_-]*[A-Za-z0-9]|[A-Za-z0-9]")
+# The Unicode isolates, in the text itself: readers that drop <bdi> (Calibre's
+# MOBI) still keep 1-888-373-7888 in order. WeasyPrint draws nothing for them.
+LRI, PDI = "\u2066", "\u2069"
 
 
-def isolate_ltr(value: str) -> Markup:
+def _runs(value: str, template: Markup) -> Markup:
     out, last = [], 0
     for m in LTR_RUN.finditer(value):
         out.append(escape(value[last:m.start()]))
-        out.append(Markup('<bdi dir="ltr">{}</bdi>').format(m.group(0)))
+        out.append(template.format(m.group(0)))
         last = m.end()
     out.append(escape(value[last:]))
     return Markup("").join(out)
 
 
-def text_filter(rtl: bool) -> Callable[[Text], Markup]:
+def isolate_ltr(value: str) -> Markup:
+    return _runs(value, Markup(f'<bdi dir="ltr">{LRI}{{}}{PDI}</bdi>'))
+
+
+def latin_runs(value: str) -> Markup:
+    """CJK fonts draw the apostrophe and quotes (U+2019, U+201C) full width, as in
+    "Attorney[wide gap]s Office"; page.css.j2 sets these runs in the Latin fonts."""
+    return _runs(value, Markup('<span class="latn">{}</span>'))
+
+
+def text_filter(loc: LocaleInfo) -> Callable[[Text], Markup]:
+    rtl, cjk = loc.dir == "rtl", loc.fonts.style == "cjk"
+
     def render(text: Text) -> Markup:
-        if text.fallback:
-            return Markup('<span class="fallback" lang="{}" dir="ltr">{}</span>').format(text.lang, text.value)
-        return isolate_ltr(text.value) if rtl else escape(text.value)
+        if text.fallback:  # the source language's text, marked; isolated or set in Latin like a run
+            value = f"{LRI}{text.value}{PDI}" if rtl else text.value
+            kind = "fallback latn" if cjk else "fallback"
+            span = Markup('<span class="{}" lang="{}" dir="ltr">{}</span>')
+            return span.format(kind, text.lang, value)
+        if rtl:
+            return isolate_ltr(text.value)
+        return latin_runs(text.value) if cjk else escape(text.value)
 
     return render
 
@@ -48,11 +70,15 @@ def tel_href(number: str) -> str:
     return f"+{digits}" if len(digits) == 11 and digits.startswith("1") else digits
 
 
-def link(scheme: str) -> Callable[[str], Markup]:
+def link(scheme: str, rtl: bool) -> Callable[[str], Markup]:
+    """A number as a `scheme:` link (no scheme: as text), isolated left to right."""
+    lri, pdi = (LRI, PDI) if rtl else ("", "")
+
     def render(number: str) -> Markup:
         if not scheme:
-            return Markup('<bdi dir="ltr">{}</bdi>').format(number)
-        return Markup('<bdi dir="ltr"><a href="{}:{}">{}</a></bdi>').format(scheme, tel_href(number), number)
+            return Markup('<bdi dir="ltr">{}{}{}</bdi>').format(lri, number, pdi)
+        a = Markup('<a href="{}:{}">{}</a>').format(scheme, tel_href(number), number)
+        return Markup('<bdi dir="ltr">{}{}{}</bdi>').format(lri, a, pdi)
 
     return render
 
@@ -95,7 +121,6 @@ def environment(layouts: Path) -> jinja2.Environment:
         trim_blocks=False,
         keep_trailing_newline=True,
     )
-    env.filters["tel"] = link("tel")
     env.filters["css_content"] = css_content
     return env
 
@@ -115,7 +140,9 @@ RENDER_LOCK = threading.Lock()
 
 def _render(env: jinja2.Environment, layouts: Path, name: str, view: View, gettext: NullTranslations, sms_links: bool,
             extra: dict[str, Any]) -> str:
-    env.filters["sms"] = link("sms" if sms_links else "")
+    rtl = view.loc.dir == "rtl"
+    env.filters["tel"] = link("tel", rtl)
+    env.filters["sms"] = link("sms" if sms_links else "", rtl)
     # Jinja marks translations safe; a catalog is not trusted markup, so escape it.
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: escape(gettext.gettext(s)),
@@ -124,10 +151,10 @@ def _render(env: jinja2.Environment, layouts: Path, name: str, view: View, gette
         npgettext=lambda c, s, p, n: escape(gettext.npgettext(c, s, p, n)),
         newstyle=True,
     )
-    env.filters["t"] = text_filter(view.loc.dir == "rtl")
+    env.filters["t"] = text_filter(view.loc)
     env.filters["digits"] = view.loc.digits
     # CSS content cannot hold <bdi>: Unicode isolates keep numbers in order there.
-    env.filters["ltr"] = (lambda v: f"\u2066{v}\u2069") if view.loc.dir == "rtl" else str
+    env.filters["ltr"] = (lambda v: f"{LRI}{v}{PDI}") if rtl else str
     with located(layouts, name):
         return env.get_template(name).render(
             hb=view.hb, loc=view.loc, status=view.status, sections=view.sections, edition=view.edition,
