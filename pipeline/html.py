@@ -20,13 +20,21 @@ from .locales import LocaleInfo
 from .model import Text
 from .present import SectionView, View
 
-# Runs of Latin letters and digits (names, numbers, URLs): isolated inside
-# right-to-left text, so they keep their order on the page and in copied text;
-# set in the Latin fonts inside CJK text.
+# Runs of Latin letters and digits (names, numbers, URLs): kept left to right
+# inside right-to-left text, on the page and in copied text; set in the Latin
+# fonts inside CJK text.
 LTR_RUN = re.compile(r"[A-Za-z0-9@:/+][A-Za-z0-9 .,’'&@:/+_-]*[A-Za-z0-9]|[A-Za-z0-9]")
-# The Unicode isolates, in the text itself: readers that drop <bdi> (Calibre's
-# MOBI) still keep 1-888-373-7888 in order. WeasyPrint draws nothing for them.
-LRI, PDI = "\u2066", "\u2069"
+# Beside <bdi>, a left-to-right mark on each side of a run, in the text itself,
+# keeps it in order where markup is dropped. Measured with Calibre (EPUB, MOBI,
+# EPUB, PDF): MOBI drops <bdi>; its renderer ignores the isolates LRI and PDI
+# (U+2066, U+2069), so 1-888-373-7888 still comes out reversed, and garbles the
+# Arabic beside them; with LRM the number stays in order. WeasyPrint draws
+# nothing for LRM (no pixel changes) and leaves it out of the text layer.
+LRM = "\u200e"
+
+
+def ltr_marked(value: str) -> str:
+    return f"{LRM}{value}{LRM}"
 
 
 def _runs(value: str, template: Markup) -> Markup:
@@ -40,7 +48,7 @@ def _runs(value: str, template: Markup) -> Markup:
 
 
 def isolate_ltr(value: str) -> Markup:
-    return _runs(value, Markup(f'<bdi dir="ltr">{LRI}{{}}{PDI}</bdi>'))
+    return _runs(value, Markup(f'<bdi dir="ltr">{LRM}{{}}{LRM}</bdi>'))
 
 
 def latin_runs(value: str) -> Markup:
@@ -53,8 +61,8 @@ def text_filter(loc: LocaleInfo) -> Callable[[Text], Markup]:
     rtl, cjk = loc.dir == "rtl", loc.fonts.style == "cjk"
 
     def render(text: Text) -> Markup:
-        if text.fallback:  # the source language's text, marked; isolated or set in Latin like a run
-            value = f"{LRI}{text.value}{PDI}" if rtl else text.value
+        if text.fallback:  # the source language's text, marked, and kept in order like a run
+            value = ltr_marked(text.value) if rtl else text.value
             kind = "fallback latn" if cjk else "fallback"
             span = Markup('<span class="{}" lang="{}" dir="ltr">{}</span>')
             return span.format(kind, text.lang, value)
@@ -71,14 +79,15 @@ def tel_href(number: str) -> str:
 
 
 def link(scheme: str, rtl: bool) -> Callable[[str], Markup]:
-    """A number as a `scheme:` link (no scheme: as text), isolated left to right."""
-    lri, pdi = (LRI, PDI) if rtl else ("", "")
+    """A number as a `scheme:` link (no scheme: as text), isolated left to right; in
+    right-to-left text marked too, inside the link, where a converter keeps it with the number."""
+    mark = ltr_marked if rtl else str
 
     def render(number: str) -> Markup:
         if not scheme:
-            return Markup('<bdi dir="ltr">{}{}{}</bdi>').format(lri, number, pdi)
-        a = Markup('<a href="{}:{}">{}</a>').format(scheme, tel_href(number), number)
-        return Markup('<bdi dir="ltr">{}{}{}</bdi>').format(lri, a, pdi)
+            return Markup('<bdi dir="ltr">{}</bdi>').format(mark(number))
+        a = Markup('<a href="{}:{}">{}</a>').format(scheme, tel_href(number), mark(number))
+        return Markup('<bdi dir="ltr">{}</bdi>').format(a)
 
     return render
 
@@ -153,8 +162,8 @@ def _render(env: jinja2.Environment, layouts: Path, name: str, view: View, gette
     )
     env.filters["t"] = text_filter(view.loc)
     env.filters["digits"] = view.loc.digits
-    # CSS content cannot hold <bdi>: Unicode isolates keep numbers in order there.
-    env.filters["ltr"] = (lambda v: f"{LRI}{v}{PDI}") if rtl else str
+    # CSS content cannot hold <bdi>: left-to-right marks keep numbers in order there.
+    env.filters["ltr"] = ltr_marked if rtl else str
     with located(layouts, name):
         return env.get_template(name).render(
             hb=view.hb, loc=view.loc, status=view.status, sections=view.sections, edition=view.edition,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import os
 import re
 import subprocess
 import zipfile
@@ -13,12 +14,14 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import Project
-from pipeline.html import LRI, PDI
+from pipeline.html import LRM
 from pipeline.locales import locale_info
 
 from .conftest import BIDI_MARKS, HANDBOOK, ROOT, Built
 
 HOTLINE = "1-888-373-7888"
+REVERSED = "7888-373-888-1"
+NAME = "National Human Trafficking Hotline"
 MM = 72 / 25.4
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
 LINE = re.compile(r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</line>', re.S)
@@ -81,7 +84,7 @@ def test_english_name_lines_up_with_its_label(built: dict[str, Built], code: str
     out = subprocess.run(["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(built[code].pdf), "-"],
                          capture_output=True, text=True, check=True).stdout
     lines = [(float(x0), float(x1), " ".join(w for *_, w in WORD.findall(body))) for x0, x1, body in LINE.findall(out)]
-    at = next(i for i, line in enumerate(lines) if line[2] == "National Human Trafficking Hotline")
+    at = next(i for i, line in enumerate(lines) if line[2] == NAME)
     label, name, numbers = lines[at - 1], lines[at], lines[at + 1]
     assert name[1] == pytest.approx(label[1], abs=1)
     assert name[1] == pytest.approx(numbers[1], abs=1)
@@ -92,19 +95,19 @@ def xhtml_texts(epub: Path) -> list[str]:
     """The text of every paragraph, list item and heading of the EPUB, markup dropped
     as a reader that ignores it would (Calibre's MOBI drops <bdi>)."""
     with zipfile.ZipFile(epub) as z:
-        documents = [z.read(n).decode() for n in sorted(z.namelist()) if n.endswith(".xhtml")]
+        names = sorted(n for n in z.namelist() if n.endswith((".xhtml", ".html")))
+        documents = [z.read(n).decode() for n in names]
     return [html.unescape(TAG.sub("", body)) for doc in documents for _tag, body in BLOCK.findall(doc)]
 
 
 @pytest.mark.parametrize("code", RTL)
-def test_numbers_are_isolated_in_the_text_itself(built: dict[str, Built], code: str) -> None:
+def test_numbers_and_names_are_marked_in_the_text(built: dict[str, Built], code: str) -> None:
     with_hotline = [t for t in xhtml_texts(built[code].epub) if HOTLINE in t]
     assert len(with_hotline) >= 3  # the cover, a list item, the back
-    assert all(f"{LRI}{HOTLINE}{PDI}" in t for t in with_hotline), with_hotline
-    name = "National Human Trafficking Hotline"
-    with_name = [t for t in xhtml_texts(built[code].epub) if name in t]
+    assert all(t.count(HOTLINE) == t.count(f"{LRM}{HOTLINE}{LRM}") for t in with_hotline)
+    with_name = [t for t in xhtml_texts(built[code].epub) if NAME in t]
     assert with_name
-    assert all(t.count(name) == t.count(f"{LRI}{name}{PDI}") for t in with_name), with_name
+    assert all(t.count(NAME) == t.count(f"{LRM}{NAME}{LRM}") for t in with_name)
 
 
 def render_rtl(tmp_path: Path, body: str, lang: str = "ar") -> Path:
@@ -118,8 +121,15 @@ def render_rtl(tmp_path: Path, body: str, lang: str = "ar") -> Path:
 
 
 def pdftext(pdf: Path, *args: str) -> str:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    return out.translate(BIDI_MARKS)
+    run = subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"],
+                         capture_output=True, text=True, check=True)
+    return run.stdout.translate(BIDI_MARKS)
+
+
+def png(pdf: Path) -> bytes:
+    run = subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(pdf)],
+                         capture_output=True, check=True)
+    return run.stdout
 
 
 def as_plain_text(paragraphs: list[str]) -> str:
@@ -128,37 +138,68 @@ def as_plain_text(paragraphs: list[str]) -> str:
 
 
 @pytest.mark.parametrize("code", RTL)
-def test_a_reader_that_drops_markup_keeps_the_hotline_in_order(built: dict[str, Built], code: str, tmp_path: Path) -> None:
+def test_without_markup_the_hotline_stays_in_order(built: dict[str, Built], code: str,
+                                                    tmp_path: Path) -> None:
+    """The EPUB's paragraphs with the hotline, markup dropped, set by WeasyPrint."""
     paragraphs = [t for t in xhtml_texts(built[code].epub) if HOTLINE in t and len(t) > 60]
     assert paragraphs
     text = pdftext(render_rtl(tmp_path, as_plain_text(paragraphs), built[code].tag))
     assert text.count(HOTLINE) == len(paragraphs)
-    assert "7888-373-888-1" not in text
-    bare = [p.replace(LRI, "").replace(PDI, "") for p in paragraphs]
-    assert "7888-373-888-1" in pdftext(render_rtl(tmp_path, as_plain_text(bare), built[code].tag))  # the check can fail
+    assert REVERSED not in text
+    bare = [p.replace(LRM, "") for p in paragraphs]
+    # unmarked, it comes out reversed: the check can fail
+    assert REVERSED in pdftext(render_rtl(tmp_path, as_plain_text(bare), built[code].tag))
 
 
-def test_isolates_draw_nothing(tmp_path: Path) -> None:
-    """WeasyPrint draws no ink for LRI and PDI (a page of nothing else stays white);
-    inside <bdi>, as html.py writes them, they move no word sideways, and pdftotext
-    copies the number out in order and without them. (They may shift a line by a
-    point or two: the fallback font that carries them has its own line metrics.)"""
+def test_marks_draw_nothing(tmp_path: Path) -> None:
+    """WeasyPrint draws no ink for LRM (a page of nothing else stays white); inside
+    <bdi>, as html.py writes them, they change no pixel, and pdftotext copies the
+    number out in order and without them."""
     from PIL import Image
 
-    png = subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(render_rtl(tmp_path, f"<p>{LRI}{PDI} {LRI}{PDI}</p>"))],
-                         capture_output=True, check=True).stdout
-    assert Image.open(io.BytesIO(png)).convert("L").getextrema() == (255, 255)
-
-    template = "<p>إلى الخط الساخن الوطني (<bdi dir=\"ltr\">{0}National Human Trafficking Hotline{1}</bdi>) " \
-               "على الرقم <bdi dir=\"ltr\">{0}1-888-373-7888{1}</bdi>.</p>"
-    isolated, bdi_only = (render_rtl(tmp_path, template.format(*marks)) for marks in ((LRI, PDI), ("", "")))
-    words = [WORD.findall(pdftext(pdf, "-bbox")) for pdf in (isolated, bdi_only)]
-    assert len(words[0]) > 8
-    assert words[0] == words[1]
-    text = pdftext(isolated)
+    blank = Image.open(io.BytesIO(png(render_rtl(tmp_path, f"<p>{LRM} {LRM}</p>"))))
+    assert blank.convert("L").getextrema() == (255, 255)
+    template = ("<p>إلى الخط الساخن الوطني (<bdi dir='ltr'>{0}National Human Trafficking "
+                "Hotline{0}</bdi>) على الرقم <bdi dir='ltr'>{0}1-888-373-7888{0}</bdi>.</p>")
+    marked = render_rtl(tmp_path, template.format(LRM))
+    bdi_only = render_rtl(tmp_path, template.format(""))
+    assert png(marked) == png(bdi_only)
+    text = pdftext(marked)
     assert HOTLINE in text
-    assert LRI not in text
-    assert PDI not in text
+    assert LRM not in text
+
+
+def calibre(source: Path, target: Path) -> Path:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1",
+           "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox"}
+    subprocess.run(["ebook-convert", str(source), str(target)],
+                   capture_output=True, check=True, env=env, timeout=600)
+    return target
+
+
+def test_calibre_mobi_keeps_the_hotline_in_order(built: dict[str, Built], tmp_path: Path) -> None:
+    """Older Kindles read MOBI: Calibre's EPUB -> MOBI -> EPUB -> PDF of the Arabic
+    edition drops <bdi> (and the text's direction), and still shows the hotline in order."""
+    back = calibre(calibre(built["ar"].epub, tmp_path / "ar.mobi"), tmp_path / "back.epub")
+    with zipfile.ZipFile(back) as z:
+        markup = " ".join(z.read(n).decode() for n in z.namelist() if n.endswith("html"))
+    assert "<bdi" not in markup
+    assert f"{LRM}{HOTLINE}{LRM}" in " ".join(xhtml_texts(back))
+    text = pdftext(calibre(back, tmp_path / "back.pdf")).replace(LRM, "")
+    assert HOTLINE in text
+    assert REVERSED not in text
+
+
+def test_calibre_reverses_an_unmarked_hotline(tmp_path: Path) -> None:
+    """What the marks are for: the same sentence, unmarked, comes out reversed."""
+    page = tmp_path / "page.html"
+    sentence = "<p>اتصل بالرقم {} أو أرسل رسالة نصية.</p>"
+    body = sentence.format(HOTLINE) + sentence.format(f"{LRM}{HOTLINE}{LRM}")
+    head = '<head><meta charset="utf-8"/><title>t</title></head>'
+    page.write_text(f'<html lang="ar" dir="rtl">{head}<body>{body}</body></html>', encoding="utf-8")
+    mobi = calibre(page, tmp_path / "page.mobi")
+    text = pdftext(calibre(mobi, tmp_path / "page.pdf")).replace(LRM, "")
+    assert (text.count(REVERSED), text.count(HOTLINE)) == (1, 1)
 
 
 def pandoc_plain(epub: Path) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass, field
@@ -22,9 +23,9 @@ from pipeline.build import build
 from pipeline.catalog import catalog_path, po_bytes, read_catalog
 from pipeline.cli import main
 from pipeline.diagnostics import RenderError
-from pipeline.fonts import family_files
-from pipeline.html import LTR_RUN
-from pipeline.locales import font_table, locale_info
+from pipeline.fonts import check_coverage, family_files
+from pipeline.html import LRM, LTR_RUN
+from pipeline.locales import Fonts, Stack, font_table, locale_info
 
 from .conftest import BIDI_MARKS, HANDBOOK, ROOT, Built, copy_project
 from .test_rtl import words_outside_text_block
@@ -137,8 +138,9 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Edition]:
 
 
 def flat(text: str) -> str:
-    """Whitespace aside (pdftotext breaks lines; WeasyPrint hyphenates with U+2010)."""
-    return re.sub(r"\s+", "", text.replace("\u2010\n", "").translate(BIDI_MARKS))
+    """Whitespace and direction marks aside (pdftotext breaks lines and marks right-to-left
+    ones; WeasyPrint hyphenates with U+2010; the EPUB marks Latin runs in right-to-left text)."""
+    return re.sub(r"\s+", "", text.replace("\u2010\n", "").translate(BIDI_MARKS).replace(LRM, ""))
 
 
 def expected_texts(texts: dict[str, str]) -> list[str]:
@@ -277,3 +279,23 @@ def test_a_script_not_in_the_table_names_the_table(tmp_path: Path) -> None:
     assert problem.code == "font-script"
     assert "Cherokee script (Cher)" in problem.message
     assert "layouts/fonts.yaml" in problem.message
+
+
+def test_a_missing_font_names_the_package_of_its_row() -> None:
+    latin = font_table(ROOT / "layouts")["Latn"]
+    own = Stack("Ethi", "Noto Serif Nowhere", "Noto Sans Nowhere", "fonts-nowhere", True, "plain")
+    (problem,) = check_coverage([], "", Fonts(own, latin), "locales/xx")
+    assert problem.code == "font-missing"
+    assert "install the Debian package fonts-nowhere" in problem.message
+
+
+def test_system_packages_installs_what_the_table_names(tmp_path: Path) -> None:
+    """.ci/system-packages runs before Python is set up: it reads the table with sed.
+    Without dpkg it lists what to install, which shows what it would install."""
+    for tool in ("sed", "sort", "dirname", "bash"):
+        (tmp_path / tool).symlink_to(shutil.which(tool) or tool)
+    run = subprocess.run([str(tmp_path / "bash"), str(ROOT / ".ci" / "system-packages"), "runtime"],
+                         capture_output=True, text=True, env={"PATH": str(tmp_path)}, check=True)
+    listed = set(run.stderr.split("installed: ", 1)[1].split())
+    table = {stack.package for stack in font_table(ROOT / "layouts").values()}
+    assert table <= listed
