@@ -1,7 +1,9 @@
 """No tofu: before rendering, the locale's fonts must cover every character.
 
-Fonts are found with fontconfig (`fc-list`, exact family names) and their
-character maps read with fontTools; both are cached per process.
+The families come from the font table, layouts/fonts.yaml (locales.py), as
+do the EPUB's embedded subsets. Fonts are found with fontconfig (`fc-list`,
+exact family names) and their character maps read with fontTools; both are
+cached per process.
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ def check_coverage(texts: Iterable[Text], extra: str, fonts: Fonts, where: str) 
     texts = list(texts)
     missing_families = [f for f in fonts.families if not family_files(f)]
     if missing_families:
-        why = f"font {', '.join(missing_families)} is not installed: install the Debian package {fonts.package}"
+        packages = ", ".join(dict.fromkeys(fonts.package(f) for f in missing_families))
+        why = (f"font {', '.join(missing_families)} is not installed: install the Debian package "
+               f"{packages} (or name installed fonts for {fonts.own.script} in layouts/fonts.yaml)")
         return [error("font-missing", why, Place(where))]
     missing = uncovered("".join(t.value for t in texts) + extra, fonts)
     if not missing:
@@ -85,7 +89,8 @@ def check_coverage(texts: Iterable[Text], extra: str, fonts: Fonts, where: str) 
     keys = sorted({t.key.split("/")[0] for t in texts if missing & set(t.value)})[:8]
     return [error("font-coverage",
                   f"no font of {', '.join(fonts.families)} has a glyph for {shown}; in {', '.join(keys) or 'the layouts'} "
-                  f"({', '.join(places) or where}); install a font that covers them (Debian: {fonts.package}) or fix the text",
+                  f"({', '.join(places) or where}); fix the text, or name fonts that cover them "
+                  f"in layouts/fonts.yaml",
                   Place(where))]
 
 

@@ -20,41 +20,72 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .diagnostics import Place, RenderError, error, relative
+from .locales import LocaleInfo
 from .model import Text
 from .present import SectionView, View
 from .qa import URL
 
-# Runs of Latin letters and digits (names, numbers, URLs) inside right-to-left
-# text: isolated so they keep their order on the page and in copied text.
+# Runs of Latin letters and digits (names, numbers, URLs): kept left to right
+# inside right-to-left text, on the page and in copied text; set in the Latin
+# fonts inside CJK text.
 LTR_RUN = re.compile(r"[A-Za-z0-9@:/+][A-Za-z0-9 .,’'&@:/+_-]*[A-Za-z0-9]|[A-Za-z0-9]")
+# Beside <bdi>, a left-to-right mark on each side of a run, in the text itself,
+# keeps it in order where markup is dropped. Measured with Calibre (EPUB, MOBI,
+# EPUB, PDF): MOBI drops <bdi>; its renderer ignores the isolates LRI and PDI
+# (U+2066, U+2069), so 1-888-373-7888 still comes out reversed, and garbles the
+# Arabic beside them; with LRM the number stays in order. WeasyPrint draws
+# nothing for LRM (no pixel changes) and leaves it out of the text layer.
+LRM = "\u200e"
 
 
-def isolate_ltr(value: str) -> Markup:
+def ltr_marked(value: str) -> str:
+    return f"{LRM}{value}{LRM}"
+
+
+def _runs(value: str, template: Markup) -> Markup:
     out, last = [], 0
     for m in LTR_RUN.finditer(value):
         out.append(escape(value[last:m.start()]))
-        out.append(Markup('<bdi dir="ltr">{}</bdi>').format(m.group(0)))
+        out.append(template.format(m.group(0)))
         last = m.end()
     out.append(escape(value[last:]))
     return Markup("").join(out)
 
 
-def keep_urls(value: str, rest: Callable[[str], Markup]) -> Markup:
+def isolate_ltr(value: str) -> Markup:
+    return _runs(value, Markup(f'<bdi dir="ltr">{LRM}{{}}{LRM}</bdi>'))
+
+
+def latin_runs(value: str) -> Markup:
+    """CJK fonts draw the apostrophe and quotes (U+2019, U+201C) full width, as in
+    "Attorney[wide gap]s Office"; page.css.j2 sets these runs in the Latin fonts."""
+    return _runs(value, Markup('<span class="latn">{}</span>'))
+
+
+def keep_urls(value: str, rest: Callable[[str], Markup], *, rtl: bool = False, cjk: bool = False) -> Markup:
     """Addresses in a span that is never hyphenated or broken (a hyphen inside a web
-    address sends the reader elsewhere); the text around them through `rest`."""
+    address sends the reader elsewhere), kept left to right and in Latin type like the
+    runs around them; the text between them through `rest`."""
+    span = Markup('<span class="url{}" dir="ltr">{}</span>')
     out, last = [], 0
     for m in URL.finditer(value):
-        out += [rest(value[last:m.start()]), Markup('<span class="url" dir="ltr">{}</span>').format(m.group(0))]
+        out += [rest(value[last:m.start()]), span.format(" latn" if cjk else "", ltr_marked(m.group(0)) if rtl else m.group(0))]
         last = m.end()
     return Markup("").join([*out, rest(value[last:])])
 
 
-def text_filter(rtl: bool) -> Callable[[Text], Markup]:
+def text_filter(loc: LocaleInfo) -> Callable[[Text], Markup]:
+    rtl, cjk = loc.dir == "rtl", loc.fonts.style == "cjk"
+
     def render(text: Text) -> Markup:
-        if text.fallback:
-            return Markup('<span class="fallback" lang="{}" dir="ltr">{}</span>').format(
-                text.lang, keep_urls(text.value, escape))
-        return keep_urls(text.value, isolate_ltr if rtl else escape)
+        if text.fallback:  # the source language's text, marked, and kept in order like a run
+            value = ltr_marked(text.value) if rtl else text.value
+            kind = "fallback latn" if cjk else "fallback"
+            span = Markup('<span class="{}" lang="{}" dir="ltr">{}</span>')
+            return span.format(kind, text.lang, keep_urls(value, escape))
+        if rtl:
+            return keep_urls(text.value, isolate_ltr, rtl=True)
+        return keep_urls(text.value, latin_runs if cjk else escape, cjk=cjk)
 
     return render
 
@@ -64,11 +95,16 @@ def tel_href(number: str) -> str:
     return f"+{digits}" if len(digits) == 11 and digits.startswith("1") else digits
 
 
-def link(scheme: str) -> Callable[[str], Markup]:
+def link(scheme: str, rtl: bool) -> Callable[[str], Markup]:
+    """A number as a `scheme:` link (no scheme: as text), isolated left to right; in
+    right-to-left text marked too, inside the link, where a converter keeps it with the number."""
+    mark = ltr_marked if rtl else str
+
     def render(number: str) -> Markup:
         if not scheme:
-            return Markup('<bdi dir="ltr">{}</bdi>').format(number)
-        return Markup('<bdi dir="ltr"><a href="{}:{}">{}</a></bdi>').format(scheme, tel_href(number), number)
+            return Markup('<bdi dir="ltr">{}</bdi>').format(mark(number))
+        a = Markup('<a href="{}:{}">{}</a>').format(scheme, tel_href(number), mark(number))
+        return Markup('<bdi dir="ltr">{}</bdi>').format(a)
 
     return render
 
@@ -138,7 +174,6 @@ def environment(layouts: Path) -> jinja2.Environment:
         trim_blocks=False,
         keep_trailing_newline=True,
     )
-    env.filters["tel"] = link("tel")
     env.filters["css_content"] = css_content
     return env
 
@@ -158,7 +193,9 @@ RENDER_LOCK = threading.Lock()
 
 def _render(env: jinja2.Environment, layouts: Path, name: str, view: View, gettext: NullTranslations, sms_links: bool,
             extra: dict[str, Any]) -> str:
-    env.filters["sms"] = link("sms" if sms_links else "")
+    rtl = view.loc.dir == "rtl"
+    env.filters["tel"] = link("tel", rtl)
+    env.filters["sms"] = link("sms" if sms_links else "", rtl)
     # Jinja marks translations safe; a catalog is not trusted markup, so escape it.
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: escape(gettext.gettext(s)),
@@ -167,10 +204,10 @@ def _render(env: jinja2.Environment, layouts: Path, name: str, view: View, gette
         npgettext=lambda c, s, p, n: escape(gettext.npgettext(c, s, p, n)),
         newstyle=True,
     )
-    env.filters["t"] = text_filter(view.loc.dir == "rtl")
+    env.filters["t"] = text_filter(view.loc)
     env.filters["digits"] = view.loc.digits
-    # CSS content cannot hold <bdi>: Unicode isolates keep numbers in order there.
-    env.filters["ltr"] = (lambda v: f"\u2066{v}\u2069") if view.loc.dir == "rtl" else str
+    # CSS content cannot hold <bdi>: left-to-right marks keep numbers in order there.
+    env.filters["ltr"] = ltr_marked if rtl else str
     with located(layouts, name):
         return env.get_template(name).render(
             hb=view.hb, loc=view.loc, status=view.status, sections=view.sections, edition=view.edition,

@@ -4,12 +4,14 @@ A locale is named as gettext names it (`pt_BR`, `zh_Hans`, `fa_AF`); `LANG=`
 also accepts BCP 47 (`pt-BR`). Output folders use the BCP 47 tag. A small
 `locales/<code>/locale.yaml` may set the release rule and override CLDR where
 our readers differ from its default (Dari's own name; Arabic-Indic digits).
+Fonts are data: the row of `layouts/fonts.yaml` for the locale's script.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,35 +19,94 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
-from .diagnostics import CatalogError, Place, RenderError, SourceError, UsageError, error, relative
-from .source import parse_yaml, read_text
+from .diagnostics import (
+    CatalogError,
+    Diagnostic,
+    Place,
+    RenderError,
+    SourceError,
+    UsageError,
+    error,
+    relative,
+)
+from .source import Located, parse_yaml, read_text
 
-DIGITS = {"latn": "0123456789", "arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹"}
-COUNTER_STYLES = {"latn": "decimal", "arab": "arabic-indic", "arabext": "persian"}
-# ISO 15924 scripts we have a font stack for (CLDR tells each locale's script).
-SCRIPTS = {"Latn": "latin", "Cyrl": "cyrillic", "Arab": "arabic", "Hans": "han"}
+# CLDR numbering systems whose digits CSS can count in: the zero, and the counter style.
+NUMBERING = {
+    "latn": ("0", "decimal"), "arab": ("\u0660", "arabic-indic"), "arabext": ("\u06f0", "persian"),
+    "beng": ("\u09e6", "bengali"), "deva": ("\u0966", "devanagari"), "gujr": ("\u0ae6", "gujarati"),
+    "guru": ("\u0a66", "gurmukhi"), "khmr": ("\u17e0", "khmer"), "knda": ("\u0ce6", "kannada"),
+    "laoo": ("\u0ed0", "lao"), "mlym": ("\u0d66", "malayalam"), "mymr": ("\u1040", "myanmar"),
+    "orya": ("\u0b66", "oriya"), "tamldec": ("\u0be6", "tamil"), "telu": ("\u0c66", "telugu"),
+    "thai": ("\u0e50", "thai"), "tibt": ("\u0f20", "tibetan"),
+}
 RELEASE_RULES = ("complete", "fallback")
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {  # () = any text
-    "release": RELEASE_RULES, "name": (), "english_name": (), "digits": tuple(DIGITS)}
+    "release": RELEASE_RULES, "name": (), "english_name": (), "digits": tuple(NUMBERING)}
+FONT_TABLE = "fonts.yaml"  # in the project's layouts/: one font stack per script
+STYLES = ("plain", "cjk", "arabic", "tall")  # script typography in the CSS (see the table)
+
+
+@dataclass(frozen=True)
+class Stack:
+    """One row of layouts/fonts.yaml: the fonts of one script (ISO 15924)."""
+
+    script: str
+    serif: str
+    sans: str
+    package: str  # the Debian package that ships them
+    embed: bool  # subset the sans into the EPUB: scripts that cheap readers often lack
+    style: str  # one of STYLES
+
+
+def css_families(*names: str) -> str:
+    """A CSS font-family list: the names quoted, without repeats, the last one generic."""
+    *families, generic = names
+    return ", ".join([*(f'"{n}"' for n in dict.fromkeys(families)), generic])
 
 
 @dataclass(frozen=True)
 class Fonts:
-    body: str  # CSS font-family lists, most specific first
-    heading: str
-    families: tuple[str, ...]  # what must be installed, for the coverage check
-    package: str  # the Debian package that ships them
-    embed: tuple[str, ...] = ()  # subset into the EPUB: scripts that cheap readers often lack
+    """A locale's fonts: its script's stack, then the Latin stack for numbers, URLs
+    and English names."""
 
+    own: Stack
+    latin: Stack
 
-FONTS = {
-    "latin": Fonts('"Noto Serif", serif', '"Noto Sans", sans-serif', ("Noto Serif", "Noto Sans"), "fonts-noto-core"),
-    "cyrillic": Fonts('"Noto Serif", serif', '"Noto Sans", sans-serif', ("Noto Serif", "Noto Sans"), "fonts-noto-core"),
-    "arabic": Fonts('"Noto Naskh Arabic", "Noto Serif", serif', '"Noto Naskh Arabic", "Noto Sans", sans-serif',
-                    ("Noto Naskh Arabic", "Noto Serif", "Noto Sans"), "fonts-noto-core", ("Noto Naskh Arabic",)),
-    "han": Fonts('"Noto Serif CJK SC", "Noto Serif", serif', '"Noto Sans CJK SC", "Noto Sans", sans-serif',
-                 ("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif", "Noto Sans"), "fonts-noto-cjk", ("Noto Sans CJK SC",)),
-}
+    @property
+    def body(self) -> str:  # CSS font-family lists, most specific first
+        return css_families(self.own.serif, self.latin.serif, "serif")
+
+    @property
+    def heading(self) -> str:
+        return css_families(self.own.sans, self.latin.sans, "sans-serif")
+
+    @property
+    def latin_body(self) -> str:
+        """For Latin runs in CJK text (html.py): the CJK fonts draw quotes full width."""
+        return css_families(self.latin.serif, self.own.serif, "serif")
+
+    @property
+    def latin_heading(self) -> str:
+        return css_families(self.latin.sans, self.own.sans, "sans-serif")
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """What must be installed, for the coverage check."""
+        own, latin = self.own, self.latin
+        return tuple(dict.fromkeys((own.serif, own.sans, latin.serif, latin.sans)))
+
+    @property
+    def embed(self) -> tuple[str, ...]:
+        return (self.own.sans,) if self.own.embed else ()
+
+    @property
+    def style(self) -> str:
+        return self.own.style
+
+    def package(self, family: str) -> str:
+        """The Debian package that ships one of the families."""
+        return self.own.package if family in (self.own.serif, self.own.sans) else self.latin.package
 
 
 @dataclass(frozen=True)
@@ -55,25 +116,23 @@ class LocaleInfo:
     name: str  # the language's own name: Português (Brasil)
     english_name: str
     dir: str  # ltr | rtl
-    numbering: str  # CLDR numbering system: latn, arab, arabext
-    script: str  # latin, cyrillic, arabic, han
+    numbering: str  # CLDR numbering system, one of NUMBERING: latn, arab, arabext, deva
+    script: str  # ISO 15924: Latn, Arab, Hans, Ethi
+    fonts: Fonts
     release: str  # complete | fallback
     hyphenate: bool
 
     @property
-    def fonts(self) -> Fonts:
-        return FONTS[self.script]
-
-    @property
     def counter_style(self) -> str:
-        return COUNTER_STYLES[self.numbering]
+        return NUMBERING[self.numbering][1]
 
     @property
     def babel(self) -> Locale:
         return Locale.parse(self.code)
 
     def digits(self, value: int | str) -> str:
-        return str(value).translate(str.maketrans("0123456789", DIGITS[self.numbering]))
+        zero = ord(NUMBERING[self.numbering][0])
+        return str(value).translate({ord("0") + i: zero + i for i in range(10)})
 
 
 def normalize(name: str) -> str:
@@ -103,6 +162,12 @@ def config_path(locales_dir: Path, code: str) -> Path:
     return locales_dir / code / "locale.yaml"
 
 
+def unknown_key(key: str, allowed: Iterable[str]) -> str:
+    hint = difflib.get_close_matches(key, list(allowed), n=1)
+    suggestion = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
+    return f"unknown key '{key}' ({suggestion})"
+
+
 def _config(locales_dir: Path, code: str) -> dict[str, Any]:
     """The locale's own settings; every problem located, as a catalog problem (exit 1)."""
     path = config_path(locales_dir, code)
@@ -121,9 +186,8 @@ def _config(locales_dir: Path, code: str) -> dict[str, Any]:
     for key, value in doc.data.items():
         allowed = CONFIG_KEYS.get(key)
         if key not in CONFIG_KEYS:
-            hint = difflib.get_close_matches(key, list(CONFIG_KEYS), n=1)
-            suggestion = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(CONFIG_KEYS)}"
-            problems.append(error("locale-config", f"unknown key '{key}' ({suggestion})", doc.key_places.get((key,), doc.at(()))))
+            where = doc.key_places.get((key,), doc.at(()))
+            problems.append(error("locale-config", unknown_key(key, CONFIG_KEYS), where))
         elif allowed and value not in allowed:
             problems.append(error("locale-config", f"{key} is {value!r}; it must be one of: {', '.join(allowed)}", doc.at((key,))))
         elif not allowed and not (isinstance(value, str) and value.strip()):
@@ -133,8 +197,68 @@ def _config(locales_dir: Path, code: str) -> dict[str, Any]:
     return dict(doc.data)
 
 
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+# What each column of the font table must hold, and what to write instead.
+ROW_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "serif": (_is_text, "write a font family as `fc-list : family` names it"),
+    "sans": (_is_text, "write a font family as `fc-list : family` names it"),
+    "package": (_is_text, "write the Debian package that ships the fonts"),
+    "embed": (lambda v: isinstance(v, bool), "write true or false"),
+    "style": (lambda v: v in STYLES, f"write one of: {', '.join(STYLES)}"),
+}
+
+
+def _row_problems(doc: Located, script: str, row: Any) -> list[Diagnostic]:
+    where = doc.key_places.get((script,), doc.at((script,)))
+    if not (len(script) == 4 and script.istitle() and script in Locale("en").scripts):
+        why = f"'{script}' is not an ISO 15924 script code (Latn, Arab, Hans, Ethi, ...)"
+        return [error("font-table", why, where)]
+    if not isinstance(row, dict):
+        return [error("font-table", f"{script} must give {', '.join(ROW_RULES)}", where)]
+    out = [error("font-table", f"{script} has no '{k}'", where) for k in ROW_RULES if k not in row]
+    for key, value in row.items():
+        rule = ROW_RULES.get(key)
+        if rule is None:
+            at = doc.key_places.get((script, key), where)
+            out.append(error("font-table", unknown_key(key, ROW_RULES), at))
+        elif not rule[0](value):
+            out.append(error("font-table", f"{key} is {value!r}: {rule[1]}", doc.at((script, key))))
+    return out
+
+
+@functools.cache
+def font_table(layouts: Path) -> dict[str, Stack]:
+    """layouts/fonts.yaml: ISO 15924 script -> its font stack; every problem located."""
+    shown = relative(layouts / FONT_TABLE)
+    try:
+        doc = parse_yaml(read_text(layouts / FONT_TABLE, shown), shown)
+    except SourceError as exc:
+        raise RenderError(exc.diagnostics) from None
+    if not isinstance(doc.data, dict):
+        why = "expected one entry per script: `Latn:`, then its fonts"
+        raise RenderError([error("font-table", why, doc.at(()))])
+    problems = [d for script, row in doc.data.items() for d in _row_problems(doc, str(script), row)]
+    if "Latn" not in doc.data:
+        why = "Latn is missing: every stack falls back on it for numbers, URLs and English names"
+        problems.append(error("font-table", why, doc.at(())))
+    if problems:
+        raise RenderError(problems)
+    return {script: Stack(script, **row) for script, row in doc.data.items()}
+
+
+def fonts_for(script: str, layouts: Path) -> Fonts | None:
+    """The fonts of a script, or None when the table has no row for it."""
+    table = font_table(layouts)
+    return Fonts(table[script], table["Latn"]) if script in table else None
+
+
 @functools.cache
 def locale_info(code: str, locales_dir: Path) -> LocaleInfo:
+    """The locale's settings. Its fonts come from the font table in the layouts
+    folder beside `locales_dir` (a project keeps both at its root)."""
     import pyphen
 
     try:
@@ -143,24 +267,30 @@ def locale_info(code: str, locales_dir: Path) -> LocaleInfo:
         why = f"'{code}' is not a locale CLDR knows (try es, pt-BR, zh-Hans, fa-AF)"
         raise UsageError([error("unknown-locale", why, Place("LANG"))]) from None
     script = script_code(loc)
-    if script not in SCRIPTS:
+    layouts = locales_dir.parent / "layouts"
+    fonts = fonts_for(script, layouts)
+    if fonts is None:
         name = Locale("en").scripts.get(script, script)
-        raise RenderError([error("font-script", f"{code} is written in the {name} script ({script}); the pipeline has fonts only "
-                                 f"for {', '.join(SCRIPTS)}: add a font stack for {name} to pipeline/locales.py",
-                                 Place(relative(locales_dir / code)))])
+        shown = relative(layouts / FONT_TABLE)
+        why = (f"{code} is written in the {name} script ({script}), and the font table {shown} "
+               f"has no entry for it: add `{script}:` with the {', '.join(ROW_RULES)} of fonts "
+               f"that draw {name} (`fc-list : family` lists the installed ones)")
+        raise RenderError([error("font-script", why, Place(relative(locales_dir / code)))])
     cfg = _config(locales_dir, code)
     name = cfg.get("name") or loc.get_display_name(loc) or code
     if loc.character_order == "left-to-right":
-        name = name[:1].upper() + name[1:]
+        name = name[:1].title() + name[1:]  # title case: none in Georgian (upper() gives Mtavruli)
     tag = code.replace("_", "-")
+    numbering = str(cfg.get("digits") or getattr(loc, "default_numbering_system", None) or "latn")
     return LocaleInfo(
         code=code,
         tag=tag,
         name=name,
         english_name=cfg.get("english_name") or loc.get_display_name("en") or code,
         dir="rtl" if loc.character_order == "right-to-left" else "ltr",
-        numbering=str(cfg.get("digits") or getattr(loc, "default_numbering_system", None) or "latn"),
-        script=SCRIPTS[script],
+        numbering=numbering if numbering in NUMBERING else "latn",  # CSS cannot count in the others
+        script=script,
+        fonts=fonts,
         release=cfg.get("release", "complete"),
         hyphenate=bool(pyphen.language_fallback(code)),
     )

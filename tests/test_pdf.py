@@ -13,7 +13,7 @@ import pytest
 from pipeline.build import Project, build
 from pipeline.diagnostics import Place
 from pipeline.fonts import check_coverage
-from pipeline.locales import FONTS
+from pipeline.locales import fonts_for
 from pipeline.model import Text
 from pipeline.present import View
 from pipeline.press import load_press
@@ -136,13 +136,15 @@ def test_sizes_and_press_variant(tmp_path: Path, size: str, press: bool, width: 
 
 def test_a_script_no_font_covers_fails_before_rendering() -> None:
     text = Text("trafficker-methods/p1", "النص العربي هنا", Place("x.po", 12), "ar")
-    problems = check_coverage([text], "", FONTS["latin"], "locales/xx")
+    fonts = fonts_for("Latn", ROOT / "layouts")
+    assert fonts is not None
+    problems = check_coverage([text], "", fonts, "locales/xx")
     assert len(problems) == 1
     message = str(problems[0])
     assert "[font-coverage]" in message
     assert "U+0627" in message
     assert "trafficker-methods" in message
-    assert "fonts-noto-core" in message
+    assert "layouts/fonts.yaml" in message  # where to name a font that has them
 
 
 
