@@ -22,7 +22,7 @@ from pipeline.translate import catalog_status
 
 from .conftest import HANDBOOK, ROOT, copy_project
 
-SHIPPED = ("es", "pt_BR", "ht", "zh_Hans", "ar", "fa_AF", "uk", "fr", "sw", "ru", "vi", "so", "ps")
+SHIPPED = ("es", "pt_BR", "ht", "zh_Hans", "ar", "fa_AF", "uk", "fr", "sw", "ru", "vi", "so", "ps", "ne", "ti")
 
 
 def test_the_shipped_locales_ship(project: Project) -> None:
