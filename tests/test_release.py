@@ -408,7 +408,7 @@ def test_a_worker_turns_any_error_of_its_job_into_the_job_s_failure(
     monkeypatch.setattr(jobs, "build_job", crash)
     monkeypatch.chdir(ROOT)
     job = Job(HANDBOOK, "es")
-    outcome = jobs._work(Project(ROOT), job, Options(), True, "", os.environ["SOURCE_DATE_EPOCH"])
+    outcome = jobs._work(Project(ROOT), job, Options(), True, os.environ["SOURCE_DATE_EPOCH"])
     assert outcome.state is State.FAILED
     (diagnostic,) = outcome.diagnostics
     assert str(diagnostic) == (
