@@ -7,7 +7,11 @@ import re
 from .diagnostics import Diagnostic, warning
 from .model import Handbook, Text, iter_texts
 
-PERSONA = re.compile(r"\b(?:[Aa]s an? (?:expert|AI|language model|assistant)\b|I (?:must|can|cannot|am|will)\b|[Mm]y expertise\b)")
+# What a text generator says of itself ("As an expert in...", "As an AI...", "I must clarify
+# that my expertise..."); not the first person of an ordinary question ("What if I am...?").
+PERSONA = re.compile(r"\b(?:[Aa]s an? (?:expert|AI|(?:large )?language model|assistant)\b"
+                     r"|I (?:must clarify|am an? (?:AI|expert|(?:large )?language model|assistant))\b"
+                     r"|[Mm]y (?:expertise|knowledge cutoff|training data)\b)")
 PHONE = re.compile(r"(?<![\w-])(?:\+?1[-. ])?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?![\w-])")
 MIN_DUPLICATE_CHARS = 30
 
@@ -22,7 +26,7 @@ def lint(handbook: Handbook) -> list[Diagnostic]:
     first_seen: dict[str, Text] = {}
     for text in iter_texts(handbook):
         if m := PERSONA.search(text.value):
-            why = f"first-person or persona wording '{m.group(0)}...': a handbook speaks to the reader, not as a persona"
+            why = f"a text generator's persona '{m.group(0)}...': a handbook speaks to the reader, not as a persona"
             out.append(warning("lint-persona", why, text.place))
         for number in PHONE.findall(text.value):
             if digits(number) not in known_numbers:
