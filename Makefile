@@ -43,7 +43,7 @@ DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_ME
 help:
 	@echo "make handbook LANG=es   build the PDF and EPUB of '$(HANDBOOK)' in one language (HANDBOOK=, SIZE=a4|a5, PRINT=press, ALLOW_PARTIAL=1)"
 	@echo "make handbook LANG=es+en  the bilingual edition: both languages side by side, dist/es+en/ (any two locales)"
-	@echo "make card LANG=es       the wallet card (front es, back en) and its 10-up duplex print sheet, dist/es/<handbook>-card*.pdf"
+	@echo "make card LANG=es       the wallet card (front es, back en; BACK= another language) and its 10-up duplex print sheet, dist/es/<handbook>-card*.pdf"
 	@echo "make handbook LANG=es PRINT=press  the print shop's PDF/X-4, CMYK (PROFILE=their.icc)"
 	@echo "make booklet LANG=es    a booklet for a duplex office printer (SIZE=letter|a4)"
 	@echo "make all                build every handbook in every language, in parallel (JOBS=N); skips what is up to date"
@@ -78,7 +78,7 @@ card: $(STAMP)
 ifeq ($(HB_LANG),)
 	@echo "error: say which language the card's front is in, e.g. make card LANG=es" >&2; exit 2
 else
-	@$(BIN)/handbook card --handbook $(HANDBOOK) --lang $(HB_LANG) $(if $(ALLOW_PARTIAL),--allow-partial)
+	@$(BIN)/handbook card --handbook $(HANDBOOK) --lang $(HB_LANG) $(if $(BACK),--back $(BACK)) $(if $(ALLOW_PARTIAL),--allow-partial)
 endif
 
 # The office booklet: the A5 edition imposed 2-up on landscape Letter or A4 sheets (SIZE=a4),

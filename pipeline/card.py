@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from .build import Prepared, Project, output_dir, prepare, resolve_locale
 from .catalog import catalog_path, read_catalog
-from .diagnostics import Diagnostic, Place, UsageError, error, relative
+from .diagnostics import Diagnostic, PipelineError, Place, UsageError, error, relative
 from .html import link_descriptions, render
 from .locales import LocaleInfo, available
 from .model import Handbook, iter_texts
@@ -191,7 +191,20 @@ def card_html(project: Project, sides: tuple[Side, ...], template: str, **extra:
                   sides=[render_side(project, s) for s in sides], **extra)
 
 
-def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False) -> list[Path]:
+def _side(project: Project, handbook: Handbook, name: str, loc: LocaleInfo, allow_partial: bool) -> Side:
+    """One side, prepared; a side's problems say which side and language they are about."""
+    try:
+        return Side(name, prepare(project, handbook, loc, allow_partial=allow_partial), message_places(project, handbook, loc))
+    except PipelineError as exc:
+        why = (f"the card's {name} is in {loc.code} ({loc.english_name})"
+               + (", and its catalog is not ready (BACK=xx, or card --back xx, picks another language)" if name == "back" else "")
+               + ": the problems follow")
+        raise type(exc)([error("card-side", why, Place(relative(catalog_path(project.locales, loc.code, handbook.id)), 1)),
+                         *exc.diagnostics]) from None
+
+
+def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False,
+               back: str | None = None) -> list[Path]:
     """Write dist/<tag>/<id>-card.pdf (front, back) and <id>-card-sheet.pdf (10-up, duplex)."""
     from .pdf import render_document
     from .tagging import finish_bytes
@@ -201,9 +214,8 @@ def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial
     if handbook.card is None:
         raise UsageError([error("no-card", f"'{handbook.id}' has no card: add a 'card' block to its source", Place(handbook.path))])
     front = resolve_locale(project, handbook, locale)
-    back = resolve_locale(project, handbook, back_locale(project, handbook, front))
-    sides = tuple(Side(name, prepare(project, handbook, loc, allow_partial=allow_partial), message_places(project, handbook, loc))
-                  for name, loc in (("front", front), ("back", back)))
+    reverse = resolve_locale(project, handbook, back or back_locale(project, handbook, front))
+    sides = tuple(_side(project, handbook, name, loc, allow_partial) for name, loc in (("front", front), ("back", reverse)))
     roots = (project.layouts, project.source)
     html = card_html(project, sides, "card/card.html.j2")
     links = link_descriptions(sides[0].prepared.view, sides[0].prepared.gettext)  # one PDF, one description per link target

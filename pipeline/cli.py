@@ -62,7 +62,7 @@ def cmd_card(args: argparse.Namespace) -> int:
     from .card import build_card
 
     project = _project(args)
-    for path in build_card(project, args.handbook, args.lang, allow_partial=args.allow_partial):
+    for path in build_card(project, args.handbook, args.lang, allow_partial=args.allow_partial, back=args.back):
         print(f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}")
     return 0
 
@@ -222,7 +222,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from .catalog import catalog_path, init_catalog, po_bytes
-    from .locales import locale_info, normalize
+    from .locales import config_path, config_template, locale_info, normalize
     from .output import write_atomic
 
     project = _project(args)
@@ -235,6 +235,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     catalog = init_catalog(_pot(project, handbook), loc.code, handbook.id)
     write_atomic(path, po_bytes(catalog))
     print(f"created {path.relative_to(project.root)} ({loc.name}, {catalog.num_plurals} plural forms)")
+    config = config_path(project.locales, loc.code)
+    if not config.exists():
+        write_atomic(config, config_template(loc).encode())
+        print(f"created {config.relative_to(project.root)} (release rule: complete; edit it to change)")
     return 0
 
 
@@ -336,6 +340,8 @@ def parser() -> argparse.ArgumentParser:
     crd = sub.add_parser("card", help="build the wallet card (3.5 x 2 in) and its 10-up print sheet in one language")
     crd.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     crd.add_argument("--lang", required=True, help="the front's locale; the back is in the source language (English: Spanish)")
+    crd.add_argument("--back", help="the back's locale (default: the source language; for the source language, "
+                                    "the card's `back` in the source)")
     crd.add_argument("--allow-partial", action="store_true", help="build an incomplete locale with marked fallbacks")
     crd.set_defaults(run=cmd_card)
     ver = sub.add_parser(

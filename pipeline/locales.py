@@ -162,6 +162,17 @@ def config_path(locales_dir: Path, code: str) -> Path:
     return locales_dir / code / "locale.yaml"
 
 
+def config_template(loc: LocaleInfo) -> str:
+    """A new locale's locale.yaml: the release rule, and the overrides, commented out."""
+    return (f"# {loc.english_name} ({loc.name}): release rule and overrides of CLDR's data.\n"
+            "# release: complete ships this language only when every message is translated;\n"
+            "#          fallback ships it with untranslated passages shown in English, marked.\n"
+            "release: complete\n"
+            f"# name: {loc.name}  # the language's own name, where readers call it otherwise\n"
+            f"# english_name: {loc.english_name}  # its name in English (release index, colophon)\n"
+            f"# digits: {loc.numbering}  # the digits of page and list numbers: {', '.join(NUMBERING)}\n")
+
+
 def unknown_key(key: str, allowed: Iterable[str]) -> str:
     hint = difflib.get_close_matches(key, list(allowed), n=1)
     suggestion = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
