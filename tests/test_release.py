@@ -253,8 +253,9 @@ def failing_project(root: Path) -> Project:
     'complete' (omitted, not failed). The English card gets English on its back, so
     only the Spanish card carries the long line."""
     project = copy_project(root)
-    for code in ("ar", "fa_AF", "ht", "zh_Hans"):
-        shutil.rmtree(project.locales / code)
+    for folder in project.locales.iterdir():
+        if folder.is_dir() and folder.name not in ("es", "pt_BR", "uk"):
+            shutil.rmtree(folder)
     # One clause more: three lines where the card has two (not so long that a length gate
     # stops it first).
     change(project, "es", lambda m: m.context == "card/line1",
