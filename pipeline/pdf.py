@@ -27,6 +27,9 @@ def _weasy() -> Any:
     import weasyprint  # heavy: imported only when rendering
     from weasyprint.text.fonts import FontConfiguration
 
+    from .text_layer import install
+
+    install()  # text that copies out in logical order (pipeline/text_layer.py)
     fonts = FontConfiguration()
     # What is loaded by now (WeasyPrint, Babel's locale data, fontTools, the
     # handbook) lives as long as the process: keep the collector's full passes,
