@@ -58,8 +58,10 @@ def _weasy() -> Any:
     from weasyprint.text.fonts import FontConfiguration
 
     from .tagging import install_language_tags
+    from .text_layer import install
 
-    install_language_tags()
+    install_language_tags()  # /Lang on text in another language (pipeline/tagging.py)
+    install()  # text that copies out in logical order (pipeline/text_layer.py)
     fonts = FontConfiguration()
     # What is loaded by now (WeasyPrint, Babel's locale data, fontTools, the
     # handbook) lives as long as the process: keep the collector's full passes,

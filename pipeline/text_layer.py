@@ -1,0 +1,384 @@
+"""A PDF text layer that copies out in logical order: /ActualText on WeasyPrint's marked content.
+
+WeasyPrint tags each run of text (a TextBox) as `/Span <</MCID n>> BDC … EMC` and maps every
+glyph back to characters through the font's ToUnicode table. That table cannot say where a
+combining mark, a zero-width non-joiner or a reordered vowel belongs: extractors drop the
+joiners, detach Arabic marks ("معيّ نة") and leave Devanagari pre-base vowels where they are
+drawn. This hook, installed once (`install`), gives those runs the text they stand for, written
+the way each extractor reads it (measured with poppler 22.12 and pdfium 8149; docs/text-layer.md):
+
+- a left-to-right run with marks: its text, on its /Span;
+- a right-to-left word with marks or joiners: poppler honours ActualText only on /Span and
+  reverses right-to-left lines itself, so the /Span carries the word reversed; pdfium honours
+  the innermost ActualText of any tag and reverses each directional run of it in place, so an
+  inner /ReversedRuns sequence carries the word with each run reversed;
+- a number whose punctuation is drawn on its other side (an item number "1." in Arabic-Indic
+  digits is drawn ".1"): its text, on a /Span.
+
+A raised mark (drawn with a text rise) is a text object of its own at another height: pdfium
+cuts the line there and orders the pieces wrongly. Inside the words above, such marks are drawn
+after the text as form XObjects of the same outline at the same place; their characters are in
+the word's ActualText. Everything else is WeasyPrint's output, byte for byte.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import struct
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+INNER_TAG = b"/ReversedRuns"
+JOINERS = frozenset("\u200c\u200d")
+NUMBER_PUNCTUATION = frozenset(".,:;/%-\u066a\u066b\u066c")  # what a number carries, no space
+TJ_TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")  # draw_first_line's arrays
+TJ_HEX = re.compile(rb"<([0-9a-fA-F]*)>")
+_outlines: dict[str, Any] = {}  # font hash -> (fontTools font, glyph set), read once per process
+
+
+def install() -> None:
+    """Wrap WeasyPrint's `Stream.marked` (every tagged box goes through it), once per process."""
+    from weasyprint.pdf.stream import Stream
+
+    if getattr(Stream.marked, "text_layer", False):
+        return
+    original = Stream.marked
+
+    @contextmanager
+    def marked(stream: Any, box: Any, tag: str) -> Iterator[None]:
+        with original(stream, box, tag):
+            start, font = len(stream.stream), stream._current_font
+            yield
+            if tag == "Span" and stream._tags is not None:
+                _add_actual_text(stream, box, start, font)
+
+    marked.text_layer = True  # type: ignore[attr-defined]
+    Stream.marked = marked
+
+
+@functools.cache
+def is_mark(char: str) -> bool:
+    return unicodedata.category(char) in ("Mn", "Mc", "Me") or char in JOINERS
+
+
+@functools.cache
+def is_rtl(char: str) -> bool:
+    return unicodedata.bidirectional(char) in ("R", "AL")
+
+
+@functools.cache
+def is_digit(char: str) -> bool:
+    return unicodedata.bidirectional(char) in ("EN", "AN")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Characters `start:end` of a run, whose glyphs get marked content of their own."""
+
+    start: int
+    end: int
+    span_text: str  # ActualText of the /Span: poppler's (and pdfium's when there is no inner)
+    inner_text: str | None = None  # ActualText of the inner /ReversedRuns: pdfium's
+
+
+def reversed_runs(word: str) -> str:
+    """The word with each run of right-to-left letters, and each run of the rest, reversed."""
+    out, run = [], ""
+    for char in word:
+        if run and is_rtl(char) != is_rtl(run[-1]):
+            out.append(run[::-1])
+            run = ""
+        run += char
+    return "".join(out) + run[::-1]
+
+
+def units(text: str, drawn: list[int]) -> list[Unit]:
+    """Words of right-to-left letters with marks or joiners, and numbers drawn out of their
+    written order; `drawn` lists the character index of each glyph in drawing order."""
+    rank = {char: n for n, char in enumerate(drawn)}
+    found: list[Unit] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        if is_rtl(text[i]):
+            while j < len(text) and (is_rtl(text[j]) or is_mark(text[j])):
+                j += 1
+            if any(map(is_mark, text[i:j])):
+                found.append(Unit(i, j, text[i:j][::-1], reversed_runs(text[i:j])))
+        elif is_digit(text[i]) or (text[i] in NUMBER_PUNCTUATION and _digit_at(text, j)):
+            while j < len(text) and (is_digit(text[j]) or text[j] in NUMBER_PUNCTUATION):
+                j += 1
+            order = [rank[c] for c in range(i, j) if c in rank]
+            if order != sorted(order):
+                found.append(Unit(i, j, text[i:j]))
+        i = j
+    return found
+
+
+def _digit_at(text: str, index: int) -> bool:
+    return index < len(text) and is_digit(text[index])
+
+
+def _add_actual_text(stream: Any, box: Any, start: int, font: tuple[str, float] | None) -> None:
+    """Give the box's tagged span (opened just before `start` by `Stream.marked`) its
+    ActualText; keep WeasyPrint's output where the glyphs drawn cannot be matched."""
+    import pydyf
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    if not isinstance(box, TextBox):
+        return
+    text = box.text
+    if box.style["direction"] != "rtl" and not any(map(is_rtl, text)):
+        if any(map(is_mark, text)):
+            stream.stream[start - 2]["ActualText"] = pydyf.String(text)
+        return
+    if not (any(map(is_mark, text)) or any(map(is_digit, text))):
+        return
+    drawn_text, glyphs = _drawn_glyphs(box)
+    if any(glyph > 0xFFFF for glyph, _ in glyphs):  # a missing glyph: WeasyPrint draws another
+        return
+    found = units(drawn_text, [char for _, char in glyphs])
+    if found and (rewritten := _Rewrite(stream, glyphs, found, font).run(stream.stream[start:])):
+        stream.stream[start:] = rewritten
+
+
+def _drawn_glyphs(box: Any) -> tuple[str, list[tuple[int, int]]]:
+    """The text Pango shaped for the box, and (glyph id, index of its first character) of every
+    glyph WeasyPrint drew, in drawing order (empty glyphs are not drawn)."""
+    from weasyprint.text.ffi import ffi, pango
+
+    layout = box.pango_layout
+    layout.reactivate(box.style)  # draw_text shaped it and let it go: shape it again, the same
+    try:
+        line, _ = layout.get_first_line()
+        text: str = layout.text
+        char_at, offset = {}, 0
+        for index, char in enumerate(text):
+            char_at[offset] = index
+            offset += len(char.encode())
+        glyphs = []
+        run = line.runs[0] if line.runs != ffi.NULL else ffi.NULL
+        while run != ffi.NULL:
+            item, string = run.data.item, run.data.glyphs
+            infos = ffi.unpack(string.glyphs, string.num_glyphs)
+            clusters = ffi.unpack(string.log_clusters, string.num_glyphs)
+            for info, cluster in zip(infos, clusters, strict=True):
+                if info.glyph != pango.PANGO_GLYPH_EMPTY:
+                    glyphs.append((info.glyph, char_at[item.offset + cluster]))
+            run = run.next
+        return text, glyphs
+    finally:
+        layout.deactivate()
+
+
+class _Mismatch(Exception):
+    """The content is not what Pango's glyphs say: leave the box as WeasyPrint drew it."""
+
+
+class _Rewrite:
+    """The box's content again: each unit's glyphs in marked content of their own, the raised
+    glyphs of its words drawn as forms after the text. Show-text arrays without unit glyphs are
+    kept as they are, unless positions must be followed to place raised glyphs."""
+
+    def __init__(self, stream: Any, glyphs: list[tuple[int, int]], found: list[Unit],
+                 font: tuple[str, float] | None) -> None:
+        self.stream, self.found = stream, found
+        self.fonts = {f.hash: f for f in stream._fonts.values()}
+        unit_of = {c: n for n, unit in enumerate(found) for c in range(unit.start, unit.end)}
+        self.units = [unit_of.get(char) for _, char in glyphs]
+        ids = [glyph for glyph, _ in glyphs]
+        self.expected = struct.pack(f">{len(ids)}H", *ids).hex().encode()  # as arrays write them
+        self.font, self.size = font if font else ("", 0.0)
+        self.origin: tuple[float, float] | None = None  # (e, f) of a text matrix 1 0 0 -1 e f
+        self.pen = self.rise = 0.0  # along the line in thousandths of the font size; text rise
+        self.out: list[Any] = []
+        self.array: list[bytes] = []
+        self.current: int | None = None
+        self.forms: list[bytes] = []
+
+    def run(self, items: list[Any]) -> list[Any] | None:
+        rises = [i for i in items if isinstance(i, bytes) and i.endswith(b" Ts")]
+        words = any(unit.inner_text for unit in self.found)
+        follow = words and any(float(i.split()[0]) for i in rises)  # raised glyphs to place
+        g = 0
+        try:
+            for item in items:
+                if not (isinstance(item, bytes) and item[:1] == b"[" and item[-4:] == b"] TJ"):
+                    self.operator(item)
+                    continue
+                codes = b"".join(TJ_HEX.findall(item))
+                n = len(codes) // 4
+                if len(codes) % 4 or codes != self.expected[4 * g:4 * (g + n)]:
+                    return None
+                touched = any(u is not None for u in self.units[g:g + n])
+                if follow:
+                    self.show(item[1:-4], g)
+                elif touched or self.current is not None:
+                    self.cut(item[1:-4], g)
+                else:
+                    self.out.append(item)
+                g += n
+        except _Mismatch:
+            return None
+        return self.out if 4 * g == len(self.expected) else None
+
+    def operator(self, item: Any) -> None:
+        operands = item.split() if isinstance(item, bytes) else []
+        if operands[-1:] == [b"Tf"]:
+            self.font, self.size = operands[0][1:].decode(), float(operands[1])
+        elif operands[-1:] == [b"Ts"]:
+            self.rise = float(operands[0])
+        elif operands[-1:] == [b"Tm"]:
+            self.pen = 0.0
+            plain = [float(x) for x in operands[:4]] == [1, 0, 0, -1]
+            self.origin = (float(operands[4]), float(operands[5])) if plain else None
+        if item == b"ET":  # marked content opened in a text object closes in it
+            self.enter(None)
+        self.out.append(item)
+        if item == b"ET":
+            self.out.extend(self.forms)
+            self.forms = []
+
+    def cut(self, body: bytes, g: int) -> None:
+        """Split a show-text array where its glyphs change unit (positions are not needed)."""
+        pieces, glyph = [], g  # (offset of the first glyph of each piece in `body`, its unit)
+        for match in TJ_HEX.finditer(body):
+            for k in range(0, len(match.group(1)), 4):
+                if glyph == g or self.units[glyph] != self.units[glyph - 1]:
+                    pieces.append((match.start(1) + k, self.units[glyph]))
+                glyph += 1
+        ends = [start for start, _ in pieces[1:]] + [len(body)]
+        for (start, unit), end in zip(pieces, ends, strict=True):
+            if start > pieces[0][0]:
+                part = b"<" + body[start:end]
+            elif unit is not None and start > 1:  # an array starts at its first glyph: pdfium
+                self.out.append(b"[" + body[:start - 1] + b"] TJ")  # places a text object there
+                part = b"<" + body[start:end]
+            else:
+                part = body[:end]
+            if end < len(body):  # the next piece opens its own glyph string
+                part = part[:-1] if part.endswith(b"<") else part + b">"
+            self.enter(unit)
+            self.out.append(b"[" + part + b"] TJ")
+
+    def show(self, body: bytes, g: int) -> None:
+        """Copy a show-text array glyph by glyph, following the pen to lift raised glyphs."""
+        for match in TJ_TOKEN.finditer(body):
+            if (number := match.group(2)) is not None:
+                self.pen -= float(number)
+                self.number(number)
+                continue
+            hexes = match.group(1)
+            for k in range(0, len(hexes), 4):
+                unit, glyph = self.units[g], int(hexes[k:k + 4], 16)
+                font = self.fonts.get(self.font)
+                g += 1
+                if font is None or glyph not in font.widths:
+                    raise _Mismatch
+                width = font.widths[glyph]
+                if unit is not None and self.found[unit].inner_text and self.lift(font, glyph):
+                    self.number(_number(-width))  # the pen moves on as if it were drawn
+                else:
+                    self.enter(unit)
+                    self.array.append(b"<" + hexes[k:k + 4] + b">")
+                self.pen += width
+        self.flush()
+
+    def lift(self, font: Any, glyph: int) -> bool:
+        """Draw a raised glyph after the text, as a form of its outline at the same place."""
+        if not self.rise or self.origin is None:
+            return False
+        if not (key := _glyph_form(self.stream, font, glyph)):
+            return False
+        scale = self.size / font.upem
+        x, y = self.origin[0] + self.pen * self.size / 1000, self.origin[1] - self.rise
+        self.forms.append(b"q %s 0 0 %s %s %s cm /%s Do Q" % (
+            _number(scale), _number(-scale), _number(x), _number(y), key.encode()))
+        return True
+
+    def number(self, number: bytes) -> None:
+        if self.array:  # a number after a number needs a space, after a glyph string none
+            self.array.append(number if self.array[-1].endswith(b">") else b" " + number)
+        else:  # an array starts at its first glyph: pdfium places a text object there
+            self.out.append(b"[" + number + b"] TJ")
+
+    def enter(self, unit: int | None) -> None:
+        """Close the open unit's marked content and open `unit`'s, if they differ."""
+        import pydyf
+
+        if unit == self.current:
+            return
+        self.flush()
+        if self.current is not None:
+            self.out.append(b"EMC EMC" if self.found[self.current].inner_text else b"EMC")
+        self.current = unit
+        if unit is not None:
+            found = self.found[unit]
+            for tag, text in ((b"/Span", found.span_text), (INNER_TAG, found.inner_text)):
+                if text:
+                    props = pydyf.Dictionary({"ActualText": pydyf.String(text)})
+                    self.out.append(tag + b" " + props.data + b" BDC")
+
+    def flush(self) -> None:
+        if self.array:
+            self.out.append(b"[" + b"".join(self.array) + b"] TJ")
+            self.array = []
+
+
+def _number(value: float) -> bytes:
+    import pydyf
+
+    return bytes(pydyf._to_bytes(float(value)))
+
+
+def _glyph_form(stream: Any, font: Any, glyph: int) -> str | None:
+    """The name of a form XObject that fills the glyph's outline (font units, current colour),
+    registered in the stream's resources; None for fonts drawn otherwise than by outlines."""
+    import pydyf
+    from fontTools.pens.basePen import BasePen
+    from fontTools.pens.boundsPen import BoundsPen
+
+    key = f"tl{font.hash}g{glyph}"
+    forms = stream._resources["XObject"]
+    if key in forms:
+        return key
+    if font.bitmap or font.png or font.svg or font.colr or font.variations:
+        return None
+    if font.hash not in _outlines:
+        from fontTools.ttLib import TTFont
+
+        tt = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
+        _outlines[font.hash] = (tt, tt.getGlyphSet())
+    tt, glyph_set = _outlines[font.hash]
+
+    class PathPen(BasePen):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__(glyph_set)
+            self.ops: list[bytes] = []
+
+        def _moveTo(self, pt: tuple[float, float]) -> None:
+            self.ops.append(b"%s %s m" % (_number(pt[0]), _number(pt[1])))
+
+        def _lineTo(self, pt: tuple[float, float]) -> None:
+            self.ops.append(b"%s %s l" % (_number(pt[0]), _number(pt[1])))
+
+        def _curveToOne(self, *points: tuple[float, float]) -> None:
+            self.ops.append(b" ".join(_number(v) for point in points for v in point) + b" c")
+
+        def _closePath(self) -> None:
+            self.ops.append(b"h")
+
+    path, bounds = PathPen(), BoundsPen(glyph_set)
+    outline = glyph_set[tt.getGlyphName(glyph)]
+    outline.draw(path)
+    outline.draw(bounds)
+    if not path.ops or bounds.bounds is None:
+        return None
+    extra = {"Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array(bounds.bounds)}
+    forms[key] = pydyf.Stream([*path.ops, b"f"], extra, compress=stream.compress)
+    return key
