@@ -12,20 +12,21 @@ import io
 import re
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from babel.support import NullTranslations
 
-from .html import render
-from .model import Handbook
+from .html import block_id, render
+from .model import Handbook, ItemList
 from .present import View, build_date
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 TAG = re.compile(r"<[^>]+>")
 CSS_HREF = "style.css"
+BACK = "back.xhtml"  # the back cover's document
 NAMESPACE = uuid.UUID("6f1c1b52-8d1e-4b7e-9d0c-2f3c6a9e4d11")  # this project's uuid5 namespace
 
 
@@ -135,7 +136,11 @@ def new_book(view: View, *, tag: str, page_source: str, cover_jpeg: bytes) -> An
 
 
 def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
-    """The EPUB's bytes. `pages` maps entry anchors to the print page they start on."""
+    """The EPUB's bytes. `pages` maps the body's anchors (sections, entries, blocks, the back
+    cover) to the print page each starts on; the page-list has every page from the first
+    section's to the back cover's. The front matter (cover, colophon, contents, roman
+    folios) is left out: the EPUB's own cover is an image and its contents is the nav,
+    which neither shows the print contents' page numbers nor follows the print order."""
     from ebooklib import epub  # heavy: imported only when rendering
 
     _ = gettext.gettext
@@ -150,12 +155,14 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
         documents.append((uid, name, xhtml))
 
     document("cover", "cover.xhtml", view.hb.title.value, part="cover", body_type="cover")
-    page_list = print_pages(((s.href, q.anchor) for s in view.sections for q in s.entries), pages, view.loc.digits)
+    order = reading_order(view)
+    breaks = page_breaks(order, pages)
+    page_list = print_pages(order, breaks, view.loc.digits)
     documents.append(("nav", "nav.xhtml", render(layouts, "epub/nav.xhtml.j2", view, gettext, css_href=css_href, pages=page_list)))
     document("colophon", "colophon.xhtml", _("About this handbook"), part="colophon", body_type="frontmatter")
     for i, s in enumerate(view.sections, start=1):
-        document(f"section-{i:02d}", s.href.split("#")[0], s.title.value, section=s, body_type="bodymatter", pagebreaks=pages)
-    document("back", "back.xhtml", _("Get help now"), part="back", body_type="backmatter")
+        document(f"section-{i:02d}", s.href.split("#")[0], s.title.value, section=s, body_type="bodymatter", pagebreaks=breaks)
+    document("back", BACK, _("Get help now"), part="back", body_type="backmatter", pagebreaks=breaks)
 
     fonts, faces = embedded_fonts(view, visible_text(documents))
     book.toc = [
@@ -166,11 +173,42 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
     return package(book, documents, render(layouts, "epub/style.css.j2", view, gettext, font_faces=faces), fonts)
 
 
-def print_pages(entries: Iterable[tuple[str, str]], pages: dict[str, int], digits: Callable[[int], str]) -> list[dict[str, str]]:
-    """The nav's page-list: for each (document href, entry anchor) that starts a print
-    page, a link to that page's marker, labelled in the locale's digits."""
-    return [{"href": f"{href.split('#')[0]}#page-{pages[anchor]}", "label": digits(pages[anchor])}
-            for href, anchor in entries if anchor in pages]
+def reading_order(view: View) -> list[tuple[str, str]]:
+    """(EPUB document, id) of every block of the body that a print page can start at, in
+    reading order: section titles, questions, paragraphs, list items, and the back cover."""
+    out = []
+    for s in view.sections:
+        doc = s.href.split("#")[0]
+        out.append((doc, s.anchor))
+        for q in s.entries:
+            out.append((doc, q.anchor))
+            for block in q.entry.answer:
+                texts = [i.text for i in block.items] if isinstance(block, ItemList) else [block.text]
+                out += [(doc, block_id(t.key)) for t in texts]
+    return [*out, (BACK, "back")]
+
+
+def page_breaks(order: list[tuple[str, str]], starts: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
+    """Where each print page's marker goes: block id -> the pages that start at that block.
+    `starts` maps ids to the page each starts on. The body's pages run from the first block's
+    page to the back cover's, each one printed. A page on which no block starts (the middle
+    of a long paragraph) gets its marker before the next block, the nearest place after the
+    page's first words that the EPUB can point to."""
+    blocks = [(starts[i], i) for _doc, i in order if i in starts]
+    out: dict[str, list[int]] = {}
+    page = blocks[0][0] if blocks else 1
+    for start, block in blocks:
+        while page <= start:
+            out.setdefault(block, []).append(page)
+            page += 1
+    return {block: tuple(pages) for block, pages in out.items()}
+
+
+def print_pages(order: list[tuple[str, str]], breaks: Mapping[str, tuple[int, ...]],
+                digits: Callable[[int], str]) -> list[dict[str, str]]:
+    """The nav's page-list: a link to each print page's marker, labelled in the locale's digits."""
+    return [{"href": f"{doc}#page-{page}", "label": digits(page)}
+            for doc, block in order for page in breaks.get(block, ())]
 
 
 def visible_text(documents: list[tuple[str, str, str]]) -> str:
