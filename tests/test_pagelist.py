@@ -1,0 +1,149 @@
+"""The EPUB's page-list against the print edition it names (es, ar, es+en): every body
+page that has text is listed, from page 1 to the back cover, and its marker sits before
+the text that starts the page, or, where the page starts inside a paragraph, before the
+next block, which then starts on that page or later. The front matter (roman pages) is
+left out by design (pipeline/epub.py render_epub)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+import pytest
+from lxml import etree
+
+from pipeline.build import Project, build
+
+from .conftest import HANDBOOK, ROOT, Built
+
+EDITIONS = ("es", "ar", "es+en")
+XHTML = "{http://www.w3.org/1999/xhtml}"
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+HEAD, FOOT = 60, 66  # points above and below the text block: running heads and folios
+WORDS = 3  # words compared at each marker
+BLOCKS = ("p", "li", "h2", "h3")
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    project = Project(ROOT, tmp_path_factory.mktemp("dist"))
+    out = {}
+    for code in EDITIONS:
+        pdf, ebook = build(project, HANDBOOK, code)
+        out[code] = Built(code, pdf.parent.name, pdf, ebook)
+    return out
+
+
+def ascii_number(label: str) -> str:
+    """A page label in the locale's digits ('١٢') as ASCII ('12')."""
+    return "".join(str(unicodedata.digit(c)) for c in label)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, without numbers (list numbers are typed in print, counted in
+    the EPUB), hyphenated line ends joined, combining marks left out (the PDF's text layer
+    detaches Arabic shadda and tanwin: PITFALLS.md)."""
+    text = re.sub(r"[\u2010-]\n", "", text)
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return [w for w in re.findall(r"\w+", text) if not w.isdigit() and not any(c.isdigit() for c in w)]
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    words: list[str]
+
+
+def print_pages(pdf: Path) -> list[Page]:
+    """Each page's label (physical number where the PDF has no labels) and the words of
+    its text block, without the running head and the folio."""
+    with pikepdf.open(pdf) as doc:
+        boxes = [(i + 1, page.label or str(i + 1), page.mediabox) for i, page in enumerate(doc.pages)]
+    out = []
+    for number, label, box in boxes:
+        width, height = int(box[2]), int(box[3])
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-f", str(number), "-l", str(number), "-x", "0", "-y", str(HEAD),
+             "-W", str(width), "-H", str(height - HEAD - FOOT), str(pdf), "-"],
+            capture_output=True, text=True, check=True).stdout
+        out.append(Page(label, words(text)))
+    return out
+
+
+def body(pages: list[Page], first_words: list[str]) -> list[Page]:
+    """The pages from the body's first on: the first page (after the contents) whose text
+    starts with the first section's title."""
+    starts = [i for i, p in enumerate(pages) if p.words[:WORDS] == first_words]
+    return pages[starts[-1]:]
+
+
+@dataclass(frozen=True)
+class Marker:
+    label: str
+    words: list[str]  # the words that follow the marker
+
+
+def epub_markers(ebook: Path) -> tuple[list[str], list[Marker], list[list[str]]]:
+    """The page-list's labels, every pagebreak marker in reading order with the words after
+    it, and the opening words of every block (heading, paragraph, list item)."""
+    with zipfile.ZipFile(ebook) as z:
+        nav = etree.fromstring(z.read("EPUB/nav.xhtml"))
+        page_list = next(n for n in nav.iter(f"{XHTML}nav") if n.get(EPUB_TYPE) == "page-list")
+        labels = [a.text or "" for a in page_list.iter(f"{XHTML}a")]
+        docs = [*sorted(n for n in z.namelist() if re.search(r"section-\d+\.xhtml$", n)), "EPUB/back.xhtml"]
+        trees = [etree.fromstring(z.read(n)) for n in docs]
+    markers, blocks = [], []
+    for tree in trees:
+        text = ""  # the document's text, with a marker's place noted
+        places = []
+        for event, el in etree.iterwalk(tree.find(f"{XHTML}body"), events=("start", "end")):
+            if event == "start":
+                if "pagebreak" in el.get(EPUB_TYPE, ""):
+                    places.append((el.get("aria-label", ""), len(text)))
+                if etree.QName(el).localname in BLOCKS:
+                    blocks.append(words(" ".join(el.itertext()))[:WORDS])
+                text += " " + (el.text or "")
+            else:
+                text += " " + (el.tail or "")
+        markers += [Marker(label, words(text[at:])[:WORDS]) for label, at in places]
+    return labels, markers, blocks
+
+
+def starts(page: Page, marker: Marker) -> bool:
+    """Whether the page opens with the marker's words: among its first lines' words, since
+    pdftotext may give a wrapped Arabic heading's lines in either order."""
+    return set(marker.words) <= set(page.words[:WORDS * 3])
+
+
+@pytest.mark.parametrize("code", EDITIONS)
+def test_page_list_has_every_body_page_with_text(editions: dict[str, Built], code: str) -> None:
+    labels, markers, blocks = epub_markers(editions[code].epub)
+    first_section = blocks[0]  # the first document's first block: the first section's title
+    pages = body(print_pages(editions[code].pdf), first_section)
+    with_text = [p.label for p in pages if p.words]
+    assert [ascii_number(label) for label in labels] == with_text
+    assert [ascii_number(m.label) for m in markers] == with_text  # in reading order, one each
+
+
+@pytest.mark.parametrize("code", EDITIONS)
+def test_each_marker_is_where_its_page_starts(editions: dict[str, Built], code: str) -> None:
+    _labels, markers, blocks = epub_markers(editions[code].epub)
+    pages = body(print_pages(editions[code].pdf), blocks[0])
+    by_label = {p.label: i for i, p in enumerate(pages)}
+    exact = 0
+    for marker in markers:
+        i = by_label[ascii_number(marker.label)]
+        page = pages[i]
+        if starts(page, marker):
+            exact += 1
+            continue
+        # The page starts inside a block: no block starts with its first words, and the
+        # marker is before the next block, which starts on this page or a later one.
+        assert page.words[:WORDS] not in blocks, (marker.label, page.words[:8])
+        assert any(set(marker.words) <= set(p.words) for p in pages[i:]), (marker.label, marker.words)
+    assert exact >= len(markers) // 3
