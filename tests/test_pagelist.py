@@ -2,7 +2,8 @@
 page that has text is listed, from page 1 to the back cover, and its marker sits before
 the text that starts the page, or, where the page starts inside a paragraph, before the
 next block, which then starts on that page or later. The front matter (roman pages) is
-left out by design (pipeline/epub.py render_epub)."""
+left out by design (pipeline/epub.py render_epub). And the nav's questions, numbered by
+their lists, say each number once in a reader that numbers lists (Pandoc)."""
 
 from __future__ import annotations
 
@@ -147,3 +148,16 @@ def test_each_marker_is_where_its_page_starts(editions: dict[str, Built], code: 
         assert page.words[:WORDS] not in blocks, (marker.label, page.words[:8])
         assert any(set(marker.words) <= set(p.words) for p in pages[i:]), (marker.label, marker.words)
     assert exact >= len(markers) // 3
+
+
+@pytest.mark.parametrize("code", EDITIONS)
+def test_nav_says_each_question_number_once(editions: dict[str, Built], code: str) -> None:
+    with zipfile.ZipFile(editions[code].epub) as z:
+        nav = z.read("EPUB/nav.xhtml")
+    entries = len(etree.fromstring(nav).findall(f".//{XHTML}nav/{XHTML}ol/{XHTML}li/{XHTML}ol/{XHTML}li"))
+    plain = subprocess.run(["pandoc", "-f", "html", "-t", "plain", "--wrap=none"], input=nav,
+                           capture_output=True, check=True).stdout.decode()
+    numbered = re.findall(r"^ {4}(\d+)\.\s+(\S+)", plain, re.M)  # the questions: the second level
+    assert [int(n) for n, _ in numbered] == list(range(1, entries + 1))
+    assert entries > 10
+    assert not [first for _, first in numbered if re.match(r"\d", first)]  # "1.  1. …" or "1.  ١. …"
