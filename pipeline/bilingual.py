@@ -211,7 +211,7 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
 
     document("cover", "cover.xhtml", ed.title, part="cover", body_type="cover")
     order = reading_order(ed)
-    breaks = page_breaks(order, pages)
+    breaks = page_breaks(order, pages, {})  # pairs never break across pages
     page_list = print_pages(order, breaks, a.loc.digits)
     documents.append(("nav", "nav.xhtml", render(layouts, "bilingual/nav.xhtml.j2", a, first.prepared.gettext, book=ed, xhtml=True,
                                                   css_href=css_href, pages=page_list)))

@@ -175,7 +175,8 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     printed = print_book(project.layouts, roots, prepared.view, prepared.gettext, size=size, press=press)
     cover_html = print_html(project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2")
     cover = cover_image(cover_html, project.layouts, roots)
-    epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=printed.folios, cover_jpeg=cover)
+    epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=printed.folios,
+                       continued=printed.continued, cover_jpeg=cover)
     check_edition(handbook, [prepared.view], printed.pdf, epub, output_dir(project, loc),
                   size=size, press=bool(press))
     return write_edition(output_dir(project, loc), handbook.id, printed.pdf, epub, size=size,

@@ -135,10 +135,12 @@ def new_book(view: View, *, tag: str, page_source: str, cover_jpeg: bytes) -> An
     return book
 
 
-def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
+def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: dict[str, int],
+                continued: Mapping[int, tuple[str, str]], cover_jpeg: bytes) -> bytes:
     """The EPUB's bytes. `pages` maps the body's anchors (sections, entries, blocks, the back
     cover) to the print page each starts on; the page-list has every page from the first
-    section's to the back cover's. The front matter (cover, colophon, contents, roman
+    section's to the back cover's; `continued` says which pages start inside a block
+    (pipeline/pdf.py continued_pages). The front matter (cover, colophon, contents, roman
     folios) is left out: the EPUB's own cover is an image and its contents is the nav,
     which neither shows the print contents' page numbers nor follows the print order."""
     from ebooklib import epub  # heavy: imported only when rendering
@@ -149,14 +151,14 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
 
     css_href = CSS_HREF
     documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
+    order = reading_order(view)
+    breaks = page_breaks(order, pages, continued)
 
     def document(uid: str, name: str, title: str, **extra: object) -> None:
         xhtml = render(layouts, "epub/chapter.xhtml.j2", view, gettext, sms_links=False, title=title, css_href=css_href, **extra)
-        documents.append((uid, name, xhtml))
+        documents.append((uid, name, place_within(xhtml, breaks)))
 
     document("cover", "cover.xhtml", view.hb.title.value, part="cover", body_type="cover")
-    order = reading_order(view)
-    breaks = page_breaks(order, pages)
     page_list = print_pages(order, breaks, view.loc.digits)
     documents.append(("nav", "nav.xhtml", render(layouts, "epub/nav.xhtml.j2", view, gettext, css_href=css_href, pages=page_list)))
     document("colophon", "colophon.xhtml", _("About this handbook"), part="colophon", body_type="frontmatter")
@@ -188,27 +190,86 @@ def reading_order(view: View) -> list[tuple[str, str]]:
     return [*out, (BACK, "back")]
 
 
-def page_breaks(order: list[tuple[str, str]], starts: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
-    """Where each print page's marker goes: block id -> the pages that start at that block.
-    `starts` maps ids to the page each starts on. The body's pages run from the first block's
-    page to the back cover's, each one printed. A page on which no block starts (the middle
-    of a long paragraph) gets its marker before the next block, the nearest place after the
-    page's first words that the EPUB can point to."""
+@dataclass(frozen=True)
+class PageBreaks:
+    """Where the EPUB marks each print page of the body: before the block that starts
+    the page, or inside the block the page starts in (a long paragraph or list item)."""
+
+    before: dict[str, tuple[int, ...]]  # block id -> the pages that start at the block
+    within: dict[str, tuple[int, ...]]  # block id -> the pages that start inside it
+    lines: dict[int, str]  # such a page -> its first line, as laid out
+
+    def pages(self, block: str) -> tuple[int, ...]:
+        """The pages marked at or in `block`, in reading order."""
+        return self.before.get(block, ()) + self.within.get(block, ())
+
+
+def page_breaks(order: list[tuple[str, str]], starts: Mapping[str, int],
+                continued: Mapping[int, tuple[str, str]]) -> PageBreaks:
+    """`starts` maps ids to the page each starts on; `continued`, a page that starts inside a
+    block begun earlier to that block's id and the page's first line. The body's pages run
+    from the first block's page to the back cover's, each one printed. A page starting
+    inside a block the EPUB cannot find (not in `order`) gets its marker before the next
+    block: the nearest place after the page's first words that the EPUB can point to."""
+    known = {block for _doc, block in order}
     blocks = [(starts[i], i) for _doc, i in order if i in starts]
-    out: dict[str, list[int]] = {}
+    before: dict[str, list[int]] = {}
+    within: dict[str, list[int]] = {}
     page = blocks[0][0] if blocks else 1
     for start, block in blocks:
         while page <= start:
-            out.setdefault(block, []).append(page)
+            inside = continued.get(page, ("", ""))[0]
+            (within.setdefault(inside, []) if inside in known else before.setdefault(block, [])).append(page)
             page += 1
-    return {block: tuple(pages) for block, pages in out.items()}
+    return PageBreaks({b: tuple(p) for b, p in before.items()}, {b: tuple(p) for b, p in within.items()},
+                      {page: continued[page][1] for pages in within.values() for page in pages})
 
 
-def print_pages(order: list[tuple[str, str]], breaks: Mapping[str, tuple[int, ...]],
-                digits: Callable[[int], str]) -> list[dict[str, str]]:
+def print_pages(order: list[tuple[str, str]], breaks: PageBreaks, digits: Callable[[int], str]) -> list[dict[str, str]]:
     """The nav's page-list: a link to each print page's marker, labelled in the locale's digits."""
-    return [{"href": f"{doc}#page-{page}", "label": digits(page)}
-            for doc, block in order for page in breaks.get(block, ())]
+    return [{"href": f"{doc}#page-{page}", "label": digits(page)} for doc, block in order for page in breaks.pages(block)]
+
+
+def place_within(xhtml: str, breaks: PageBreaks) -> str:
+    """Move each marker of a page that starts inside a block from the block's end, where the
+    layouts put it (_pagebreak.j2), to the word the page starts with: found by the page's
+    first words (after a word split by a hyphen at the page's turn, which stays whole)."""
+    for block, pages in breaks.within.items():
+        for page in pages:
+            at = xhtml.rfind("<span ", 0, xhtml.find(f' id="page-{page}"'))
+            opening = xhtml.find(f' id="{block}"')
+            if f' id="page-{page}"' not in xhtml or opening < 0:
+                continue  # not this document's
+            end = xhtml.index("></span>", at) + len("></span>")
+            marker = xhtml[at:end]
+            content = xhtml.index(">", opening) + 1
+            offset = word_offset(xhtml[content:at], breaks.lines[page])
+            if offset is not None:
+                xhtml = xhtml[:content + offset] + marker + xhtml[content + offset:at] + xhtml[end:]
+    return xhtml
+
+
+def word_offset(markup: str, line: str) -> int | None:
+    """Where in `markup` (a block's content) the text `line` begins, at a word's start; None
+    when it is not there."""
+    chars: list[tuple[int, str]] = []  # (index in markup, character of the text)
+    for m in re.finditer(r"<[^>]*>|&[^;\s]*;|[^<&]", markup, re.S):
+        if not m.group().startswith("<"):
+            chars.append((m.start(), html.unescape(m.group())))
+    text = "".join(c for _i, c in chars)
+    words = line.split()
+    if words and words[-1].endswith(("\u2010", "-", "\u00ad")):
+        words = words[:-1]  # the line's last word goes on to the next line
+    found = re.search(r"\s+".join(map(re.escape, words[:6])), text) if words else None
+    if found is None:
+        return None
+    start = found.start()
+    if start and not text[start - 1].isspace():  # the page goes on with a word begun before it
+        space = re.compile(r"\s+").search(text, start)
+        if space is None or space.end() >= len(text):
+            return None
+        start = space.end()
+    return chars[start][0]
 
 
 def visible_text(documents: list[tuple[str, str, str]]) -> str:
