@@ -233,13 +233,14 @@ def print_pages(order: list[tuple[str, str]], breaks: PageBreaks, digits: Callab
 def place_within(xhtml: str, breaks: PageBreaks) -> str:
     """Move each marker of a page that starts inside a block from the block's end, where the
     layouts put it (_pagebreak.j2), to the word the page starts with: found by the page's
-    first words (after a word split by a hyphen at the page's turn, which stays whole)."""
+    first words (after a word split by a hyphen at the page's turn, which stays whole).
+    Where they are not found, the marker stays at the block's end, before the next block."""
     for block, pages in breaks.within.items():
         for page in pages:
-            at = xhtml.rfind("<span ", 0, xhtml.find(f' id="page-{page}"'))
-            opening = xhtml.find(f' id="{block}"')
-            if f' id="page-{page}"' not in xhtml or opening < 0:
+            marked, opening = xhtml.find(f' id="page-{page}"'), xhtml.find(f' id="{block}"')
+            if marked < 0 or opening < 0:
                 continue  # not this document's
+            at = xhtml.rfind("<span ", 0, marked)
             end = xhtml.index("></span>", at) + len("></span>")
             marker = xhtml[at:end]
             content = xhtml.index(">", opening) + 1
@@ -251,7 +252,8 @@ def place_within(xhtml: str, breaks: PageBreaks) -> str:
 
 def word_offset(markup: str, line: str) -> int | None:
     """Where in `markup` (a block's content) the text `line` begins, at a word's start; None
-    when it is not there."""
+    when it is not there. Of several matches the last is taken: a line short enough to
+    repeat is the block's last, or nearly."""
     chars: list[tuple[int, str]] = []  # (index in markup, character of the text)
     for m in re.finditer(r"<[^>]*>|&[^;\s]*;|[^<&]", markup, re.S):
         if not m.group().startswith("<"):
@@ -260,10 +262,10 @@ def word_offset(markup: str, line: str) -> int | None:
     words = line.split()
     if words and words[-1].endswith(("\u2010", "-", "\u00ad")):
         words = words[:-1]  # the line's last word goes on to the next line
-    found = re.search(r"\s+".join(map(re.escape, words[:6])), text) if words else None
-    if found is None:
+    found = list(re.finditer(r"\s+".join(map(re.escape, words[:6])), text)) if words else []
+    if not found:
         return None
-    start = found.start()
+    start = found[-1].start()
     if start and not text[start - 1].isspace():  # the page goes on with a word begun before it
         space = re.compile(r"\s+").search(text, start)
         if space is None or space.end() >= len(text):

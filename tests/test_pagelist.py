@@ -19,6 +19,7 @@ import pytest
 from lxml import etree
 
 from pipeline.build import Project, build
+from pipeline.epub import page_breaks, print_pages, word_offset
 
 from .conftest import HANDBOOK, ROOT, Built
 
@@ -73,7 +74,7 @@ def top_words(pdf: Path) -> list[set[str]]:
     return out
 
 
-def print_pages(pdf: Path) -> list[Page]:
+def pdf_pages(pdf: Path) -> list[Page]:
     """Each page's label (physical number where the PDF has no labels) and the words of
     its text block, without the running head and the folio."""
     with pikepdf.open(pdf) as doc:
@@ -138,7 +139,7 @@ def starts(page: Page, marker: Marker) -> bool:
 def test_page_list_has_every_body_page_with_text(editions: dict[str, Built], code: str) -> None:
     labels, markers, blocks = epub_markers(editions[code].epub)
     first_section = blocks[0]  # the first document's first block: the first section's title
-    pages = body(print_pages(editions[code].pdf), first_section)
+    pages = body(pdf_pages(editions[code].pdf), first_section)
     with_text = [p.label for p in pages if p.words]
     assert [ascii_number(label) for label in labels] == with_text
     assert [ascii_number(m.label) for m in markers] == with_text  # in reading order, one each
@@ -149,7 +150,7 @@ def test_each_marker_is_where_its_page_starts(editions: dict[str, Built], code: 
     """Every marker is followed by the words its print page starts with, also where the page
     starts inside a paragraph or list item (after a word hyphenated across the turn)."""
     _labels, markers, blocks = epub_markers(editions[code].epub)
-    pages = {p.label: p for p in body(print_pages(editions[code].pdf), blocks[0])}
+    pages = {p.label: p for p in body(pdf_pages(editions[code].pdf), blocks[0])}
     wrong = [(m.label, m.words, sorted(pages[ascii_number(m.label)].top))
              for m in markers if not starts(pages[ascii_number(m.label)], m)]
     assert wrong == []
@@ -166,3 +167,27 @@ def test_nav_says_each_question_number_once(editions: dict[str, Built], code: st
     assert [int(n) for n, _ in numbered] == list(range(1, entries + 1))
     assert entries > 10
     assert not [first for _, first in numbered if re.match(r"\d", first)]  # no number typed in as well, in any digits
+
+
+def test_page_breaks_before_blocks_and_within_them() -> None:
+    order = [("a.xhtml", "s"), ("a.xhtml", "p1"), ("a.xhtml", "p2"), ("b.xhtml", "back")]
+    starts = {"s": 1, "p1": 1, "p2": 4, "back": 5}
+    # Page 2 starts inside p1 (found by its first line); page 3 inside a block the EPUB lacks.
+    breaks = page_breaks(order, starts, {2: ("p1", "line two"), 3: ("elsewhere", "x")})
+    assert breaks.before == {"s": (1,), "p2": (3, 4), "back": (5,)}
+    assert breaks.within == {"p1": (2,)}
+    assert breaks.lines == {2: "line two"}
+    assert [p["href"] for p in print_pages(order, breaks, str)] == [
+        "a.xhtml#page-1", "a.xhtml#page-2", "a.xhtml#page-3", "a.xhtml#page-4", "b.xhtml#page-5"]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("dades pueden ayudar a", "pueden</a> ayudar"),  # after a word hyphenated across the turn
+    ("evaluar & más.", "evaluar &amp; más."),  # text, not markup
+    ("Tom & Jerry", None),  # not in the block: the marker stays at its end
+    ("tra\u2010", None),  # only the start of a hyphenated word: nothing to look for
+])
+def test_word_offset(line: str, expected: str | None) -> None:
+    markup = 'Las comunidades <a href="#x">pueden</a> ayudar a evaluar &amp; más.'
+    offset = word_offset(markup, line)
+    assert (None if offset is None else markup[offset:offset + len(expected or "")]) == expected
