@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .build import Prepared, Project, first_entry_pages, prepare, resolve_locale, write_edition
+from .build import Prepared, Project, prepare, resolve_locale, write_edition
 from .diagnostics import Place, UsageError, error
-from .epub import CSS_HREF, Asset, embedded_fonts, new_book, package, print_pages, visible_text
-from .html import COMPACT, PAGE_SIZES, link_descriptions, render
+from .epub import BACK, CSS_HREF, Asset, embedded_fonts, new_book, package, page_breaks, print_pages, visible_text
+from .html import COMPACT, PAGE_SIZES, block_id, link_descriptions, render
 from .model import ItemList
 from .present import View
 
@@ -107,19 +107,21 @@ class Cells:
 
     def pair(self, kind: str, nodes: tuple[Any, Any] = (None, None), *, anchor: str = "", label: str = "", **extra: Any) -> Pair:
         a, b = (Markup(render(self.layouts, CELL, s.view, s.prepared.gettext, sms_links=not self.epub,
-                              kind=kind, node=node, draft=self.draft, **extra).strip())
+                              kind=kind, node=node, draft=self.draft, epub=self.epub, **extra).strip())
                 for s, node in zip(self.sides, nodes, strict=True))
         return Pair(kind, (a, b), anchor, label)
 
 
 def blocks(cells: Cells, answers: tuple[Any, Any]) -> Iterator[Pair]:
-    """Paragraphs pair as they are; a list pairs item by item, so each item stays beside its translation."""
+    """Paragraphs pair as they are; a list pairs item by item, so each item stays beside its
+    translation (each cell a list of one item, numbered from `number` on). A pair's id is
+    its first text's key, as in the single-language edition."""
     for block_a, block_b in zip(*answers, strict=True):
         if isinstance(block_a, ItemList):
             for number, items in enumerate(zip(block_a.items, block_b.items, strict=True), start=1):
-                yield cells.pair("item", items, number=number)
+                yield cells.pair("item", items, anchor=block_id(items[0].text.key), number=number)
         else:
-            yield cells.pair("paragraph", (block_a, block_b))
+            yield cells.pair("paragraph", (block_a, block_b), anchor=block_id(block_a.text.key))
 
 
 def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Edition:
@@ -174,9 +176,21 @@ def pdf_links(ed: Edition) -> dict[str, str]:
     return out
 
 
+def reading_order(ed: Edition) -> list[tuple[str, str]]:
+    """(EPUB document, id) of each pair of the body and the back cover, in reading order."""
+    out = []
+    for s in ed.sections:
+        doc = s.href.split("#")[0]
+        out += [(doc, s.anchor)]
+        out += [(doc, p.anchor) for q in s.entries for p in (q.question, *q.blocks)]
+    return [*out, (BACK, "back")]
+
+
 def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
     """The bilingual EPUB: the monolingual one's metadata, fonts and packaging
-    (pipeline/epub.py), with paired documents and both languages declared."""
+    (pipeline/epub.py), with paired documents and both languages declared. `pages` maps
+    anchors to print pages: the page-list runs, as there, from the first section's page
+    to the back cover's (the front matter's pages are left out)."""
     from ebooklib import epub  # heavy: imported only when rendering
 
     first, second = ed.sides
@@ -196,7 +210,9 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
                                             title=title, css_href=css_href, **extra)))
 
     document("cover", "cover.xhtml", ed.title, part="cover", body_type="cover")
-    page_list = print_pages(((s.href, q.question.anchor) for s in ed.sections for q in s.entries), pages, a.loc.digits)
+    order = reading_order(ed)
+    breaks = page_breaks(order, pages, {})  # pairs never break across pages
+    page_list = print_pages(order, breaks, a.loc.digits)
     documents.append(("nav", "nav.xhtml", render(layouts, "bilingual/nav.xhtml.j2", a, first.prepared.gettext, book=ed, xhtml=True,
                                                   css_href=css_href, pages=page_list)))
     def in_both(message: str) -> str:
@@ -204,8 +220,8 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
 
     document("colophon", "colophon.xhtml", in_both("About this handbook"), part="colophon", body_type="frontmatter")
     for i, s in enumerate(ed.sections, start=1):
-        document(f"section-{i:02d}", s.href.split("#")[0], s.title.label, section=s, body_type="bodymatter", pagebreaks=pages)
-    document("back", "back.xhtml", in_both("Get help now"), part="back", body_type="backmatter")
+        document(f"section-{i:02d}", s.href.split("#")[0], s.title.label, section=s, body_type="bodymatter", pagebreaks=breaks)
+    document("back", BACK, in_both("Get help now"), part="back", body_type="backmatter", pagebreaks=breaks)
 
     text = visible_text(documents)
     assets: list[Asset] = []
@@ -240,7 +256,7 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
     cover_html = print_html(project.layouts, printed, size="cover", press=False, template="bilingual/cover.html.j2")
     cover = cover_image(cover_html, project.layouts, roots)
     ebook = edition(project.layouts, sides, epub=True)
-    epub_bytes = render_epub(project.layouts, ebook, pages=first_entry_pages(rendered.anchors, sides[0].view), cover_jpeg=cover)
+    epub_bytes = render_epub(project.layouts, ebook, pages=rendered.anchors, cover_jpeg=cover)
     descriptions = {s.view.loc.tag: link_descriptions(s.view, s.prepared.gettext) for s in sides}
     pdf = finish_bytes(rendered.pdf, rtl=locs[0].dir == "rtl", descriptions=descriptions)
     if press:

@@ -33,6 +33,7 @@ PART_ENTRIES = 40
 class Printed:
     pdf: bytes
     folios: dict[str, int]  # anchor -> folio of the page it is on
+    continued: dict[int, tuple[str, str]]  # folio -> (id, first line) of a page begun inside a block
 
 
 def runs(sections: Sequence[SectionView], budget: int) -> list[tuple[SectionView, ...]]:
@@ -65,12 +66,14 @@ def print_book(layouts: Path, roots: tuple[Path, ...], view: View, gettext: Null
 
     body: list[Rendered] = []
     folios: dict[str, int] = {}
+    continued: dict[int, tuple[str, str]] = {}
     first = 1  # folio of the next part's first page
     groups = runs(view.sections, budget)  # the schema asks for one section at least: the back cover has a part
     for i, group in enumerate(groups):
         part = Part(group, front=False, back=i == len(groups) - 1, first_page=first)
         rendered = render_document(html(part), layouts, roots, descriptions, variant=variant)
         folios.update({name: first + page - 1 for name, page in rendered.anchors.items()})
+        continued.update({first + page - 1: line for page, line in rendered.continued.items()})
         body.append(rendered)
         first += rendered.pages
     contents = {anchor: view.loc.digits(folio) for anchor, folio in folios.items()}
@@ -79,4 +82,4 @@ def print_book(layouts: Path, roots: tuple[Path, ...], view: View, gettext: Null
                             even=True, variant=variant)
     pdf = join([front, *body], front.pages, rtl=view.loc.dir == "rtl",
                then=finish if press else None)
-    return Printed(pdf, folios)
+    return Printed(pdf, folios, continued)

@@ -139,19 +139,6 @@ def prepare(project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_part
     return Prepared(view, gettext)
 
 
-def first_entry_pages(anchors: dict[str, int], view: View) -> dict[str, int]:
-    """Print page of the first entry that starts on each page (EPUB page-list)."""
-    out: dict[str, int] = {}
-    seen: set[int] = set()
-    for section in view.sections:
-        for q in section.entries:
-            page = anchors.get(q.anchor)
-            if page is not None and page not in seen:
-                seen.add(page)
-                out[q.anchor] = page
-    return out
-
-
 def output_dir(project: Project, loc: LocaleInfo) -> Path:
     return project.dist / loc.tag
 
@@ -188,8 +175,8 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     printed = print_book(project.layouts, roots, prepared.view, prepared.gettext, size=size, press=press)
     cover_html = print_html(project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2")
     cover = cover_image(cover_html, project.layouts, roots)
-    pages = first_entry_pages(printed.folios, prepared.view)
-    epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=pages, cover_jpeg=cover)
+    epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=printed.folios,
+                       continued=printed.continued, cover_jpeg=cover)
     check_edition(handbook, [prepared.view], printed.pdf, epub, output_dir(project, loc),
                   size=size, press=bool(press))
     return write_edition(output_dir(project, loc), handbook.id, printed.pdf, epub, size=size,

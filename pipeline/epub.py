@@ -12,20 +12,21 @@ import io
 import re
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from babel.support import NullTranslations
 
-from .html import render
-from .model import Handbook
+from .html import block_id, render
+from .model import Handbook, ItemList
 from .present import View, build_date
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 TAG = re.compile(r"<[^>]+>")
 CSS_HREF = "style.css"
+BACK = "back.xhtml"  # the back cover's document
 NAMESPACE = uuid.UUID("6f1c1b52-8d1e-4b7e-9d0c-2f3c6a9e4d11")  # this project's uuid5 namespace
 
 
@@ -134,8 +135,14 @@ def new_book(view: View, *, tag: str, page_source: str, cover_jpeg: bytes) -> An
     return book
 
 
-def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
-    """The EPUB's bytes. `pages` maps entry anchors to the print page they start on."""
+def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: dict[str, int],
+                continued: Mapping[int, tuple[str, str]], cover_jpeg: bytes) -> bytes:
+    """The EPUB's bytes. `pages` maps the body's anchors (sections, entries, blocks, the back
+    cover) to the print page each starts on; the page-list has every page from the first
+    section's to the back cover's; `continued` says which pages start inside a block
+    (pipeline/pdf.py continued_pages). The front matter (cover, colophon, contents, roman
+    folios) is left out: the EPUB's own cover is an image and its contents is the nav,
+    which neither shows the print contents' page numbers nor follows the print order."""
     from ebooklib import epub  # heavy: imported only when rendering
 
     _ = gettext.gettext
@@ -144,18 +151,20 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
 
     css_href = CSS_HREF
     documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
+    order = reading_order(view)
+    breaks = page_breaks(order, pages, continued)
 
     def document(uid: str, name: str, title: str, **extra: object) -> None:
         xhtml = render(layouts, "epub/chapter.xhtml.j2", view, gettext, sms_links=False, title=title, css_href=css_href, **extra)
-        documents.append((uid, name, xhtml))
+        documents.append((uid, name, place_within(xhtml, breaks)))
 
     document("cover", "cover.xhtml", view.hb.title.value, part="cover", body_type="cover")
-    page_list = print_pages(((s.href, q.anchor) for s in view.sections for q in s.entries), pages, view.loc.digits)
+    page_list = print_pages(order, breaks, view.loc.digits)
     documents.append(("nav", "nav.xhtml", render(layouts, "epub/nav.xhtml.j2", view, gettext, css_href=css_href, pages=page_list)))
     document("colophon", "colophon.xhtml", _("About this handbook"), part="colophon", body_type="frontmatter")
     for i, s in enumerate(view.sections, start=1):
-        document(f"section-{i:02d}", s.href.split("#")[0], s.title.value, section=s, body_type="bodymatter", pagebreaks=pages)
-    document("back", "back.xhtml", _("Get help now"), part="back", body_type="backmatter")
+        document(f"section-{i:02d}", s.href.split("#")[0], s.title.value, section=s, body_type="bodymatter", pagebreaks=breaks)
+    document("back", BACK, _("Get help now"), part="back", body_type="backmatter", pagebreaks=breaks)
 
     fonts, faces = embedded_fonts(view, visible_text(documents))
     book.toc = [
@@ -166,11 +175,103 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
     return package(book, documents, render(layouts, "epub/style.css.j2", view, gettext, font_faces=faces), fonts)
 
 
-def print_pages(entries: Iterable[tuple[str, str]], pages: dict[str, int], digits: Callable[[int], str]) -> list[dict[str, str]]:
-    """The nav's page-list: for each (document href, entry anchor) that starts a print
-    page, a link to that page's marker, labelled in the locale's digits."""
-    return [{"href": f"{href.split('#')[0]}#page-{pages[anchor]}", "label": digits(pages[anchor])}
-            for href, anchor in entries if anchor in pages]
+def reading_order(view: View) -> list[tuple[str, str]]:
+    """(EPUB document, id) of every block of the body that a print page can start at, in
+    reading order: section titles, questions, paragraphs, list items, and the back cover."""
+    out = []
+    for s in view.sections:
+        doc = s.href.split("#")[0]
+        out.append((doc, s.anchor))
+        for q in s.entries:
+            out.append((doc, q.anchor))
+            for block in q.entry.answer:
+                texts = [i.text for i in block.items] if isinstance(block, ItemList) else [block.text]
+                out += [(doc, block_id(t.key)) for t in texts]
+    return [*out, (BACK, "back")]
+
+
+@dataclass(frozen=True)
+class PageBreaks:
+    """Where the EPUB marks each print page of the body: before the block that starts
+    the page, or inside the block the page starts in (a long paragraph or list item)."""
+
+    before: dict[str, tuple[int, ...]]  # block id -> the pages that start at the block
+    within: dict[str, tuple[int, ...]]  # block id -> the pages that start inside it
+    lines: dict[int, str]  # such a page -> its first line, as laid out
+
+    def pages(self, block: str) -> tuple[int, ...]:
+        """The pages marked at or in `block`, in reading order."""
+        return self.before.get(block, ()) + self.within.get(block, ())
+
+
+def page_breaks(order: list[tuple[str, str]], starts: Mapping[str, int],
+                continued: Mapping[int, tuple[str, str]]) -> PageBreaks:
+    """`starts` maps ids to the page each starts on; `continued`, a page that starts inside a
+    block begun earlier to that block's id and the page's first line. The body's pages run
+    from the first block's page to the back cover's, each one printed. A page starting
+    inside a block the EPUB cannot find (not in `order`) gets its marker before the next
+    block: the nearest place after the page's first words that the EPUB can point to."""
+    known = {block for _doc, block in order}
+    blocks = [(starts[i], i) for _doc, i in order if i in starts]
+    before: dict[str, list[int]] = {}
+    within: dict[str, list[int]] = {}
+    page = blocks[0][0] if blocks else 1
+    for start, block in blocks:
+        while page <= start:
+            inside = continued.get(page, ("", ""))[0]
+            (within.setdefault(inside, []) if inside in known else before.setdefault(block, [])).append(page)
+            page += 1
+    return PageBreaks({b: tuple(p) for b, p in before.items()}, {b: tuple(p) for b, p in within.items()},
+                      {page: continued[page][1] for pages in within.values() for page in pages})
+
+
+def print_pages(order: list[tuple[str, str]], breaks: PageBreaks, digits: Callable[[int], str]) -> list[dict[str, str]]:
+    """The nav's page-list: a link to each print page's marker, labelled in the locale's digits."""
+    return [{"href": f"{doc}#page-{page}", "label": digits(page)} for doc, block in order for page in breaks.pages(block)]
+
+
+def place_within(xhtml: str, breaks: PageBreaks) -> str:
+    """Move each marker of a page that starts inside a block from the block's end, where the
+    layouts put it (_pagebreak.j2), to the word the page starts with: found by the page's
+    first words (after a word split by a hyphen at the page's turn, which stays whole).
+    Where they are not found, the marker stays at the block's end, before the next block."""
+    for block, pages in breaks.within.items():
+        for page in pages:
+            marked, opening = xhtml.find(f' id="page-{page}"'), xhtml.find(f' id="{block}"')
+            if marked < 0 or opening < 0:
+                continue  # not this document's
+            at = xhtml.rfind("<span ", 0, marked)
+            end = xhtml.index("></span>", at) + len("></span>")
+            marker = xhtml[at:end]
+            content = xhtml.index(">", opening) + 1
+            offset = word_offset(xhtml[content:at], breaks.lines[page])
+            if offset is not None:
+                xhtml = xhtml[:content + offset] + marker + xhtml[content + offset:at] + xhtml[end:]
+    return xhtml
+
+
+def word_offset(markup: str, line: str) -> int | None:
+    """Where in `markup` (a block's content) the text `line` begins, at a word's start; None
+    when it is not there. Of several matches the last is taken: a line short enough to
+    repeat is the block's last, or nearly."""
+    chars: list[tuple[int, str]] = []  # (index in markup, character of the text)
+    for m in re.finditer(r"<[^>]*>|&[^;\s]*;|[^<&]", markup, re.S):
+        if not m.group().startswith("<"):
+            chars.append((m.start(), html.unescape(m.group())))
+    text = "".join(c for _i, c in chars)
+    words = line.split()
+    if words and words[-1].endswith(("\u2010", "-", "\u00ad")):
+        words = words[:-1]  # the line's last word goes on to the next line
+    found = list(re.finditer(r"\s+".join(map(re.escape, words[:6])), text)) if words else []
+    if not found:
+        return None
+    start = found[-1].start()
+    if start and not text[start - 1].isspace():  # the page goes on with a word begun before it
+        space = re.compile(r"\s+").search(text, start)
+        if space is None or space.end() >= len(text):
+            return None
+        start = space.end()
+    return chars[start][0]
 
 
 def visible_text(documents: list[tuple[str, str, str]]) -> str:

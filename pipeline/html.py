@@ -175,7 +175,14 @@ def environment(layouts: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["css_content"] = css_content
+    env.filters["block_id"] = block_id
     return env
+
+
+def block_id(key: str) -> str:
+    """A text's key as an HTML id (get-help/p1 -> b-get-help-p1): each block of the book is
+    an anchor, so the print edition reports the page it starts on (the EPUB's page-list)."""
+    return "b-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
 
 
 def render(layouts: Path, name: str, view: View, gettext: NullTranslations, *, sms_links: bool = True, **extra: Any) -> str:

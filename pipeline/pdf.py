@@ -11,10 +11,11 @@ import gc
 import io
 import logging
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -179,6 +180,34 @@ class Rendered(NamedTuple):
     pdf: bytes
     anchors: dict[str, int]  # anchor -> 1-based page of this document
     pages: int
+    # page -> (id, first line) of a page that starts inside a block begun on an earlier one
+    continued: Mapping[int, tuple[str, str]] = MappingProxyType({})
+
+
+def first_line(box: Any) -> Any:
+    """The first line box of a page's content (not of its margin boxes), or None."""
+    if type(box).__name__ == "LineBox":
+        return box
+    for child in getattr(box, "children", ()):
+        if type(child).__name__ != "MarginBox" and (line := first_line(child)) is not None:
+            return line
+    return None
+
+
+def line_text(box: Any) -> str:
+    return getattr(box, "text", "") + "".join(line_text(c) for c in getattr(box, "children", ()))
+
+
+def continued_pages(pages: list[Any], anchors: dict[str, int]) -> dict[int, tuple[str, str]]:
+    """The pages whose first line goes on with a block (with an id) begun on an earlier page,
+    and that line's text: the EPUB puts such a page's marker inside the block."""
+    out = {}
+    for number, page in enumerate(pages, start=1):
+        line = first_line(page._page_box)
+        block = line.element.get("id") if line is not None and line.element is not None else None
+        if block and anchors.get(block, number) < number:
+            out[number] = (block, line_text(line))
+    return out
 
 
 def render_document(html: str, layouts: Path, roots: tuple[Path, ...], link_descriptions: dict[str, str],
@@ -205,7 +234,7 @@ def render_document(html: str, layouts: Path, roots: tuple[Path, ...], link_desc
             _keep_links(document, anchors, elsewhere)
         finisher = describe_links(link_descriptions)
         pdf: bytes = document.write_pdf(finisher=finisher, **variant.options)
-    return Rendered(pdf, anchors, len(document.pages))
+    return Rendered(pdf, anchors, len(document.pages), continued_pages(document.pages, anchors))
 
 
 def _keep_links(document: Any, anchors: dict[str, int], elsewhere: Collection[str]) -> None:

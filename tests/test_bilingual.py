@@ -4,6 +4,7 @@ EPUBCheck with every paired block in its own language and direction."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from ebooklib import epub
 
 from pipeline.build import Project, build, prepare, resolve_locale
 from pipeline.diagnostics import UsageError
+from pipeline.model import ItemList
 from pipeline.present import View
 
 from .conftest import HANDBOOK, ROOT, Built
@@ -166,6 +168,35 @@ def test_structure_holds(editions: dict[str, Built], pair: str) -> None:
         described = {str(a.Contents) for a in pdf.pages[0].obj.Annots}
     assert "Call 1-888-373-7888" in described
     assert len(described) == 6  # three contacts, in two languages
+
+
+def list_items(path: Path) -> list[list[str]]:
+    """The kids of each LI of the PDF's structure tree that holds a label (its number)."""
+    out = []
+    with pikepdf.open(path) as pdf:
+        for o in pdf.objects:
+            if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/StructElem" and o.get("/S") == "/LI":
+                kids = o.K if isinstance(o.K, pikepdf.Array) else [o.K]
+                out.append([str(k.S) for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k])
+    return [kids for kids in out if "/Lbl" in kids]
+
+
+@pytest.mark.parametrize("pair", PAIRS)
+def test_answer_lists_are_tagged_lists(editions: dict[str, Built], views: dict[str, View], pair: str) -> None:
+    """Each list item, in each language, is an LI with its number as Lbl and its text as LBody
+    (not a paragraph with the number typed in); in the EPUB, Pandoc numbers each item once."""
+    a, b = sides(pair, views)
+    items = [i for s in a.sections for q in s.entries for block in q.entry.answer if isinstance(block, ItemList)
+             for i in block.items]
+    assert list_items(editions[pair].pdf) == [["/Lbl", "/LBody"]] * (2 * len(items))
+    numbers = [str(n) for s in a.sections for q in s.entries for block in q.entry.answer
+               if isinstance(block, ItemList) for n in range(1, len(block.items) + 1) for _side in (a, b)]
+    with zipfile.ZipFile(editions[pair].epub) as z:
+        chapters = sorted(n for n in z.namelist() if n.startswith("EPUB/section-"))
+        plain = [subprocess.run(["pandoc", "-f", "html", "-t", "plain", "--wrap=none"], input=z.read(n),
+                                capture_output=True, check=True).stdout.decode() for n in chapters]
+    # Pandoc numbers each item from its list, once: "2.  Debt Bondage: …", never "1.  2. …".
+    assert [n for text in plain for n in re.findall(r"^(\d+)\.  (?!\S*\d)", text, re.M)] == numbers
 
 
 @pytest.mark.parametrize("pair", PAIRS)
