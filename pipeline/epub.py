@@ -1,6 +1,6 @@
 """EPUB 3 with ebooklib, from XHTML our own templates render.
 
-ebooklib's EpubHtml re-parses markup (PITFALLS.md), so every document is a
+ebooklib's EpubHtml re-parses markup (docs/pitfalls.md), so every document is a
 plain EpubItem of complete XHTML. ebooklib's zip is then repacked so the same
 inputs give the same bytes: mimetype first and stored, fixed dates and modes.
 """
@@ -97,7 +97,7 @@ def repack(data: bytes, lang: str) -> bytes:
 
 
 def embedded_fonts(view: View, text: str) -> tuple[list[Asset], list[dict[str, str]]]:
-    """Subset the locale's script fonts to the book's characters (PITFALLS: ebooklib does not)."""
+    """Subset the locale's script fonts to the book's characters (docs/pitfalls.md: ebooklib does not)."""
     from .fonts import family_files, subset
 
     assets, faces = [], []
@@ -295,7 +295,7 @@ def package(book: Any, documents: list[tuple[str, str, str]], css: str, assets: 
         book.add_item(item)
         spine.append(item)
     book.spine = spine
-    book.add_item(epub.EpubNcx())  # older readers; the spine names it (PITFALLS: OPF-049 without it)
+    book.add_item(epub.EpubNcx())  # older readers; the spine names it (docs/pitfalls.md: OPF-049 without it)
     buf = io.BytesIO()
     # Our nav carries landmarks and the page-list; ebooklib's English guide and pages are off.
     options = {"mtime": build_date(), "epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "raise_exceptions": True,

@@ -84,7 +84,7 @@ def test_epub_opens_with_the_right_language(built: dict[str, Built], view, local
 
 @pytest.mark.parametrize("code", ["ar", "fa_AF"])
 def test_right_to_left_text_copies_out_in_logical_order(built: dict[str, Built], code: str) -> None:
-    """Lam-alef ligatures and numbers inside RTL sentences (PITFALLS.md)."""
+    """Lam-alef ligatures and numbers inside RTL sentences (docs/pitfalls.md)."""
     text = built[code].pdftext()
     assert "1-888-373-7888" in text
     assert "7888-373-888-1" not in text
