@@ -11,7 +11,7 @@ import threading
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, PipelineError, Place, Severity, UsageError, relative
 
@@ -134,12 +134,17 @@ def _press(args: argparse.Namespace) -> Press | None:
 
 
 class _Display:
-    """Progress of `build --all` on stderr: a live status line on a terminal, one
-    line per finished job otherwise (CI logs), nothing with --quiet."""
+    """Progress of `build --all` on stderr: tqdm's bar on a terminal (it keeps to the
+    terminal's width and redraws in place), one plain line per finished job otherwise
+    (CI logs, the tests), nothing with --quiet."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-        self.live = not quiet and sys.stderr.isatty()
+        self.bar: Any = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm  # some 50 ms to import: only when there is a bar to draw
+
+            self.bar = tqdm(total=0, file=sys.stderr, unit="job", leave=False, dynamic_ncols=True)
 
     def __call__(self, p: Progress) -> None:
         from .jobs import State
@@ -149,25 +154,25 @@ class _Display:
         if p.finished:
             o = p.finished
             took = f" in {o.seconds:.1f} s" if o.state is not State.SKIPPED else ""
-            print(f"{CLEAR if self.live else ''}[{p.done}/{p.total}] {o.job}: {o.state.value}{took}", file=sys.stderr)
-        if self.live:
-            import shutil
-
-            line = f"[{p.done}/{p.total}] {p.elapsed:.0f} s, building {', '.join(map(str, p.running))}" if p.running else ""
-            sys.stderr.write(CLEAR + line[: shutil.get_terminal_size().columns - 1])
-            sys.stderr.flush()
+            line = f"[{p.done}/{p.total}] {o.job}: {o.state.value}{took}"
+            if self.bar is None:
+                print(line, file=sys.stderr)
+            else:
+                self.bar.write(line, file=sys.stderr)  # above the bar, which is drawn again below
+        if self.bar is not None:
+            self.bar.total, self.bar.n = p.total, p.done
+            self.bar.set_postfix_str(f"building {', '.join(map(str, p.running))}" if p.running else "",
+                                     refresh=False)
+            self.bar.refresh()
 
     def close(self, outcomes: Sequence[Outcome], seconds: float) -> None:
         from .jobs import State
 
-        if self.live:
-            sys.stderr.write(CLEAR)
+        if self.bar is not None:
+            self.bar.close()
         if not self.quiet:
             counts = ", ".join(f"{sum(o.state is s for o in outcomes)} {s.value}" for s in State)
             print(f"{len(outcomes)} job(s) in {seconds:.1f} s: {counts}", file=sys.stderr)
-
-
-CLEAR = "\r\033[K"  # back to the start of the line and erase it
 
 
 def _build_all(args: argparse.Namespace, project: Project, options: Options) -> int:

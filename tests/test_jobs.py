@@ -155,3 +155,29 @@ def test_digest_follows_exactly_the_inputs_of_a_job(tmp_path: Path, changed: str
     assert {code for code in before if before[code] != after[code]} == stale
     assert inputs_digest(project, jobs[0], Options(size="a4")) != after["en"]  # options count too
     assert record_path(project, jobs[0], Options(size="a4")) != record_path(project, jobs[0], Options())
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_progress_lines_on_a_terminal_and_off_it(monkeypatch: pytest.MonkeyPatch, terminal: bool) -> None:
+    """Each finished job is one plain line either way; a terminal also gets tqdm's bar
+    (drawn in place with carriage returns, never in a log)."""
+    from pipeline.cli import _Display
+    from pipeline.jobs import Outcome, Progress, State
+
+    err = Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    es, en = Job(HANDBOOK, "es"), Job(HANDBOOK, "en")
+    display = _Display(quiet=False)
+    display(Progress(2, 0, (es, en), 0.5))
+    built = Outcome(es, State.BUILT, 1.25)
+    display(Progress(2, 1, (en,), 1.3, built))
+    display.close([built, Outcome(en, State.SKIPPED, 0.0)], 1.5)
+    out = err.getvalue()
+    assert f"[1/2] {HANDBOOK}/es: built in 1.2 s\n" in out
+    assert "2 job(s) in 1.5 s: 1 built, 1 up to date, 0 failed" in out
+    assert ("\r" in out and f"building {HANDBOOK}/en" in out and "1/2" in out) == terminal
