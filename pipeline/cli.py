@@ -144,6 +144,7 @@ class _Display:
         if not quiet and sys.stderr.isatty():
             from tqdm import tqdm  # some 50 ms to import: only when there is a bar to draw
 
+            tqdm.monitor_interval = 0  # no monitor thread: the bar is redrawn on every report anyway
             self.bar = tqdm(total=0, file=sys.stderr, unit="job", leave=False, dynamic_ncols=True)
 
     def __call__(self, p: Progress) -> None:

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,6 +178,7 @@ def test_progress_lines_on_a_terminal_and_off_it(monkeypatch: pytest.MonkeyPatch
     built = Outcome(es, State.BUILT, 1.25)
     display(Progress(2, 1, (en,), 1.3, built))
     display.close([built, Outcome(en, State.SKIPPED, 0.0)], 1.5)
+    assert threading.active_count() == 1  # no thread left behind: a build in this process may fork
     out = err.getvalue()
     assert f"[1/2] {HANDBOOK}/es: built in 1.2 s\n" in out
     assert "2 job(s) in 1.5 s: 1 built, 1 up to date, 0 failed" in out
