@@ -15,6 +15,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu: float  # user + system seconds of the process tree (its waited-for children included)
     rss_mb: float  # peak resident set of the largest process of the tree (ru_maxrss)
     returncode: int
     stdout: str
@@ -32,7 +33,8 @@ def run(cmd: Sequence[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] 
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        result = Run(seconds, usage.ru_maxrss / 1024, proc.returncode, out.read().decode(), err.read().decode())
+        result = Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode,
+                     out.read().decode(), err.read().decode())
     if result.returncode not in ok:
         raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     return result
