@@ -291,7 +291,7 @@ def report(r: dict[str, Any], seconds: float) -> str:
         f"`rm -rf dist/{FOCUS} && make handbook LANG={FOCUS}` in a new process with an empty XDG_CACHE_HOME (font caches), "
         "against Pandoc writing the same Q&A (our EPUB read back as Markdown, outside the timing) as an EPUB and then "
         "as a PDF through WeasyPrint, also with an empty cache; the two alternate round by round. Wall seconds; "
-        "CPU is user + system of the whole process tree (ours renders on both cores, pipeline/fork.py).",
+        "CPU is user + system of the whole process tree.",
         "",
         table(["round", "cores busy with other work just before", "ours", "Pandoc"], [
             [str(n), f"{busy:.1f} of {m['cores']}", f"{o:.2f} s", f"{p:.2f} s"]
@@ -306,7 +306,6 @@ def report(r: dict[str, Any], seconds: float) -> str:
         "pipeline/book.py). The floor is WeasyPrint rendering and writing every HTML document the build gave it "
         "(the print edition's parts and the EPUB's cover page; same stylesheet and FontConfiguration, its own URL fetcher) "
         "plus ebooklib writing the same book: so `cover` counts towards the overhead only for rasterizing the page. "
-        "Measured serially (pipeline/fork.py SERIAL): the work, not how it is spread over the cores. "
         f"{FOCUS}: best of five rounds. CPU time, because the machine is shared; wall time of the build beside it.",
         "",
     ]
