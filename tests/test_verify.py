@@ -254,7 +254,7 @@ def test_bidi_override_in_epub(spanish: Expected, built: dict[str, Built], contr
     data = edited(built["es"].epub, "EPUB/back.xhtml", before, after)
     found = lines(verify_epub(spanish, data, "es.epub"))
     assert len(found) == 1
-    assert found[0].startswith("es.epub: EPUB/back.xhtml:15: error: RIGHT-TO-LEFT OVERRIDE "
+    assert found[0].startswith("es.epub: EPUB/back.xhtml:16: error: RIGHT-TO-LEFT OVERRIDE "
                                "(U+202E) in 'Llame al <U+202E>': it reverses")
     assert found[0].endswith("[verify-bidi-control]")
 
@@ -278,7 +278,7 @@ def test_added_number_and_domain_in_epub(spanish: Expected, built: dict[str, Bui
     data = edited(built["es"].epub, "EPUB/section-01.xhtml", "</h3>", added)
     found = lines(verify_epub(spanish, data, "es.epub"))
     places = [line.split(": error: ")[0] for line in found]
-    assert places == ["es.epub: EPUB/section-01.xhtml:15"] * 2
+    assert places == ["es.epub: EPUB/section-01.xhtml:16"] * 2
     codes = [line.rsplit(" ", 1)[1] for line in found]
     assert codes == ["[verify-number-added]", "[verify-link-added]"]
 
@@ -286,7 +286,7 @@ def test_added_number_and_domain_in_epub(spanish: Expected, built: dict[str, Bui
 def test_changed_phone_link_in_epub(spanish: Expected, built: dict[str, Built]) -> None:
     data = edited(built["es"].epub, "EPUB/back.xhtml", "tel:+18883737888", "tel:+18005550199")
     assert lines(verify_epub(spanish, data, "es.epub")) == [
-        "es.epub: EPUB/back.xhtml:15: error: the link 'tel:+18005550199' leads to an address or "
+        "es.epub: EPUB/back.xhtml:16: error: the link 'tel:+18005550199' leads to an address or "
         "number the source does not have: remove it [verify-link-added]"]
 
 
