@@ -52,6 +52,7 @@ class Citation:
     title: str
     url: str
     accessed: date
+    lang: str  # the source language, which the title is written in
 
 
 @dataclass(frozen=True)

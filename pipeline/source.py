@@ -508,7 +508,7 @@ def build_model(doc: Located, shown: str) -> Handbook:
                 question=text((*ep, "question"), f"{entry['id']}/question"),
                 answer=blocks((*ep, "answer"), entry["id"]),
                 place=doc.at(ep),
-                sources=tuple(Citation(c["title"].strip(), c["url"], date.fromisoformat(c["accessed"]))
+                sources=tuple(Citation(c["title"].strip(), c["url"], date.fromisoformat(c["accessed"]), lang)
                               for c in entry.get("sources", ())),
                 reviewed=date.fromisoformat(entry["reviewed"]) if "reviewed" in entry else None,
             ))
