@@ -250,6 +250,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from .build import statuses
+    from .lint import freshness
 
     project = _project(args)
     handbook = project.load(args.handbook)
@@ -262,6 +263,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         review = r.review if not r.reviewer else f"{r.review} by {r.reviewer} {r.review_date}".strip()
         plurals = "complete" if r.plurals_complete else "MISSING"
         print(f"{r.code:8} {r.translated:>10} {r.fuzzy:>6} {r.untranslated:>9} {r.percent:>7.1f}%  {plurals:8} {review}")
+    old = sum(d.code == "lint-review-old" for d in freshness(handbook))
+    print(f"{handbook.id}: {sum(not e.sources for e in handbook.entries)} of {len(handbook.entries)} entries "
+          f"without sources, {old} with a review older than "
+          f"{handbook.review_max_months} months")
     return 0
 
 

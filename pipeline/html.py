@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from .diagnostics import Place, RenderError, error, relative
 from .locales import LocaleInfo
 from .model import Text
-from .present import SectionView, View
+from .present import SectionView, View, edition_date
 from .qa import URL
 
 # Runs of Latin letters and digits (names, numbers, URLs): kept left to right
@@ -213,6 +213,7 @@ def _render(env: jinja2.Environment, layouts: Path, name: str, view: View, gette
     )
     env.filters["t"] = text_filter(view.loc)
     env.filters["digits"] = view.loc.digits
+    env.filters["day"] = lambda day: view.loc.digits(edition_date(day, view.loc))
     # CSS content cannot hold <bdi>: left-to-right marks keep numbers in order there.
     env.filters["ltr"] = ltr_marked if rtl else str
     with located(layouts, name):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from .diagnostics import Diagnostic, warning
 from .model import Handbook, Text, iter_texts
@@ -43,4 +44,27 @@ def lint(handbook: Handbook) -> list[Diagnostic]:
         words = sum(len(t.value.split()) for t in iter_texts(entry.answer))
         if words <= 1:
             out.append(warning("lint-short-answer", f"answer has {words} word{'s' if words != 1 else ''}", entry.place))
+    return out + freshness(handbook)
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole months from `earlier` to `later` (a month is complete on the same day of the month)."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+
+
+def freshness(handbook: Handbook) -> list[Diagnostic]:
+    """Entries without sources (when the handbook asks for them) and reviews older than its
+    limit, measured at the edition date, not today, so a build repeats."""
+    out: list[Diagnostic] = []
+    limit = handbook.review_max_months
+    for entry in handbook.entries:
+        if handbook.require_sources and not entry.sources:
+            why = (f"entry '{entry.id}' cites no sources: add 'sources:' with the title, url and "
+                   "accessed date of where the answer comes from")
+            out.append(warning("lint-no-sources", why, entry.place))
+        if entry.reviewed and months_between(entry.reviewed, handbook.edition) >= limit:
+            why = (f"entry '{entry.id}' was last reviewed on {entry.reviewed}, {limit} months or more "
+                   f"before the edition of {handbook.edition}: check the answer against its "
+                   "sources, then write the new date in 'reviewed:'")
+            out.append(warning("lint-review-old", why, entry.place))
     return out

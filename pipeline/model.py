@@ -46,11 +46,23 @@ Block = Paragraph | ItemList
 
 
 @dataclass(frozen=True)
+class Citation:
+    """Where an answer comes from: printed as written in every language, never translated."""
+
+    title: str
+    url: str
+    accessed: date
+    lang: str  # the source language, which the title is written in
+
+
+@dataclass(frozen=True)
 class Entry:
     id: str
     question: Text
     answer: tuple[Block, ...]
     place: Place
+    sources: tuple[Citation, ...] = ()
+    reviewed: date | None = None  # when the answer was last checked against its sources
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,8 @@ class Handbook:
     path: str
     card: Card | None = None
     publisher: str = ""  # a proper name, as written; PDF author and EPUB dc:publisher
+    require_sources: bool = False  # `check` warns about entries that cite nothing
+    review_max_months: int = 12  # a review older than this, at the edition date, is due
 
     @property
     def entries(self) -> tuple[Entry, ...]:

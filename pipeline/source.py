@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, Place, SourceError, error, relative
-from .model import Card, Change, Contact, Entry, Handbook, Item, ItemList, Paragraph, Section, Text, iter_texts
+from .model import Card, Change, Citation, Contact, Entry, Handbook, Item, ItemList, Paragraph, Section, Text, iter_texts
 
 SCHEMA_PATH = Path(__file__).with_name("handbook.schema.json")
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a handbook is tens of KB; more is a mistake
@@ -419,15 +419,35 @@ def _misspelled(errors: list[Any]) -> set[tuple[JsonPath, str]]:
     return out
 
 
-def _edition_date(doc: Located) -> list[Diagnostic]:
-    edition = doc.data.get("edition") if isinstance(doc.data, dict) else None
-    if not isinstance(edition, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", edition):
-        return []  # the schema reports it
-    try:
-        date.fromisoformat(edition)
-    except ValueError:
-        return [error("schema-date", f"edition '{edition}' is not a date in the calendar", doc.at(("edition",)))]
-    return []
+def _dates(data: Any) -> Iterator[tuple[JsonPath, Any]]:
+    """Where the source writes dates, and what it writes: the edition, each entry's
+    review and the day each of its sources was read."""
+    yield ("edition",), data.get("edition") if isinstance(data, dict) else None
+    sections = data.get("sections") if isinstance(data, dict) else None
+    for s, section in enumerate(sections if isinstance(sections, list) else ()):
+        entries = section.get("entries") if isinstance(section, dict) else None
+        for e, entry in enumerate(entries if isinstance(entries, list) else ()):
+            if not isinstance(entry, dict):
+                continue
+            ep: JsonPath = ("sections", s, "entries", e)
+            yield (*ep, "reviewed"), entry.get("reviewed")
+            sources = entry.get("sources")
+            for i, source in enumerate(sources if isinstance(sources, list) else ()):
+                yield (*ep, "sources", i, "accessed"), source.get("accessed") if isinstance(source, dict) else None
+
+
+def _calendar_dates(doc: Located) -> list[Diagnostic]:
+    """Dates written YYYY-MM-DD that no calendar has (2026-02-30); the schema reports the rest."""
+    out = []
+    for path, value in _dates(doc.data):
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            continue
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            why = f"{path[-1]} '{value}' is not a date in the calendar: write a real day, YYYY-MM-DD"
+            out.append(error("schema-date", why, doc.at(path)))
+    return out
 
 
 def _changelog(doc: Located) -> list[Diagnostic]:
@@ -444,7 +464,7 @@ def validate(doc: Located) -> list[Diagnostic]:
     out = [d for err in errors
            if not (err.validator == "required" and (tuple(err.absolute_path), err.message.split("'")[1]) in skip)
            for d in _schema_diagnostic(err, doc)]
-    out.extend(_edition_date(doc))
+    out.extend(_calendar_dates(doc))
     if not out:
         out.extend(_changelog(doc))
     return sorted(set(out), key=lambda d: (d.place, d.code, d.message))
@@ -488,6 +508,9 @@ def build_model(doc: Located, shown: str) -> Handbook:
                 question=text((*ep, "question"), f"{entry['id']}/question"),
                 answer=blocks((*ep, "answer"), entry["id"]),
                 place=doc.at(ep),
+                sources=tuple(Citation(c["title"].strip(), c["url"], date.fromisoformat(c["accessed"]), lang)
+                              for c in entry.get("sources", ())),
+                reviewed=date.fromisoformat(entry["reviewed"]) if "reviewed" in entry else None,
             ))
         title = text(("sections", s, "title"), f"section/{section['id']}")
         sections.append(Section(id=section["id"], title=title, entries=tuple(entries), place=doc.at(("sections", s))))
@@ -517,6 +540,8 @@ def build_model(doc: Located, shown: str) -> Handbook:
         path=shown,
         publisher=data.get("publisher", ""),
         card=card,
+        require_sources=data.get("require_sources", False),
+        review_max_months=data.get("review_max_months", 12),
     )
 
 

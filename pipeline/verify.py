@@ -16,9 +16,10 @@ depends on:
 
 A number is phone-like when a reader could dial it: three digits or more, or
 several groups (1-800-555-0199). An edition may print one when the source has
-it (in any text or contact; digits compare in any script, so Arabic-Indic and
-Persian digits count as what they are), when the edition prints it by itself
-(its date, the review date, the share translated, the number of entries), or
+it (in any text, contact or citation of a source; digits compare in any script, so
+Arabic-Indic and Persian digits count as what they are), when the edition prints it by
+itself (its date, the review date, the dates entries were reviewed and their sources
+read, the share translated, the number of entries), or
 when it is a plain count no larger than the pages, the entries or the items of
 a list (folios, entry and list numbers). A number only a layout has is not
 allowed: what a reader may call belongs in the source's contacts.
@@ -148,13 +149,18 @@ class Expected:
 
 def expect(source: Handbook, views: Sequence[View]) -> Expected:
     """What to expect of an edition of `source` in the languages of `views` (two: bilingual)."""
+    from .present import edition_date
+
     by_id = {c.id: c for c in source.contacts}
     card = [by_id[i] for i in source.card.contacts if i in by_id] if source.card else []
     printed = [t.value for t in iter_texts(source)]
     printed += [v for c in source.contacts for v in (c.name, c.phone, c.sms, c.url)]
     printed += [*source.names, source.publisher]
+    printed += [v for e in source.entries for c in e.sources for v in (c.title, c.url)]
+    days = [d for e in source.entries for d in (e.reviewed, *(c.accessed for c in e.sources)) if d]
     for view in views:
         printed += [view.edition, view.coverage, view.loc.digits(view.entry_count)]
+        printed += [view.loc.digits(edition_date(day, view.loc)) for day in days]
         if ISO_DATE.fullmatch(view.status.review_date):  # a catalog header says it: only a date
             printed.append(view.status.review_date)
     lists = [len(b.items) for e in source.entries for b in e.answer if isinstance(b, ItemList)]
