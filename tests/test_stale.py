@@ -24,7 +24,7 @@ def edited_project(root: Path, release: str) -> Project:
 def test_status_counts_the_edited_text_as_not_translated(tmp_path: Path) -> None:
     project = edited_project(tmp_path / "p", "complete")
     [es] = statuses(project, project.load("tiny"))
-    assert (es.total, es.translated, es.fuzzy) == (27, 26, 1)
+    assert (es.total, es.translated, es.fuzzy) == (31, 30, 1)
 
 
 def test_a_fallback_edition_shows_the_new_english_and_an_honest_percentage(tmp_path: Path) -> None:
@@ -33,4 +33,4 @@ def test_a_fallback_edition_shows_the_new_english_and_an_honest_percentage(tmp_p
     text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
     assert EDITED[1] in text
     assert "Envíe un texto al 233733" not in text  # the translation of the old sentence is not shown
-    assert "El 96,3% de este manual está traducido" in text
+    assert "El 96,8% de este manual está traducido" in text
