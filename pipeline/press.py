@@ -30,6 +30,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 
 from .diagnostics import Place, UsageError, error, relative
 from .pdf import Variant
+from .tagging import elements
 
 # Debian's libgs-common (Ghostscript's data) installs it: SWOP, a US printing condition.
 DEFAULT_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
@@ -139,22 +140,12 @@ def drop_links(pdf: Pdf) -> None:
     nums = tree.ParentTree.Nums
     pairs = [(nums[i], nums[i + 1]) for i in range(0, len(nums), 2) if int(nums[i]) not in keys]
     tree.ParentTree.Nums = Array([x for pair in pairs for x in pair])
-    todo = [tree]
-    seen: set[tuple[int, int]] = set()
-    while todo:
-        element = todo.pop()
-        if element.objgen in seen:
-            continue
-        seen.add(element.objgen)
+    for element in elements(tree):
         kids = element.get("/K")
         if isinstance(kids, Array):
             element.K = Array([k for k in kids if not _refers_to(k, gone)])
-            todo += [k for k in element.K if isinstance(k, Dictionary) and "/S" in k]
-        elif isinstance(kids, Dictionary):
-            if _refers_to(kids, gone):
-                del element["/K"]
-            elif "/S" in kids:
-                todo.append(kids)
+        elif isinstance(kids, Dictionary) and _refers_to(kids, gone):
+            del element["/K"]
 
 
 def _refers_to(kid: pikepdf.Object, annotations: set[tuple[int, int]]) -> bool:

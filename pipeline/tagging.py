@@ -54,8 +54,9 @@ def finish_bytes(data: bytes, *, rtl: bool, descriptions: Mapping[str, Mapping[s
     return buffer.getvalue()
 
 
-def reachable(root: pikepdf.Object) -> set[tuple[int, int]]:
-    """The structure elements below the structure root (by object number)."""
+def elements(root: pikepdf.Object) -> Iterator[pikepdf.Object]:
+    """Every structure element below `root`, each once, root first. Its kids are read after
+    it is handed out, so a caller may change an element's /K as it gets it."""
     seen: set[tuple[int, int]] = set()
     todo = [root]
     while todo:
@@ -63,11 +64,15 @@ def reachable(root: pikepdf.Object) -> set[tuple[int, int]]:
         if element.objgen in seen:
             continue
         seen.add(element.objgen)
+        yield element
         kids = element.get("/K")
-        for kid in kids if isinstance(kids, Array) else [kids]:
-            if isinstance(kid, Dictionary) and kid.get("/Type") not in (Name.MCR, Name.OBJR):
-                todo.append(kid)
-    return seen
+        todo += [kid for kid in (kids if isinstance(kids, Array) else [kids])
+                 if isinstance(kid, Dictionary) and kid.get("/Type") not in (Name.MCR, Name.OBJR)]
+
+
+def reachable(root: pikepdf.Object) -> set[tuple[int, int]]:
+    """The structure elements below the structure root (by object number)."""
+    return {element.objgen for element in elements(root)}
 
 
 def furniture_as_artifacts(pdf: Pdf) -> int:
