@@ -242,7 +242,6 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
     from .pdf import EDITION, cover_image, render_document
     from .press import finish_bytes as press_finish
     from .tagging import finish_bytes
-    from .verify import check_edition
 
     handbook = project.load(handbook_id)
     locs = [resolve_locale(project, handbook, name) for name in split(locales)]
@@ -261,7 +260,5 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
     pdf = finish_bytes(rendered.pdf, rtl=locs[0].dir == "rtl", descriptions=descriptions)
     if press:
         pdf = press_finish(pdf)
-    check_edition(handbook, [s.view for s in sides], pdf, epub_bytes,
-                  project.dist / printed.tag, size=size, press=bool(press))
-    return write_edition(project.dist / printed.tag, handbook.id, pdf, epub_bytes, size=size,
-                         press=bool(press))
+    return write_edition(handbook, [s.view for s in sides], project.dist / printed.tag, pdf, epub_bytes,
+                         size=size, press=bool(press))

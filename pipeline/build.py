@@ -148,11 +148,16 @@ def variant_suffix(size: str, press: bool) -> str:
     return "" if size == "letter" and not press else f"-{size}{'-press' if press else ''}"
 
 
-def write_edition(out: Path, handbook_id: str, pdf: bytes, epub: bytes, *, size: str, press: bool) -> list[Path]:
-    """Write the PDF and the EPUB of one edition as one transaction: both change or neither."""
-    written = [out / f"{handbook_id}{variant_suffix(size, press)}.pdf", out / f"{handbook_id}.epub"]
-    write_together(dict(zip(written, (pdf, epub), strict=True)))
-    return written
+def write_edition(handbook: Handbook, views: list[View], out: Path, pdf: bytes, epub: bytes, *,
+                  size: str, press: bool) -> list[Path]:
+    """Read the edition's PDF and EPUB as a reader's software does (pipeline/verify.py), then
+    write both as one transaction: both change or neither, and nothing that fails is written."""
+    from .verify import check_edition
+
+    paths = (out / f"{handbook.id}{variant_suffix(size, press)}.pdf", out / f"{handbook.id}.epub")
+    check_edition(handbook, views, pdf, epub, paths)
+    write_together(dict(zip(paths, (pdf, epub), strict=True)))
+    return list(paths)
 
 
 def build(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False,
@@ -162,7 +167,6 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     from .book import print_book
     from .epub import render_epub
     from .pdf import cover_image
-    from .verify import check_edition
 
     if "+" in locale:
         from .bilingual import build_bilingual
@@ -177,10 +181,8 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     cover = cover_image(cover_html, project.layouts, roots)
     epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=printed.folios,
                        continued=printed.continued, cover_jpeg=cover)
-    check_edition(handbook, [prepared.view], printed.pdf, epub, output_dir(project, loc),
-                  size=size, press=bool(press))
-    return write_edition(output_dir(project, loc), handbook.id, printed.pdf, epub, size=size,
-                         press=bool(press))
+    return write_edition(handbook, [prepared.view], output_dir(project, loc), printed.pdf, epub,
+                         size=size, press=bool(press))
 
 
 def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
+import functools
 import io
 import itertools
+import os
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -59,7 +61,7 @@ def template(handbook: Handbook, source: Path, layouts: Path, root: Path) -> Cat
                     auto_comments=[text.comment] if text.comment else [])
     messages, problems = layout_messages(layouts)
     if problems:
-        raise RenderError(problems)
+        raise RenderError(list(problems))
     for path, lineno, msg, comments, context in messages:
         cat.add(msg, context=context, locations=[(where(path), lineno)], auto_comments=comments)
     return cat
@@ -68,11 +70,22 @@ def template(handbook: Handbook, source: Path, layouts: Path, root: Path) -> Cat
 LayoutMessage = tuple[Path, int, str | tuple[str, ...], list[str], str | None]
 
 
-def layout_messages(layouts: Path) -> tuple[list[LayoutMessage], list[Diagnostic]]:
-    """The gettext strings of every layout, and a located problem for each template that does not parse."""
+def layout_messages(layouts: Path) -> tuple[tuple[LayoutMessage, ...], tuple[Diagnostic, ...]]:
+    """The gettext strings of every layout, and a located problem for each template that does not parse.
+    Every translated edition reads them (its catalog is compared with them): extracted once per
+    state of the files, so a bilingual edition or a card does not parse every template twice."""
+    paths = sorted(layouts.glob("**/*.j2"))
+    state = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.exists())
+    return _layout_messages(tuple(paths), state, os.getcwd())
+
+
+@functools.lru_cache(maxsize=8)
+def _layout_messages(paths: tuple[Path, ...], state: object, cwd: str) -> tuple[tuple[LayoutMessage, ...],
+                                                                               tuple[Diagnostic, ...]]:
+    """(`state` and `cwd`, the working folder the places are shown from, are the cache key.)"""
     messages: list[LayoutMessage] = []
     problems: list[Diagnostic] = []
-    for path in sorted(layouts.glob("**/*.j2")):
+    for path in paths:
         if outside_project(path):  # never read: no message may quote what it holds
             problems.append(error("layout-outside", "this layout is a link to a file outside the project, which is never "
                                   "read: copy the file into layouts/ instead", Place(relative(path), 1)))
@@ -85,7 +98,7 @@ def layout_messages(layouts: Path) -> tuple[list[LayoutMessage], list[Diagnostic
             problems.append(error("layout-syntax", exc.message or str(exc), Place(relative(path), exc.lineno)))
         except UnicodeDecodeError as exc:
             problems.append(error("layout-encoding", f"not UTF-8 ({exc.reason} at byte {exc.start})", Place(relative(path))))
-    return messages, problems
+    return tuple(messages), tuple(problems)
 
 
 def po_bytes(catalog: Catalog, *, include_previous: bool = True) -> bytes:

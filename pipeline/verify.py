@@ -611,13 +611,10 @@ def verify_edition(source: Handbook, views: Sequence[View], pdf: bytes, epub: by
     return [*verify_pdf(expected, pdf, pdf_name), *verify_epub(expected, epub, epub_name)]
 
 
-def check_edition(source: Handbook, views: Sequence[View], pdf: bytes, epub: bytes, out: Path, *,
-                  size: str = "letter", press: bool = False) -> None:
-    """The build's gate, before it writes to `out`: raise if a reader would meet a problem."""
-    from .build import variant_suffix
-
-    pdf_name = relative(out / f"{source.id}{variant_suffix(size, press)}.pdf")
-    epub_name = relative(out / f"{source.id}.epub")
+def check_edition(source: Handbook, views: Sequence[View], pdf: bytes, epub: bytes,
+                  paths: tuple[Path, Path]) -> None:
+    """The build's gate, before it writes `paths` (PDF, EPUB): raise if a reader would meet a problem."""
+    pdf_name, epub_name = (relative(p) for p in paths)
     problems = verify_edition(source, views, pdf, epub, pdf_name=pdf_name, epub_name=epub_name)
     if has_errors(problems):
         raise RenderError(problems)

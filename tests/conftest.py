@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,12 +54,25 @@ def handbook(project: Project):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory, handbook) -> dict[str, Built]:  # type: ignore[no-untyped-def]
     """Every shipped locale, built once into a temporary dist/."""
-    out = tmp_path_factory.mktemp("dist")
+    project = Project(ROOT)
+    return build_editions(tmp_path_factory.mktemp("dist"), project.locales_of(handbook))
+
+
+BILINGUAL = ("es+en", "fa_AF+en")
+
+
+@pytest.fixture(scope="session")
+def bilingual(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    """The bilingual editions, built once per test run."""
+    return build_editions(tmp_path_factory.mktemp("dist"), BILINGUAL)
+
+
+def build_editions(out: Path, codes: Iterable[str]) -> dict[str, Built]:
     project = Project(ROOT, out)
     result = {}
-    for code in project.locales_of(handbook):
+    for code in codes:
         pdf, epub = build(project, HANDBOOK, code)
-        result[code] = Built(code, code.replace("_", "-"), pdf, epub)
+        result[code] = Built(code, pdf.parent.name, pdf, epub)
     return result
 
 

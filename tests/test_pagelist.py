@@ -18,10 +18,9 @@ import pypdfium2
 import pytest
 from lxml import etree
 
-from pipeline.build import Project, build
 from pipeline.epub import page_breaks, print_pages, word_offset
 
-from .conftest import HANDBOOK, ROOT, Built
+from .conftest import Built
 
 EDITIONS = ("es", "ar", "es+en")
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -32,13 +31,9 @@ BLOCKS = ("p", "li", "h2", "h3")
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
-    project = Project(ROOT, tmp_path_factory.mktemp("dist"))
-    out = {}
-    for code in EDITIONS:
-        pdf, ebook = build(project, HANDBOOK, code)
-        out[code] = Built(code, pdf.parent.name, pdf, ebook)
-    return out
+def editions(built: dict[str, Built], bilingual: dict[str, Built]) -> dict[str, Built]:
+    """The session's builds (tests/conftest.py): nothing is built again here."""
+    return {code: {**built, **bilingual}[code] for code in EDITIONS}
 
 
 def ascii_number(label: str) -> str:
