@@ -35,7 +35,13 @@ HANDBOOK = "ct-trafficking"
 FOCUS = "es"  # the one locale of the overhead and incremental targets
 FACTORS = (1, 10, 50)
 WORKERS = 2
-HEAVY = ("weasyprint", "ebooklib", "fontTools", "pypdfium2", "jsonschema")  # to keep off --help and check's start
+HEAVY = (
+    "weasyprint",
+    "ebooklib",
+    "fontTools",
+    "pypdfium2",
+    "jsonschema",
+)  # to keep off --help and check's start
 BUILT = re.compile(r"\] (\S+): built")
 
 
@@ -53,10 +59,24 @@ def say(message: str) -> None:
 
 def machine() -> dict[str, str]:
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), platform.processor())
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     git = ["git", "-C", str(REPO)]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "unknown"
-    dirty = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout.strip()
+    commit = (
+        subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        or "unknown"
+    )
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain"], capture_output=True, text=True
+    ).stdout.strip()
     return {
         "cores": str(len(os.sched_getaffinity(0))),
         "cpu": model or "unknown",
@@ -112,21 +132,41 @@ def startup(root: Path, env: dict[str, str]) -> dict[str, Any]:
     say("startup of handbook --help and handbook check")
     hb = handbook_cmd(root)
     python = sys.executable
-    check_start = [python, "-c", "import pipeline.cli, pipeline.build"]  # what check loads before it checks
+    check_start = [
+        python,
+        "-c",
+        "import pipeline.cli, pipeline.build",
+    ]  # what check loads before it checks
     check_run = [python, "-c", "from pipeline.cli import main; main(['check'])"]
     return {
         "help": median_seconds([*hb, "--help"], root, env, 5),
-        "help_imports": import_times(run([python, "-X", "importtime", "-m", "pipeline", "--help"], root, env).stderr),
+        "help_imports": import_times(
+            run([python, "-X", "importtime", "-m", "pipeline", "--help"], root, env).stderr
+        ),
         "check_start": median_seconds(check_start, root, env, 5),
-        "check_start_imports": import_times(run([python, "-X", "importtime", *check_start[1:]], root, env).stderr),
+        "check_start_imports": import_times(
+            run([python, "-X", "importtime", *check_start[1:]], root, env).stderr
+        ),
         "check": median_seconds([*hb, "check"], root, env, 5, ok=(0, 1)),
-        "check_imports": import_times(run([python, "-X", "importtime", *check_run[1:]], root, env).stderr),
+        "check_imports": import_times(
+            run([python, "-X", "importtime", *check_run[1:]], root, env).stderr
+        ),
     }
 
 
 def stages(root: Path, tmp: Path, env: dict[str, str], locales: list[str]) -> dict[str, Any]:
     say(f"stages and floor, one warm process, {len(locales)} locales")
-    cmd = [sys.executable, "-m", "bench.inprocess", "stages", str(root), str(tmp / "stages-dist"), HANDBOOK, FOCUS, *locales]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.inprocess",
+        "stages",
+        str(root),
+        str(tmp / "stages-dist"),
+        HANDBOOK,
+        FOCUS,
+        *locales,
+    ]
     result: dict[str, Any] = json.loads(run(cmd, root, env).stdout)
     return result
 
@@ -144,8 +184,12 @@ def all_locales(root: Path, env: dict[str, str]) -> dict[str, Any]:
         rounds.append({"busy": busy, "sequential": sequential, "parallel": parallel})
     say("every locale, nothing changed")
     noop = median_seconds(hb, root, env, 3)
-    return {"rounds": rounds, "sequential": min(x["sequential"] for x in rounds),
-            "parallel": min(x["parallel"] for x in rounds), "noop": noop}
+    return {
+        "rounds": rounds,
+        "sequential": min(x["sequential"] for x in rounds),
+        "parallel": min(x["parallel"] for x in rounds),
+        "noop": noop,
+    }
 
 
 def edit_catalog(root: Path, code: str, note: str) -> None:
@@ -166,10 +210,13 @@ def incremental(root: Path, env: dict[str, str]) -> dict[str, Any]:
     edit_catalog(root, FOCUS, "bench: second edit of this copy")
     rebuild = run(make, root, env)
     return {
-        "noop": noop, "noop_wrote": "wrote" in first.stdout,
-        "all_after_edit": make_all.seconds, "rebuilt": sorted(BUILT.findall(make_all.stderr)),
+        "noop": noop,
+        "noop_wrote": "wrote" in first.stdout,
+        "all_after_edit": make_all.seconds,
+        "rebuilt": sorted(BUILT.findall(make_all.stderr)),
         "jobs": make_all.stderr.count("] "),
-        "rebuild": rebuild.seconds, "rebuild_wrote": "wrote" in rebuild.stdout,
+        "rebuild": rebuild.seconds,
+        "rebuild_wrote": "wrote" in rebuild.stdout,
     }
 
 
@@ -182,7 +229,11 @@ def scaled_source(text: str, factor: int) -> tuple[str, int]:
 
     def copy(section: dict[str, Any], k: int) -> dict[str, Any]:
         mark = f"-x{k}" if k else ""
-        return {**section, "id": section["id"] + mark, "entries": [{**e, "id": e["id"] + mark} for e in section["entries"]]}
+        return {
+            **section,
+            "id": section["id"] + mark,
+            "entries": [{**e, "id": e["id"] + mark} for e in section["entries"]],
+        }
 
     class Dumper(yaml.SafeDumper):
         def ignore_aliases(self, data: Any) -> bool:
@@ -208,10 +259,29 @@ def scaling(tmp: Path, env: dict[str, str]) -> list[dict[str, Any]]:
     for factor in FACTORS:
         say(f"scaling x{factor} ({entries[factor]} entries)")
         out_dir = tmp / f"scale-out-{factor}"
-        rounds = 3 if factor == 1 else 2  # the short one is the noisiest; one slow round of x50 on a shared machine is common
-        cmd = [sys.executable, "-m", "bench.inprocess", "scale", str(roots[1]), str(roots[factor]), str(out_dir), HANDBOOK, str(rounds)]
+        rounds = (
+            3 if factor == 1 else 2
+        )  # the short one is the noisiest; one slow round of x50 on a shared machine is common
+        cmd = [
+            sys.executable,
+            "-m",
+            "bench.inprocess",
+            "scale",
+            str(roots[1]),
+            str(roots[factor]),
+            str(out_dir),
+            HANDBOOK,
+            str(rounds),
+        ]
         result = run(cmd, roots[factor], env)
-        out.append({**json.loads(result.stdout), "factor": factor, "entries": entries[factor], "rss_mb": result.rss_mb})
+        out.append(
+            {
+                **json.loads(result.stdout),
+                "factor": factor,
+                "entries": entries[factor],
+                "rss_mb": result.rss_mb,
+            }
+        )
     return out
 
 
@@ -236,34 +306,71 @@ def targets(r: dict[str, Any]) -> list[Target]:
     s = r["startup"]
     help_heavy = [m for m in HEAVY if m in s["help_imports"]]
     start_heavy = [m for m in HEAVY if m in s["check_start_imports"]]
-    check_heavy = ", ".join(f"{m} {s['check_imports'][m]:.2f} s" for m in HEAVY if m in s["check_imports"]) or "none"
+    check_heavy = (
+        ", ".join(f"{m} {s['check_imports'][m]:.2f} s" for m in HEAVY if m in s["check_imports"])
+        or "none"
+    )
     c = r["cold"]
     cold_ratio = c["ours"]["wall"] / c["pandoc"]["wall"]
     return [
-        Target(f"cold `make handbook LANG={FOCUS}` (new process, empty font cache) vs Pandoc's EPUB + PDF",
-               f"{cold_ratio:.2f}× ({c['ours']['wall']:.2f} s vs {c['pandoc']['wall']:.2f} s, wall, median of 5; "
-               f"CPU {c['ours']['cpu']:.2f} s vs {c['pandoc']['cpu']:.2f} s)", "≤ 1.0×", cold_ratio <= 1.0),
-        Target(f"overhead over the floor, one locale ({FOCUS})",
-               f"{overhead(focus, 'cpu'):+.0%} (CPU: build {focus['total']['cpu']:.2f} s, floor {floor_of(focus, 'cpu'):.2f} s; "
-               f"wall: {overhead(focus, 'wall'):+.0%})", "≤ 10%", overhead(focus, "cpu") <= 0.10),
-        Target(f"every locale, PDF+EPUB, {WORKERS} workers vs sequential",
-               f"{par / seq:.2f}× ({par:.1f} s vs {seq:.1f} s, wall, best of 2 rounds)", "≤ 0.6×", par / seq <= 0.6),
-        Target(f"no-op `make handbook LANG={FOCUS}`", f"{inc['noop']:.3f} s" + (" (it rebuilt!)" if inc["noop_wrote"] else ""),
-               "≤ 0.3 s", inc["noop"] <= 0.3 and not inc["noop_wrote"]),
-        Target(f"one catalog changed ({FOCUS}), `make all` rebuilds",
-               f"{', '.join(inc['rebuilt']) or 'nothing'} ({len(inc['rebuilt'])} of {inc['jobs']} jobs, {inc['all_after_edit']:.1f} s)",
-               "only that locale", inc["rebuilt"] == [f"{HANDBOOK}/{FOCUS}"]),
-        Target(f"time per page ×{big['factor']} vs ×{one['factor']}",
-               f"{growth['cpu']:.2f}× CPU ({1000 * per_page(big, 'cpu'):.0f} vs {1000 * per_page(one, 'cpu'):.0f} ms a page; "
-               f"wall {growth['wall']:.2f}×)",
-               "≤ 1.3×", growth["cpu"] <= 1.3),
-        Target(f"peak RSS at ×{big['factor']}", f"{big['rss_mb']:.0f} MB", "≤ 400 MB", big["rss_mb"] <= 400),
-        Target("`handbook --help` start", f"{s['help']:.3f} s; heavy imports: {', '.join(help_heavy) or 'none'}",
-               "≤ 0.3 s", s["help"] <= 0.3 and not help_heavy),
-        Target("`handbook check` start (interpreter and the modules loaded before checking)",
-               f"{s['check_start']:.3f} s; heavy imports: {', '.join(start_heavy) or 'none'} (the whole check, every catalog "
-               f"and font: {s['check']:.3f} s; imports {s['check_imports']['total']:.2f} s, heavy ones it loads: {check_heavy})",
-               "≤ 0.3 s", s["check_start"] <= 0.3 and not start_heavy),
+        Target(
+            f"cold `make handbook LANG={FOCUS}` (new process, empty font cache) vs Pandoc's EPUB + PDF",
+            f"{cold_ratio:.2f}× ({c['ours']['wall']:.2f} s vs {c['pandoc']['wall']:.2f} s, wall, median of 5; "
+            f"CPU {c['ours']['cpu']:.2f} s vs {c['pandoc']['cpu']:.2f} s)",
+            "≤ 1.0×",
+            cold_ratio <= 1.0,
+        ),
+        Target(
+            f"overhead over the floor, one locale ({FOCUS})",
+            f"{overhead(focus, 'cpu'):+.0%} (CPU: build {focus['total']['cpu']:.2f} s, floor {floor_of(focus, 'cpu'):.2f} s; "
+            f"wall: {overhead(focus, 'wall'):+.0%})",
+            "≤ 10%",
+            overhead(focus, "cpu") <= 0.10,
+        ),
+        Target(
+            f"every locale, PDF+EPUB, {WORKERS} workers vs sequential",
+            f"{par / seq:.2f}× ({par:.1f} s vs {seq:.1f} s, wall, best of 2 rounds)",
+            "≤ 0.6×",
+            par / seq <= 0.6,
+        ),
+        Target(
+            f"no-op `make handbook LANG={FOCUS}`",
+            f"{inc['noop']:.3f} s" + (" (it rebuilt!)" if inc["noop_wrote"] else ""),
+            "≤ 0.3 s",
+            inc["noop"] <= 0.3 and not inc["noop_wrote"],
+        ),
+        Target(
+            f"one catalog changed ({FOCUS}), `make all` rebuilds",
+            f"{', '.join(inc['rebuilt']) or 'nothing'} ({len(inc['rebuilt'])} of {inc['jobs']} jobs, {inc['all_after_edit']:.1f} s)",
+            "only that locale",
+            inc["rebuilt"] == [f"{HANDBOOK}/{FOCUS}"],
+        ),
+        Target(
+            f"time per page ×{big['factor']} vs ×{one['factor']}",
+            f"{growth['cpu']:.2f}× CPU ({1000 * per_page(big, 'cpu'):.0f} vs {1000 * per_page(one, 'cpu'):.0f} ms a page; "
+            f"wall {growth['wall']:.2f}×)",
+            "≤ 1.3×",
+            growth["cpu"] <= 1.3,
+        ),
+        Target(
+            f"peak RSS at ×{big['factor']}",
+            f"{big['rss_mb']:.0f} MB",
+            "≤ 400 MB",
+            big["rss_mb"] <= 400,
+        ),
+        Target(
+            "`handbook --help` start",
+            f"{s['help']:.3f} s; heavy imports: {', '.join(help_heavy) or 'none'}",
+            "≤ 0.3 s",
+            s["help"] <= 0.3 and not help_heavy,
+        ),
+        Target(
+            "`handbook check` start (interpreter and the modules loaded before checking)",
+            f"{s['check_start']:.3f} s; heavy imports: {', '.join(start_heavy) or 'none'} (the whole check, every catalog "
+            f"and font: {s['check']:.3f} s; imports {s['check_imports']['total']:.2f} s, heavy ones it loads: {check_heavy})",
+            "≤ 0.3 s",
+            s["check_start"] <= 0.3 and not start_heavy,
+        ),
     ]
 
 
@@ -283,8 +390,10 @@ def report(r: dict[str, Any], seconds: float) -> str:
         "",
         "## Targets",
         "",
-        table(["target", "measured", "bar", "met"],
-              [[t.name, t.measured, t.bar, "met" if t.met else "**not met**"] for t in r["targets"]]),
+        table(
+            ["target", "measured", "bar", "met"],
+            [[t.name, t.measured, t.bar, "met" if t.met else "**not met**"] for t in r["targets"]],
+        ),
         "",
         "## What a user waits for: a cold build beside Pandoc (whole processes, median of 5)",
         "",
@@ -293,11 +402,21 @@ def report(r: dict[str, Any], seconds: float) -> str:
         "as a PDF through WeasyPrint, also with an empty cache; the two alternate round by round. Wall seconds; "
         "CPU is user + system of the whole process tree.",
         "",
-        table(["round", "cores busy with other work just before", "ours", "Pandoc"], [
-            [str(n), f"{busy:.1f} of {m['cores']}", f"{o:.2f} s", f"{p:.2f} s"]
-            for n, (busy, o, p) in enumerate(zip(r["cold"]["busy"], r["cold"]["ours"]["rounds"],
-                                                 r["cold"]["pandoc"]["rounds"], strict=True), start=1)
-        ]),
+        table(
+            ["round", "cores busy with other work just before", "ours", "Pandoc"],
+            [
+                [str(n), f"{busy:.1f} of {m['cores']}", f"{o:.2f} s", f"{p:.2f} s"]
+                for n, (busy, o, p) in enumerate(
+                    zip(
+                        r["cold"]["busy"],
+                        r["cold"]["ours"]["rounds"],
+                        r["cold"]["pandoc"]["rounds"],
+                        strict=True,
+                    ),
+                    start=1,
+                )
+            ],
+        ),
         "",
         "## Where the time goes, per locale (CPU seconds, one warm process)",
         "",
@@ -312,40 +431,106 @@ def report(r: dict[str, Any], seconds: float) -> str:
     rows = []
     for code, x in r["stages"].items():
         known = sum(x["stages"].values())
-        rows.append([code, str(x["pages"]), *(f"{x['stages'].get(name, 0.0):.2f}" for name in STAGE_NAMES),
-                     f"{x['total']['cpu'] - known:.2f}", f"{x['total']['cpu']:.2f}", f"{x['total']['wall']:.2f}",
-                     f"{x['floor']['pdf']['cpu']:.2f}", f"{x['floor']['epub']['cpu']:.2f}", f"{overhead(x, 'cpu'):+.0%}"])
-    header = ["locale", "pages", *STAGE_NAMES, "other", "build", "build (wall)", "floor PDF", "floor EPUB", "overhead"]
+        rows.append(
+            [
+                code,
+                str(x["pages"]),
+                *(f"{x['stages'].get(name, 0.0):.2f}" for name in STAGE_NAMES),
+                f"{x['total']['cpu'] - known:.2f}",
+                f"{x['total']['cpu']:.2f}",
+                f"{x['total']['wall']:.2f}",
+                f"{x['floor']['pdf']['cpu']:.2f}",
+                f"{x['floor']['epub']['cpu']:.2f}",
+                f"{overhead(x, 'cpu'):+.0%}",
+            ]
+        )
+    header = [
+        "locale",
+        "pages",
+        *STAGE_NAMES,
+        "other",
+        "build",
+        "build (wall)",
+        "floor PDF",
+        "floor EPUB",
+        "overhead",
+    ]
     out += [table(header, rows), ""]
     a, inc = r["all"], r["incremental"]
     out += [
         "## Every locale, PDF and EPUB (`handbook build --all --force`, separate processes)",
         "",
-        table(["round", "cores busy with other work just before", "sequential, -j 1", f"{WORKERS} workers, -j {WORKERS}"], [
-            [str(n), f"{x['busy']:.1f} of {m['cores']}", f"{x['sequential']:.1f} s", f"{x['parallel']:.1f} s"]
-            for n, x in enumerate(a["rounds"], start=1)
-        ]),
+        table(
+            [
+                "round",
+                "cores busy with other work just before",
+                "sequential, -j 1",
+                f"{WORKERS} workers, -j {WORKERS}",
+            ],
+            [
+                [
+                    str(n),
+                    f"{x['busy']:.1f} of {m['cores']}",
+                    f"{x['sequential']:.1f} s",
+                    f"{x['parallel']:.1f} s",
+                ]
+                for n, x in enumerate(a["rounds"], start=1)
+            ],
+        ),
         "",
         f"Nothing changed (no `--force`, median of 3): {a['noop']:.2f} s.",
         "",
         "## Incremental (a copy of the project; its catalog edited, never the real one)",
         "",
-        table(["what", "time"], [
-            [f"no-op `make handbook LANG={FOCUS}` (median of 5)", f"{inc['noop']:.3f} s"],
-            [f"`make all` after editing the {FOCUS} catalog",
-             f"{inc['all_after_edit']:.1f} s, rebuilt {', '.join(inc['rebuilt']) or 'nothing'}"],
-            [f"`make handbook LANG={FOCUS}` after editing the {FOCUS} catalog", f"{inc['rebuild']:.1f} s"],
-        ]),
+        table(
+            ["what", "time"],
+            [
+                [f"no-op `make handbook LANG={FOCUS}` (median of 5)", f"{inc['noop']:.3f} s"],
+                [
+                    f"`make all` after editing the {FOCUS} catalog",
+                    f"{inc['all_after_edit']:.1f} s, rebuilt {', '.join(inc['rebuilt']) or 'nothing'}",
+                ],
+                [
+                    f"`make handbook LANG={FOCUS}` after editing the {FOCUS} catalog",
+                    f"{inc['rebuild']:.1f} s",
+                ],
+            ],
+        ),
         "",
         "## Scaling (the English handbook, every section repeated; one warm process each; CPU s; ×1 best of 3 rounds, others of 2)",
         "",
-        table(["size", "entries", "source", "pages", "build", "build (wall)", "per page", "vs ×1", "peak RSS", "slowest stages"], [
-            [f"×{x['factor']}", str(x["entries"]), f"{x['source_bytes'] / 1024:.0f} KB", str(x["pages"]),
-             f"{x['total']['cpu']:.1f} s", f"{x['total']['wall']:.1f} s", f"{1000 * per_page(x, 'cpu'):.0f} ms",
-             f"{per_page(x, 'cpu') / per_page(r['scaling'][0], 'cpu'):.2f}×", f"{x['rss_mb']:.0f} MB",
-             ", ".join(f"{k} {v:.1f} s" for k, v in sorted(x["stages"].items(), key=lambda kv: -kv[1])[:3])]
-            for x in r["scaling"]
-        ]),
+        table(
+            [
+                "size",
+                "entries",
+                "source",
+                "pages",
+                "build",
+                "build (wall)",
+                "per page",
+                "vs ×1",
+                "peak RSS",
+                "slowest stages",
+            ],
+            [
+                [
+                    f"×{x['factor']}",
+                    str(x["entries"]),
+                    f"{x['source_bytes'] / 1024:.0f} KB",
+                    str(x["pages"]),
+                    f"{x['total']['cpu']:.1f} s",
+                    f"{x['total']['wall']:.1f} s",
+                    f"{1000 * per_page(x, 'cpu'):.0f} ms",
+                    f"{per_page(x, 'cpu') / per_page(r['scaling'][0], 'cpu'):.2f}×",
+                    f"{x['rss_mb']:.0f} MB",
+                    ", ".join(
+                        f"{k} {v:.1f} s"
+                        for k, v in sorted(x["stages"].items(), key=lambda kv: -kv[1])[:3]
+                    ),
+                ]
+                for x in r["scaling"]
+            ],
+        ),
         "",
     ]
     return "\n".join(out)
@@ -356,13 +541,17 @@ def main() -> int:
     results: dict[str, Any] = {"machine": machine()}
     handbook = Project(REPO).load(HANDBOOK)
     locales = Project(REPO).locales_of(handbook)
-    edition = datetime(handbook.edition.year, handbook.edition.month, handbook.edition.day, tzinfo=UTC)
+    edition = datetime(
+        handbook.edition.year, handbook.edition.month, handbook.edition.day, tzinfo=UTC
+    )
     env = environment(edition)
     with tempfile.TemporaryDirectory(prefix="handbook-bench-") as name:
         tmp = Path(name)
         root = copy_project(tmp)
         results["startup"] = startup(root, env)
-        say(f"cold make handbook LANG={FOCUS} and Pandoc's EPUB + PDF, fresh processes and font cache, 5 rounds")
+        say(
+            f"cold make handbook LANG={FOCUS} and Pandoc's EPUB + PDF, fresh processes and font cache, 5 rounds"
+        )
         results["cold"] = cold(root, env, 5)
         results["stages"] = stages(root, tmp, env, locales)
         results["all"] = all_locales(root, env)

@@ -35,19 +35,31 @@ def pandoc_source(root: Path, tmp: Path, env: dict[str, str]) -> Path:
     epub = root / "dist" / FOCUS / f"{HANDBOOK}.epub"
     text = run(["pandoc", "-f", "epub", "-t", "markdown", str(epub)], root, env).stdout
     md = tmp / "qa.md"
-    md.write_text("\n".join(line for line in text.splitlines() if not line.startswith("![](")), encoding="utf-8")
+    md.write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith("![](")),
+        encoding="utf-8",
+    )
     return md
 
 
 def pandoc_cmd(md: Path, out: Path) -> list[str]:
-    pandoc = shlex.join(["pandoc", str(md), "--metadata", "title=Q&A", "--metadata", f"lang={FOCUS}", "-s"])
-    return ["sh", "-c", f"{pandoc} -o {out / 'qa.epub'} && {pandoc} --pdf-engine=weasyprint -o {out / 'qa.pdf'}"]
+    pandoc = shlex.join(
+        ["pandoc", str(md), "--metadata", "title=Q&A", "--metadata", f"lang={FOCUS}", "-s"]
+    )
+    return [
+        "sh",
+        "-c",
+        f"{pandoc} -o {out / 'qa.epub'} && {pandoc} --pdf-engine=weasyprint -o {out / 'qa.pdf'}",
+    ]
 
 
 def cold(root: Path, env: dict[str, str], times: int = 5) -> dict[str, Any]:
     """Median wall seconds of `make handbook LANG=es` from nothing and of Pandoc's EPUB + PDF,
     alternated round by round so that the machine's other load falls on both alike."""
-    env = {**env, "PATH": f"{root / '.venv' / 'bin'}:{env.get('PATH', '')}"}  # Pandoc finds weasyprint
+    env = {
+        **env,
+        "PATH": f"{root / '.venv' / 'bin'}:{env.get('PATH', '')}",
+    }  # Pandoc finds weasyprint
     make = ["make", "--no-print-directory", "handbook", f"LANG={FOCUS}"]
     ours: list[Run] = []
     pandoc: list[Run] = []
@@ -61,13 +73,20 @@ def cold(root: Path, env: dict[str, str], times: int = 5) -> dict[str, Any]:
             busy.append(busy_cores(0.5))
             ours.append(run(make, root, fresh_cache(env, tmp, 2 * n)))
             pandoc.append(run(pandoc_cmd(md, tmp), root, fresh_cache(env, tmp, 2 * n + 1)))
-    return {name: {"wall": statistics.median(r.seconds for r in runs), "cpu": statistics.median(r.cpu for r in runs),
-                   "rounds": [r.seconds for r in runs]}
-            for name, runs in (("ours", ours), ("pandoc", pandoc))} | {"busy": busy}
+    return {
+        name: {
+            "wall": statistics.median(r.seconds for r in runs),
+            "cpu": statistics.median(r.cpu for r in runs),
+            "rounds": [r.seconds for r in runs],
+        }
+        for name, runs in (("ours", ours), ("pandoc", pandoc))
+    } | {"busy": busy}
 
 
 if __name__ == "__main__":
     import os
 
     project = Path(sys.argv[1]).resolve()
-    json.dump(cold(project, dict(os.environ), int(sys.argv[2]) if len(sys.argv) > 2 else 5), sys.stdout)
+    json.dump(
+        cold(project, dict(os.environ), int(sys.argv[2]) if len(sys.argv) > 2 else 5), sys.stdout
+    )

@@ -57,7 +57,18 @@ STAGES: dict[tuple[str, str], str] = {
     ("pipeline.fonts", "subset"): "fonts",
     ("pipeline.build", "write_together"): "write",
 }
-STAGE_NAMES = ("load", "validate", "translate", "html", "pdf", "join", "cover", "epub", "fonts", "write")
+STAGE_NAMES = (
+    "load",
+    "validate",
+    "translate",
+    "html",
+    "pdf",
+    "join",
+    "cover",
+    "epub",
+    "fonts",
+    "write",
+)
 
 
 @dataclass
@@ -94,14 +105,18 @@ def resolve(module_name: str, name: str) -> tuple[Any, str]:
     for part in outer:
         owner = getattr(owner, part, None)
     if owner is None or not hasattr(owner, attr):
-        raise MissingStage(f"{module_name}.{name} is gone: the benchmark times build() through it; "
-                           "name the function that does this work now in bench/inprocess.py STAGES")
+        raise MissingStage(
+            f"{module_name}.{name} is gone: the benchmark times build() through it; "
+            "name the function that does this work now in bench/inprocess.py STAGES"
+        )
     return owner, attr
 
 
 @dataclass
 class Captured:
-    htmls: list[str] = field(default_factory=list)  # every document WeasyPrint got: print parts, the EPUB's cover
+    htmls: list[str] = field(
+        default_factory=list
+    )  # every document WeasyPrint got: print parts, the EPUB's cover
     layouts: Path = Path()
     roots: tuple[Path, ...] = ()
     book: Any = None
@@ -114,16 +129,20 @@ def instrumented(tracer: Tracer, captured: Captured) -> Iterator[None]:
     import ebooklib.epub
 
     def keep_html(fn: Callable[..., Any]) -> Callable[..., Any]:
-        def call(html: str, layouts: Path, roots: tuple[Path, ...], *rest: Any, **kwargs: Any) -> Any:
+        def call(
+            html: str, layouts: Path, roots: tuple[Path, ...], *rest: Any, **kwargs: Any
+        ) -> Any:
             captured.htmls.append(html)
             captured.layouts, captured.roots = layouts, roots
             return fn(html, layouts, roots, *rest, **kwargs)
+
         return call
 
     def keep_book(fn: Callable[..., Any]) -> Callable[..., Any]:
         def call(name: Any, book: Any, options: Any = None) -> Any:
             captured.book, captured.epub_options = book, options
             return fn(name, book, options)
+
         return call
 
     saved: list[tuple[Any, str, Any]] = []
@@ -169,7 +188,9 @@ def floor_pdf(htmls: list[str], layouts: Path, roots: tuple[Path, ...]) -> dict[
     clock = Clock()
     for html in htmls:
         document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/")
-        document.render(stylesheets=[stylesheet], font_config=fonts, **pdf.PDF_OPTIONS).write_pdf(**pdf.PDF_OPTIONS)
+        document.render(stylesheets=[stylesheet], font_config=fonts, **pdf.PDF_OPTIONS).write_pdf(
+            **pdf.PDF_OPTIONS
+        )
     return clock.read()
 
 
@@ -185,7 +206,9 @@ def pages(path: Path) -> int:
     return len(pypdfium2.PdfDocument(str(path)))
 
 
-def traced_build(project: Project, handbook: str, code: str) -> tuple[dict[str, float], dict[str, float], Captured, list[Path]]:
+def traced_build(
+    project: Project, handbook: str, code: str
+) -> tuple[dict[str, float], dict[str, float], Captured, list[Path]]:
     tracer, captured = Tracer(), Captured()
     source._load.cache_clear()  # read and validate the source as a lone `make handbook` does, every round
     with instrumented(tracer, captured):
@@ -204,12 +227,22 @@ def stages(root: Path, out: Path, handbook: str, focus: str, locales: list[str])
         _, _, captured, _ = traced_build(project, handbook, code)  # warms this locale's fonts too
         best: dict[str, Any] | None = None
         for _round in range(5 if code == focus else 1):
-            floor = {"pdf": floor_pdf(captured.htmls, captured.layouts, captured.roots),
-                     "epub": floor_epub(captured.book, captured.epub_options)}
+            floor = {
+                "pdf": floor_pdf(captured.htmls, captured.layouts, captured.roots),
+                "epub": floor_epub(captured.book, captured.epub_options),
+            }
             total, spent, captured, outputs = traced_build(project, handbook, code)
             if best is None or total["cpu"] < best["total"]["cpu"]:
-                best = {"total": total, "stages": spent, "floor": best["floor"] if best else floor, "pages": pages(outputs[0])}
-            best["floor"] = {part: min(best["floor"][part], floor[part], key=lambda t: t["cpu"]) for part in floor}
+                best = {
+                    "total": total,
+                    "stages": spent,
+                    "floor": best["floor"] if best else floor,
+                    "pages": pages(outputs[0]),
+                }
+            best["floor"] = {
+                part: min(best["floor"][part], floor[part], key=lambda t: t["cpu"])
+                for part in floor
+            }
         results[code] = best
     return results
 
@@ -224,7 +257,12 @@ def scale(warm_root: Path, root: Path, out: Path, handbook: str, rounds: int) ->
     for _round in range(rounds):
         total, spent, _, outputs = traced_build(Project(root, out / "target"), handbook, "en")
         if not best or total["cpu"] < best["total"]["cpu"]:
-            best = {"total": total, "stages": spent, "pages": pages(outputs[0]), "source_bytes": text_size}
+            best = {
+                "total": total,
+                "stages": spent,
+                "pages": pages(outputs[0]),
+                "source_bytes": text_size,
+            }
     return best
 
 

@@ -27,20 +27,32 @@ def run(cmd: Sequence[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] 
     maximum over every child the benchmark ever ran)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            list(cmd), cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        result = Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode,
-                     out.read().decode(), err.read().decode())
+        result = Run(
+            seconds,
+            usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024,
+            proc.returncode,
+            out.read().decode(),
+            err.read().decode(),
+        )
     if result.returncode not in ok:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        raise RuntimeError(
+            f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+        )
     return result
 
 
-def median_seconds(cmd: Sequence[str], cwd: Path, env: dict[str, str], times: int, ok: tuple[int, ...] = (0,)) -> float:
+def median_seconds(
+    cmd: Sequence[str], cwd: Path, env: dict[str, str], times: int, ok: tuple[int, ...] = (0,)
+) -> float:
     return statistics.median(run(cmd, cwd, env, ok).seconds for _ in range(times))
 
 

@@ -29,4 +29,9 @@ def extract_handbook(
         raise SourceError(problems)
     for text in iter_texts(build_model(doc, str(shown))):
         if text.value:
-            yield text.place.line, "pgettext", (text.key, text.value), [text.comment] if text.comment else []
+            yield (
+                text.place.line,
+                "pgettext",
+                (text.key, text.value),
+                [text.comment] if text.comment else [],
+            )

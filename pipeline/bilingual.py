@@ -20,7 +20,17 @@ from markupsafe import Markup
 
 from .build import Prepared, Project, prepare, resolve_locale, write_edition
 from .diagnostics import Place, UsageError, error
-from .epub import BACK, CSS_HREF, Asset, embedded_fonts, new_book, package, page_breaks, print_pages, visible_text
+from .epub import (
+    BACK,
+    CSS_HREF,
+    Asset,
+    embedded_fonts,
+    new_book,
+    package,
+    page_breaks,
+    print_pages,
+    visible_text,
+)
 from .html import COMPACT, PAGE_SIZES, block_id, link_descriptions, render
 from .model import ItemList
 from .present import View
@@ -105,10 +115,32 @@ class Cells:
         self.layouts, self.sides, self.epub = layouts, sides, epub
         self.draft = any(s.view.status.draft for s in sides)
 
-    def pair(self, kind: str, nodes: tuple[Any, Any] = (None, None), *, anchor: str = "", label: str = "", **extra: Any) -> Pair:
-        a, b = (Markup(render(self.layouts, CELL, s.view, s.prepared.gettext, sms_links=not self.epub,
-                              kind=kind, node=node, draft=self.draft, epub=self.epub, **extra).strip())
-                for s, node in zip(self.sides, nodes, strict=True))
+    def pair(
+        self,
+        kind: str,
+        nodes: tuple[Any, Any] = (None, None),
+        *,
+        anchor: str = "",
+        label: str = "",
+        **extra: Any,
+    ) -> Pair:
+        a, b = (
+            Markup(
+                render(
+                    self.layouts,
+                    CELL,
+                    s.view,
+                    s.prepared.gettext,
+                    sms_links=not self.epub,
+                    kind=kind,
+                    node=node,
+                    draft=self.draft,
+                    epub=self.epub,
+                    **extra,
+                ).strip()
+            )
+            for s, node in zip(self.sides, nodes, strict=True)
+        )
         return Pair(kind, (a, b), anchor, label)
 
 
@@ -131,20 +163,36 @@ def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Edition:
     for sa, sb in zip(a.sections, b.sections, strict=True):
         entries = []
         for qa, qb in zip(sa.entries, sb.entries, strict=True):
-            label = both(f"{qa.number}. {qa.entry.question.value}", f"{qb.number}. {qb.entry.question.value}")
-            entries.append(PairedEntry(
-                question=cells.pair("question", (qa, qb), anchor=qa.anchor, label=label),
-                blocks=tuple(blocks(cells, (qa.entry.answer, qb.entry.answer))),
-                toc=cells.pair("toc-entry", (qa, qb)),
-                href=qa.href,
-            ))
+            label = both(
+                f"{qa.number}. {qa.entry.question.value}", f"{qb.number}. {qb.entry.question.value}"
+            )
+            entries.append(
+                PairedEntry(
+                    question=cells.pair("question", (qa, qb), anchor=qa.anchor, label=label),
+                    blocks=tuple(blocks(cells, (qa.entry.answer, qb.entry.answer))),
+                    toc=cells.pair("toc-entry", (qa, qb)),
+                    href=qa.href,
+                )
+            )
         label = both(sa.title.value, sb.title.value)
-        sections.append(PairedSection(sa.anchor, sa.href, cells.pair("section", (sa, sb), label=label),
-                                      cells.pair("toc-section", (sa, sb)), tuple(entries)))
+        sections.append(
+            PairedSection(
+                sa.anchor,
+                sa.href,
+                cells.pair("section", (sa, sb), label=label),
+                cells.pair("toc-section", (sa, sb)),
+                tuple(entries),
+            )
+        )
     return Edition(
-        sides=sides, title=both(a.hb.title.value, b.hb.title.value),
-        cover=cells.pair("cover"), help=cells.pair("help"), colophon=cells.pair("colophon"), contents=cells.pair("contents"),
-        sections=tuple(sections), back=cells.pair("back"),
+        sides=sides,
+        title=both(a.hb.title.value, b.hb.title.value),
+        cover=cells.pair("cover"),
+        help=cells.pair("help"),
+        colophon=cells.pair("colophon"),
+        contents=cells.pair("contents"),
+        sections=tuple(sections),
+        back=cells.pair("back"),
     )
 
 
@@ -155,21 +203,50 @@ def stylesheet(layouts: Path, ed: Edition, *, epub: bool, **extra: Any) -> str:
     edges = {1: start, 2: "right" if start == "left" else "left"}
     common = "bilingual/epub.css.j2" if epub else "bilingual/page.css.j2"
     parts = [render(layouts, common, first.view, first.prepared.gettext, **extra)]
-    parts += [render(layouts, "bilingual/side.css.j2", s.view, s.prepared.gettext, n=s.n, edge=edges[s.n], epub=epub) for s in ed.sides]
+    parts += [
+        render(
+            layouts,
+            "bilingual/side.css.j2",
+            s.view,
+            s.prepared.gettext,
+            n=s.n,
+            edge=edges[s.n],
+            epub=epub,
+        )
+        for s in ed.sides
+    ]
     return "\n".join(parts)
 
 
-def print_html(layouts: Path, ed: Edition, *, size: str, press: bool, template: str = "bilingual/handbook.html.j2") -> str:
+def print_html(
+    layouts: Path,
+    ed: Edition,
+    *,
+    size: str,
+    press: bool,
+    template: str = "bilingual/handbook.html.j2",
+) -> str:
     first = ed.sides[0]
     css = stylesheet(layouts, ed, epub=False, page_size=PAGE_SIZES[size], press=press)
-    return render(layouts, template, first.view, first.prepared.gettext, book=ed, page_css=Markup(css), xhtml=False,
-                  compact=size in COMPACT)
+    return render(
+        layouts,
+        template,
+        first.view,
+        first.prepared.gettext,
+        book=ed,
+        page_css=Markup(css),
+        xhtml=False,
+        compact=size in COMPACT,
+    )
 
 
 def pdf_links(ed: Edition) -> dict[str, str]:
     """Link descriptions: the contacts in the first language, headings in both."""
     first, second = ed.sides
-    out = {**link_descriptions(second.view, second.prepared.gettext), **link_descriptions(first.view, first.prepared.gettext)}
+    out = {
+        **link_descriptions(second.view, second.prepared.gettext),
+        **link_descriptions(first.view, first.prepared.gettext),
+    }
     for s in ed.sections:
         out[s.anchor] = s.title.label
         out.update({q.question.anchor: q.question.label for q in s.entries})
@@ -206,22 +283,72 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
     documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
 
     def document(uid: str, name: str, title: str, **extra: Any) -> None:
-        documents.append((uid, name, render(layouts, "bilingual/chapter.xhtml.j2", a, first.prepared.gettext, book=ed, xhtml=True,
-                                            title=title, css_href=css_href, **extra)))
+        documents.append(
+            (
+                uid,
+                name,
+                render(
+                    layouts,
+                    "bilingual/chapter.xhtml.j2",
+                    a,
+                    first.prepared.gettext,
+                    book=ed,
+                    xhtml=True,
+                    title=title,
+                    css_href=css_href,
+                    **extra,
+                ),
+            )
+        )
 
     document("cover", "cover.xhtml", ed.title, part="cover", body_type="cover")
     order = reading_order(ed)
     breaks = page_breaks(order, pages, {})  # pairs never break across pages
     page_list = print_pages(order, breaks, a.loc.digits)
-    documents.append(("nav", "nav.xhtml", render(layouts, "bilingual/nav.xhtml.j2", a, first.prepared.gettext, book=ed, xhtml=True,
-                                                  css_href=css_href, pages=page_list)))
+    documents.append(
+        (
+            "nav",
+            "nav.xhtml",
+            render(
+                layouts,
+                "bilingual/nav.xhtml.j2",
+                a,
+                first.prepared.gettext,
+                book=ed,
+                xhtml=True,
+                css_href=css_href,
+                pages=page_list,
+            ),
+        )
+    )
+
     def in_both(message: str) -> str:
         return both(_(message), second.prepared.gettext.gettext(message))
 
-    document("colophon", "colophon.xhtml", in_both("About this handbook"), part="colophon", body_type="frontmatter")
+    document(
+        "colophon",
+        "colophon.xhtml",
+        in_both("About this handbook"),
+        part="colophon",
+        body_type="frontmatter",
+    )
     for i, s in enumerate(ed.sections, start=1):
-        document(f"section-{i:02d}", s.href.split("#")[0], s.title.label, section=s, body_type="bodymatter", pagebreaks=breaks)
-    document("back", BACK, in_both("Get help now"), part="back", body_type="backmatter", pagebreaks=breaks)
+        document(
+            f"section-{i:02d}",
+            s.href.split("#")[0],
+            s.title.label,
+            section=s,
+            body_type="bodymatter",
+            pagebreaks=breaks,
+        )
+    document(
+        "back",
+        BACK,
+        in_both("Get help now"),
+        part="back",
+        body_type="backmatter",
+        pagebreaks=breaks,
+    )
 
     text = visible_text(documents)
     assets: list[Asset] = []
@@ -230,14 +357,31 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
         fonts, side_faces = embedded_fonts(side.view, text)
         assets += [f for f in fonts if f.name not in {x.name for x in assets}]
         faces += [f for f in side_faces if f not in faces]
-    css = "\n".join([render(layouts, "epub/style.css.j2", a, first.prepared.gettext, font_faces=faces), stylesheet(layouts, ed, epub=True)])
-    book.toc = [(epub.Section(s.title.label, href=s.href.split("#")[0]),
-                 [epub.Link(q.href, q.question.label, q.question.anchor) for q in s.entries]) for s in ed.sections]
+    css = "\n".join(
+        [
+            render(layouts, "epub/style.css.j2", a, first.prepared.gettext, font_faces=faces),
+            stylesheet(layouts, ed, epub=True),
+        ]
+    )
+    book.toc = [
+        (
+            epub.Section(s.title.label, href=s.href.split("#")[0]),
+            [epub.Link(q.href, q.question.label, q.question.anchor) for q in s.entries],
+        )
+        for s in ed.sections
+    ]
     return package(book, documents, css, assets)
 
 
-def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_partial: bool = False,
-                    size: str = "letter", press: Press | None = None) -> list[Path]:
+def build_bilingual(
+    project: Project,
+    handbook_id: str,
+    locales: str,
+    *,
+    allow_partial: bool = False,
+    size: str = "letter",
+    press: Press | None = None,
+) -> list[Path]:
     """Write dist/<first>+<second>/<id>.pdf and .epub (with `press`, the print shop's PDF)."""
     from .pdf import EDITION, cover_image, render_document
     from .press import finish_bytes as press_finish
@@ -245,14 +389,18 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
 
     handbook = project.load(handbook_id)
     locs = [resolve_locale(project, handbook, name) for name in split(locales)]
-    sides = (Side(prepare(project, handbook, locs[0], allow_partial=allow_partial), 1),
-             Side(prepare(project, handbook, locs[1], allow_partial=allow_partial), 2))
+    sides = (
+        Side(prepare(project, handbook, locs[0], allow_partial=allow_partial), 1),
+        Side(prepare(project, handbook, locs[1], allow_partial=allow_partial), 2),
+    )
     roots = (project.layouts, project.source)
     printed = edition(project.layouts, sides, epub=False)
     html = print_html(project.layouts, printed, size=size, press=bool(press))
     variant = press.variant if press else EDITION
     rendered = render_document(html, project.layouts, roots, pdf_links(printed), variant=variant)
-    cover_html = print_html(project.layouts, printed, size="cover", press=False, template="bilingual/cover.html.j2")
+    cover_html = print_html(
+        project.layouts, printed, size="cover", press=False, template="bilingual/cover.html.j2"
+    )
     cover = cover_image(cover_html, project.layouts, roots)
     ebook = edition(project.layouts, sides, epub=True)
     epub_bytes = render_epub(project.layouts, ebook, pages=rendered.anchors, cover_jpeg=cover)
@@ -260,5 +408,12 @@ def build_bilingual(project: Project, handbook_id: str, locales: str, *, allow_p
     pdf = finish_bytes(rendered.pdf, rtl=locs[0].dir == "rtl", descriptions=descriptions)
     if press:
         pdf = press_finish(pdf)
-    return write_edition(handbook, [s.view for s in sides], project.dist / printed.tag, pdf, epub_bytes,
-                         size=size, press=bool(press))
+    return write_edition(
+        handbook,
+        [s.view for s in sides],
+        project.dist / printed.tag,
+        pdf,
+        epub_bytes,
+        size=size,
+        press=bool(press),
+    )

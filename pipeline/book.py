@@ -33,7 +33,9 @@ PART_ENTRIES = 40
 class Printed:
     pdf: bytes
     folios: dict[str, int]  # anchor -> folio of the page it is on
-    continued: dict[int, tuple[str, str]]  # folio -> (id, first line) of a page begun inside a block
+    continued: dict[
+        int, tuple[str, str]
+    ]  # folio -> (id, first line) of a page begun inside a block
 
 
 def runs(sections: Sequence[SectionView], budget: int) -> list[tuple[SectionView, ...]]:
@@ -51,8 +53,16 @@ def runs(sections: Sequence[SectionView], budget: int) -> list[tuple[SectionView
     return [*out, tuple(run)] if run else out
 
 
-def print_book(layouts: Path, roots: tuple[Path, ...], view: View, gettext: NullTranslations, *,
-               size: str, press: Press | None, budget: int = PART_ENTRIES) -> Printed:
+def print_book(
+    layouts: Path,
+    roots: tuple[Path, ...],
+    view: View,
+    gettext: NullTranslations,
+    *,
+    size: str,
+    press: Press | None,
+    budget: int = PART_ENTRIES,
+) -> Printed:
     """The book's PDF; with `press`, the print shop's PDF/X-4 (pipeline/press.py)."""
     from .merge import join
     from .pdf import EDITION, render_document  # WeasyPrint: imported only when rendering
@@ -68,7 +78,9 @@ def print_book(layouts: Path, roots: tuple[Path, ...], view: View, gettext: Null
     folios: dict[str, int] = {}
     continued: dict[int, tuple[str, str]] = {}
     first = 1  # folio of the next part's first page
-    groups = runs(view.sections, budget)  # the schema asks for one section at least: the back cover has a part
+    groups = runs(
+        view.sections, budget
+    )  # the schema asks for one section at least: the back cover has a part
     for i, group in enumerate(groups):
         part = Part(group, front=False, back=i == len(groups) - 1, first_page=first)
         rendered = render_document(html(part), layouts, roots, descriptions, variant=variant)
@@ -78,8 +90,16 @@ def print_book(layouts: Path, roots: tuple[Path, ...], view: View, gettext: Null
         first += rendered.pages
     contents = {anchor: view.loc.digits(folio) for anchor, folio in folios.items()}
     front_matter = html(Part((), back=False, pages=contents))
-    front = render_document(front_matter, layouts, roots, descriptions, elsewhere=folios.keys(),
-                            even=True, variant=variant)
-    pdf = join([front, *body], front.pages, rtl=view.loc.dir == "rtl",
-               then=finish if press else None)
+    front = render_document(
+        front_matter,
+        layouts,
+        roots,
+        descriptions,
+        elsewhere=folios.keys(),
+        even=True,
+        variant=variant,
+    )
+    pdf = join(
+        [front, *body], front.pages, rtl=view.loc.dir == "rtl", then=finish if press else None
+    )
     return Printed(pdf, folios, continued)

@@ -71,17 +71,22 @@ def impose(data: bytes, sheet: str) -> bytes:
                 place = _fit(forms[page].BBox, half * width / 2, width / 2, height)
                 ops.append(f"q {place} cm {name} Do Q")
             ops.append(_fold_mark(width, height))
-            sheet_side = Dictionary(Type=Name.Page, MediaBox=Array([0, 0, width, height]),
-                                    Resources=Dictionary(XObject=resources),
-                                    Contents=out.make_stream("\n".join(ops).encode()))
+            sheet_side = Dictionary(
+                Type=Name.Page,
+                MediaBox=Array([0, 0, width, height]),
+                Resources=Dictionary(XObject=resources),
+                Contents=out.make_stream("\n".join(ops).encode()),
+            )
             out.pages.append(pikepdf.Page(out.make_indirect(sheet_side)))
         if "/Title" in book.docinfo:
             out.docinfo.Title = book.docinfo.Title
-        out.Root.ViewerPreferences = Dictionary(Duplex=Name.DuplexFlipShortEdge,
-                                                PrintScaling=Name("/None"))
+        out.Root.ViewerPreferences = Dictionary(
+            Duplex=Name.DuplexFlipShortEdge, PrintScaling=Name("/None")
+        )
         buffer = io.BytesIO()
-        out.save(buffer, deterministic_id=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        out.save(
+            buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+        )
     return buffer.getvalue()
 
 
@@ -98,25 +103,41 @@ def _fold_mark(width: float, height: float) -> str:
     """A short dashed grey line at the middle of the top and the bottom edge."""
     near, far = FOLD_MARK
     x = width / 2
-    return (f"q 0 0 0 0.5 K 0.5 w [3 2] 0 d {x:.3f} {near:.3f} m {x:.3f} {far:.3f} l "
-            f"{x:.3f} {height - near:.3f} m {x:.3f} {height - far:.3f} l S Q")
+    return (
+        f"q 0 0 0 0.5 K 0.5 w [3 2] 0 d {x:.3f} {near:.3f} m {x:.3f} {far:.3f} l "
+        f"{x:.3f} {height - near:.3f} m {x:.3f} {height - far:.3f} l S Q"
+    )
 
 
-def build_booklet(project: Project, handbook_id: str, locale: str, *, sheet: str = "letter",
-                  allow_partial: bool = False) -> Path:
+def build_booklet(
+    project: Project,
+    handbook_id: str,
+    locale: str,
+    *,
+    sheet: str = "letter",
+    allow_partial: bool = False,
+) -> Path:
     """Render the A5 edition of `locale` and write its booklet beside the editions."""
     from .book import print_book
     from .build import output_dir, prepare, resolve_locale
 
     if SEPARATOR in locale:
-        why = (f"a booklet is printed from one language's edition: make booklet LANG="
-               f"{locale.split(SEPARATOR)[0]} (the bilingual edition has none)")
+        why = (
+            f"a booklet is printed from one language's edition: make booklet LANG="
+            f"{locale.split(SEPARATOR)[0]} (the bilingual edition has none)"
+        )
         raise UsageError([error("booklet-bilingual", why, Place("LANG"))])
     handbook = project.load(handbook_id)
     loc = resolve_locale(project, handbook, locale)
     prepared = prepare(project, handbook, loc, allow_partial=allow_partial)
-    printed = print_book(project.layouts, (project.layouts, project.source), prepared.view,
-                         prepared.gettext, size=SOURCE_SIZE, press=None)
+    printed = print_book(
+        project.layouts,
+        (project.layouts, project.source),
+        prepared.view,
+        prepared.gettext,
+        size=SOURCE_SIZE,
+        press=None,
+    )
     target = output_dir(project, loc) / booklet_name(handbook.id, sheet)
     write_atomic(target, impose(printed.pdf, sheet))
     return target

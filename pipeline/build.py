@@ -14,7 +14,18 @@ from babel.messages.catalog import Catalog
 from babel.support import NullTranslations
 
 from .catalog import catalog_path, layout_messages, read_catalog, template
-from .diagnostics import CatalogError, Diagnostic, PipelineError, Place, RenderError, Severity, UsageError, error, has_errors, relative
+from .diagnostics import (
+    CatalogError,
+    Diagnostic,
+    PipelineError,
+    Place,
+    RenderError,
+    Severity,
+    UsageError,
+    error,
+    has_errors,
+    relative,
+)
 from .fonts import check_coverage
 from .html import print_html
 from .lint import lint
@@ -24,7 +35,16 @@ from .output import write_together
 from .present import View, present
 from .qa import check_catalog
 from .source import load
-from .translate import Current, Status, catalog_status, current, missing, source_status, translate, translations
+from .translate import (
+    Current,
+    Status,
+    catalog_status,
+    current,
+    missing,
+    source_status,
+    translate,
+    translations,
+)
 
 if TYPE_CHECKING:
     from .press import Press
@@ -69,7 +89,15 @@ class Project:
         path = self.handbook_path(handbook_id)
         if not path.exists():
             known = ", ".join(self.handbooks()) or "none"
-            raise UsageError([error("unknown-handbook", f"no handbook '{handbook_id}' (known: {known})", Place(relative(path)))])
+            raise UsageError(
+                [
+                    error(
+                        "unknown-handbook",
+                        f"no handbook '{handbook_id}' (known: {known})",
+                        Place(relative(path)),
+                    )
+                ]
+            )
         return load(path)
 
     def locales_of(self, handbook: Handbook) -> list[str]:
@@ -87,11 +115,21 @@ def resolve_locale(project: Project, handbook: Handbook, name: str) -> LocaleInf
     known = project.locales_of(handbook)
     if code not in known:
         tags = ", ".join(k.replace("_", "-") for k in known)
-        raise UsageError([error("unknown-locale", f"no translation of '{handbook.id}' into '{name}' (available: {tags})", Place("LANG"))])
+        raise UsageError(
+            [
+                error(
+                    "unknown-locale",
+                    f"no translation of '{handbook.id}' into '{name}' (available: {tags})",
+                    Place("LANG"),
+                )
+            ]
+        )
     return locale_info(code, project.locales)
 
 
-def catalog_problems(project: Project, handbook: Handbook, code: str) -> tuple[list[Diagnostic], Catalog | None]:
+def catalog_problems(
+    project: Project, handbook: Handbook, code: str
+) -> tuple[list[Diagnostic], Catalog | None]:
     """Every problem of one locale: its locale.yaml, its catalog's syntax and header,
     the QA gates; and the catalog, when it could be read."""
     path = catalog_path(project.locales, code, handbook.id)
@@ -111,13 +149,17 @@ def catalog_problems(project: Project, handbook: Handbook, code: str) -> tuple[l
     return out, catalog
 
 
-def current_catalog(project: Project, handbook: Handbook, catalog: Catalog, messages: Catalog | None = None) -> Current:
+def current_catalog(
+    project: Project, handbook: Handbook, catalog: Catalog, messages: Catalog | None = None
+) -> Current:
     """The catalog against the current source and layouts: a text changed since the last
     `handbook update` counts as untranslated, never as done."""
     return current(catalog, messages or project.messages(handbook), handbook.id, project.root)
 
 
-def prepare(project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_partial: bool) -> Prepared:
+def prepare(
+    project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_partial: bool
+) -> Prepared:
     """Translate and check a handbook for one locale: the view every format renders."""
     if loc.code == handbook.language:
         translated, status, gettext = handbook, source_status(handbook), NullTranslations()
@@ -128,12 +170,18 @@ def prepare(project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_part
         if has_errors(problems):
             raise CatalogError(problems)
         cur = current_catalog(project, handbook, catalog)
-        translated, status = translate(handbook, cur, loc, relative(path), allow_partial=allow_partial)
+        translated, status = translate(
+            handbook, cur, loc, relative(path), allow_partial=allow_partial
+        )
         gettext = translations(cur.catalog)
     view = present(translated, loc, status)
-    layout_text = "".join(gettext.gettext(m) for m in ("Contents", "Get help now", "About this handbook"))
+    layout_text = "".join(
+        gettext.gettext(m) for m in ("Contents", "Get help now", "About this handbook")
+    )
     layout_text += loc.name + view.edition
-    problems = check_coverage(iter_texts(translated), layout_text, loc.fonts, relative(project.locales / loc.code))
+    problems = check_coverage(
+        iter_texts(translated), layout_text, loc.fonts, relative(project.locales / loc.code)
+    )
     if problems:
         raise RenderError(problems)
     return Prepared(view, gettext)
@@ -148,8 +196,16 @@ def variant_suffix(size: str, press: bool) -> str:
     return "" if size == "letter" and not press else f"-{size}{'-press' if press else ''}"
 
 
-def write_edition(handbook: Handbook, views: list[View], out: Path, pdf: bytes, epub: bytes, *,
-                  size: str, press: bool) -> list[Path]:
+def write_edition(
+    handbook: Handbook,
+    views: list[View],
+    out: Path,
+    pdf: bytes,
+    epub: bytes,
+    *,
+    size: str,
+    press: bool,
+) -> list[Path]:
     """Read the edition's PDF and EPUB as a reader's software does (pipeline/verify.py), then
     write both as one transaction: both change or neither, and nothing that fails is written."""
     from .verify import check_edition
@@ -160,8 +216,15 @@ def write_edition(handbook: Handbook, views: list[View], out: Path, pdf: bytes, 
     return list(paths)
 
 
-def build(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False,
-          size: str = "letter", press: Press | None = None) -> list[Path]:
+def build(
+    project: Project,
+    handbook_id: str,
+    locale: str,
+    *,
+    allow_partial: bool = False,
+    size: str = "letter",
+    press: Press | None = None,
+) -> list[Path]:
     """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual edition);
     with `press`, the PDF is the print shop's (pipeline/press.py)."""
     from .book import print_book
@@ -171,18 +234,37 @@ def build(project: Project, handbook_id: str, locale: str, *, allow_partial: boo
     if "+" in locale:
         from .bilingual import build_bilingual
 
-        return build_bilingual(project, handbook_id, locale, allow_partial=allow_partial, size=size, press=press)
+        return build_bilingual(
+            project, handbook_id, locale, allow_partial=allow_partial, size=size, press=press
+        )
     handbook = project.load(handbook_id)
     loc = resolve_locale(project, handbook, locale)
     prepared = prepare(project, handbook, loc, allow_partial=allow_partial)
     roots = (project.layouts, project.source)
-    printed = print_book(project.layouts, roots, prepared.view, prepared.gettext, size=size, press=press)
-    cover_html = print_html(project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2")
+    printed = print_book(
+        project.layouts, roots, prepared.view, prepared.gettext, size=size, press=press
+    )
+    cover_html = print_html(
+        project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2"
+    )
     cover = cover_image(cover_html, project.layouts, roots)
-    epub = render_epub(project.layouts, prepared.view, prepared.gettext, pages=printed.folios,
-                       continued=printed.continued, cover_jpeg=cover)
-    return write_edition(handbook, [prepared.view], output_dir(project, loc), printed.pdf, epub,
-                         size=size, press=bool(press))
+    epub = render_epub(
+        project.layouts,
+        prepared.view,
+        prepared.gettext,
+        pages=printed.folios,
+        continued=printed.continued,
+        cover_jpeg=cover,
+    )
+    return write_edition(
+        handbook,
+        [prepared.view],
+        output_dir(project, loc),
+        printed.pdf,
+        epub,
+        size=size,
+        press=bool(press),
+    )
 
 
 def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
@@ -208,17 +290,34 @@ def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
             status = catalog_status(cur.catalog, code)
             shown = relative(catalog_path(project.locales, code, handbook.id))
             if not status.complete and locale_info(code, project.locales).release == "complete":
-                why = f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'"
-                out.append(error("locale-incomplete", why, Place(shown, 1)))  # line 1: the catalog as a whole
+                why = (
+                    f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'"
+                )
+                out.append(
+                    error("locale-incomplete", why, Place(shown, 1))
+                )  # line 1: the catalog as a whole
                 out.extend(missing(cur, shown)[:20])
             else:  # 'fallback' shows these in English, marked: worth knowing, not an error
-                out.extend(replace(d, severity=Severity.WARNING) for d in missing(cur, shown) if d.code == "po-stale")
+                out.extend(
+                    replace(d, severity=Severity.WARNING)
+                    for d in missing(cur, shown)
+                    if d.code == "po-stale"
+                )
     return out
 
 
 def statuses(project: Project, handbook: Handbook) -> list[Status]:
     """Each locale's status against the current source (a stale catalog is not 100 %)."""
     messages = project.messages(handbook)
-    return [catalog_status(current_catalog(project, handbook, read_catalog(catalog_path(project.locales, c, handbook.id), c),
-                                           messages).catalog, c)
-            for c in available(project.locales, handbook.id)]
+    return [
+        catalog_status(
+            current_catalog(
+                project,
+                handbook,
+                read_catalog(catalog_path(project.locales, c, handbook.id), c),
+                messages,
+            ).catalog,
+            c,
+        )
+        for c in available(project.locales, handbook.id)
+    ]

@@ -77,7 +77,8 @@ def slots(back: bool) -> tuple[Box, ...]:
     left, top = _origin()
     return tuple(
         Box(left + ((COLUMNS - 1 - c) if back else c) * CARD_W, top + r * CARD_H, CARD_W, CARD_H)
-        for r in range(ROWS) for c in range(COLUMNS)
+        for r in range(ROWS)
+        for c in range(COLUMNS)
     )
 
 
@@ -89,10 +90,16 @@ def crop_marks() -> tuple[Box, ...]:
     marks = []
     for c in range(COLUMNS + 1):
         x = left + c * CARD_W - HAIRLINE / 2
-        marks += [Box(x, top - MARK_GAP - MARK_LENGTH, HAIRLINE, MARK_LENGTH), Box(x, bottom + MARK_GAP, HAIRLINE, MARK_LENGTH)]
+        marks += [
+            Box(x, top - MARK_GAP - MARK_LENGTH, HAIRLINE, MARK_LENGTH),
+            Box(x, bottom + MARK_GAP, HAIRLINE, MARK_LENGTH),
+        ]
     for r in range(ROWS + 1):
         y = top + r * CARD_H - HAIRLINE / 2
-        marks += [Box(left - MARK_GAP - MARK_LENGTH, y, MARK_LENGTH, HAIRLINE), Box(right + MARK_GAP, y, MARK_LENGTH, HAIRLINE)]
+        marks += [
+            Box(left - MARK_GAP - MARK_LENGTH, y, MARK_LENGTH, HAIRLINE),
+            Box(right + MARK_GAP, y, MARK_LENGTH, HAIRLINE),
+        ]
     return tuple(marks)
 
 
@@ -102,7 +109,9 @@ def back_locale(project: Project, handbook: Handbook, front: LocaleInfo) -> str:
     if front.code != handbook.language:
         return handbook.language
     assert handbook.card is not None
-    return handbook.card.back or next(iter(available(project.locales, handbook.id)), handbook.language)
+    return handbook.card.back or next(
+        iter(available(project.locales, handbook.id)), handbook.language
+    )
 
 
 def message_places(project: Project, handbook: Handbook, loc: LocaleInfo) -> dict[str, Place]:
@@ -113,20 +122,35 @@ def message_places(project: Project, handbook: Handbook, loc: LocaleInfo) -> dic
         return {**places, "": Place(relative(project.layouts / SIDE_TEMPLATE))}
     path = catalog_path(project.locales, loc.code, handbook.id)
     shown = relative(path)
-    return {(m.context or m.id): Place(shown, m.lineno or 0) for m in read_catalog(path, loc.code) if m.id and isinstance(m.id, str)}
+    return {
+        (m.context or m.id): Place(shown, m.lineno or 0)
+        for m in read_catalog(path, loc.code)
+        if m.id and isinstance(m.id, str)
+    }
 
 
 def render_side(project: Project, side: Side) -> Markup:
     hb = side.prepared.view.hb
     assert hb.card is not None
     by_id = {c.id: c for c in hb.contacts}
-    return Markup(render(project.layouts, SIDE_TEMPLATE, side.prepared.view, side.prepared.gettext,
-                         side=side.name, card_contacts=[by_id[c] for c in hb.card.contacts]))
+    return Markup(
+        render(
+            project.layouts,
+            SIDE_TEMPLATE,
+            side.prepared.view,
+            side.prepared.gettext,
+            side=side.name,
+            card_contacts=[by_id[c] for c in hb.card.contacts],
+        )
+    )
 
 
 def measure(document: Any) -> list[Measured]:
     """Every element with a line budget, with its rendered lines, per page."""
-    from weasyprint.formatting_structure.boxes import BlockBox, LineBox  # heavy: only when rendering
+    from weasyprint.formatting_structure.boxes import (
+        BlockBox,
+        LineBox,
+    )  # heavy: only when rendering
 
     found: list[Measured] = []
 
@@ -137,11 +161,19 @@ def measure(document: Any) -> list[Measured]:
                 side = (element.get("data-side"), (box.content_box_y() + box.height) * PX)
             elif element.get("data-lines") and side is not None:
                 lines = [c for c in box.children if isinstance(c, LineBox)]
-                found.append(Measured(
-                    side=side[0], key=element.get("data-key", ""), budget=int(element.get("data-lines")),
-                    lines=tuple(line.height * PX for line in lines), widest=max((line.width for line in lines), default=0.0) * PX,
-                    room=box.width * PX, bottom=(box.content_box_y() + box.height) * PX, side_bottom=side[1], page=page,
-                ))
+                found.append(
+                    Measured(
+                        side=side[0],
+                        key=element.get("data-key", ""),
+                        budget=int(element.get("data-lines")),
+                        lines=tuple(line.height * PX for line in lines),
+                        widest=max((line.width for line in lines), default=0.0) * PX,
+                        room=box.width * PX,
+                        bottom=(box.content_box_y() + box.height) * PX,
+                        side_bottom=side[1],
+                        page=page,
+                    )
+                )
                 return
         for child in getattr(box, "children", ()):
             walk(child, page, side)
@@ -163,12 +195,24 @@ def overflows(measured: list[Measured], sides: tuple[Side, ...]) -> list[Diagnos
     for m in measured:
         what = f"card {m.side} ({tags[m.side]}): '{m.key}'"
         if len(m.lines) > m.budget:
-            extra = sum(m.lines[m.budget:])
-            out.append(error("card-overflow", f"{what} takes {len(m.lines)} lines where the card has room for {m.budget}: "
-                             f"{extra:.1f} pt too long; shorten the text", where(m)))
+            extra = sum(m.lines[m.budget :])
+            out.append(
+                error(
+                    "card-overflow",
+                    f"{what} takes {len(m.lines)} lines where the card has room for {m.budget}: "
+                    f"{extra:.1f} pt too long; shorten the text",
+                    where(m),
+                )
+            )
         if m.widest > m.room + TOLERANCE:
-            out.append(error("card-overflow", f"{what} has a line {m.widest - m.room:.1f} pt wider than the card's {m.room:.0f} pt "
-                             "(a word or number that cannot wrap); shorten it", where(m)))
+            out.append(
+                error(
+                    "card-overflow",
+                    f"{what} has a line {m.widest - m.room:.1f} pt wider than the card's {m.room:.0f} pt "
+                    "(a word or number that cannot wrap); shorten it",
+                    where(m),
+                )
+            )
     for side in sides:
         mine = [m for m in measured if m.side == side.name]
         if not mine or out:  # a line over its budget already says what to shorten
@@ -178,33 +222,79 @@ def overflows(measured: list[Measured], sides: tuple[Side, ...]) -> list[Diagnos
         over = sum(sum(m.lines) for m in spilled) or max(m.bottom - m.side_bottom for m in mine)
         if over > TOLERANCE:
             culprit = max(mine, key=lambda m: len(m.lines))
-            out.append(error("card-overflow", f"card {side.name} ({tags[side.name]}): the text is {over:.1f} pt taller than the card; "
-                             f"shorten a line, e.g. '{culprit.key}' ({len(culprit.lines)} lines)", where(culprit)))
+            out.append(
+                error(
+                    "card-overflow",
+                    f"card {side.name} ({tags[side.name]}): the text is {over:.1f} pt taller than the card; "
+                    f"shorten a line, e.g. '{culprit.key}' ({len(culprit.lines)} lines)",
+                    where(culprit),
+                )
+            )
     return out
 
 
 def card_html(project: Project, sides: tuple[Side, ...], template: str, **extra: Any) -> str:
     front = sides[0].prepared
-    css = render(project.layouts, "card/card.css.j2", front.view, front.gettext, locales=[s.prepared.view.loc for s in sides],
-                 card=(CARD_W, CARD_H), sheet=(SHEET_W, SHEET_H))
-    return render(project.layouts, template, front.view, front.gettext, css=Markup(css),
-                  sides=[render_side(project, s) for s in sides], **extra)
+    css = render(
+        project.layouts,
+        "card/card.css.j2",
+        front.view,
+        front.gettext,
+        locales=[s.prepared.view.loc for s in sides],
+        card=(CARD_W, CARD_H),
+        sheet=(SHEET_W, SHEET_H),
+    )
+    return render(
+        project.layouts,
+        template,
+        front.view,
+        front.gettext,
+        css=Markup(css),
+        sides=[render_side(project, s) for s in sides],
+        **extra,
+    )
 
 
-def _side(project: Project, handbook: Handbook, name: str, loc: LocaleInfo, allow_partial: bool) -> Side:
+def _side(
+    project: Project, handbook: Handbook, name: str, loc: LocaleInfo, allow_partial: bool
+) -> Side:
     """One side, prepared; a side's problems say which side and language they are about."""
     try:
-        return Side(name, prepare(project, handbook, loc, allow_partial=allow_partial), message_places(project, handbook, loc))
+        return Side(
+            name,
+            prepare(project, handbook, loc, allow_partial=allow_partial),
+            message_places(project, handbook, loc),
+        )
     except PipelineError as exc:
-        why = (f"the card's {name} is in {loc.code} ({loc.english_name})"
-               + (", and its catalog is not ready (BACK=xx, or card --back xx, picks another language)" if name == "back" else "")
-               + ": the problems follow")
-        raise type(exc)([error("card-side", why, Place(relative(catalog_path(project.locales, loc.code, handbook.id)), 1)),
-                         *exc.diagnostics]) from None
+        why = (
+            f"the card's {name} is in {loc.code} ({loc.english_name})"
+            + (
+                ", and its catalog is not ready (BACK=xx, or card --back xx, picks another language)"
+                if name == "back"
+                else ""
+            )
+            + ": the problems follow"
+        )
+        raise type(exc)(
+            [
+                error(
+                    "card-side",
+                    why,
+                    Place(relative(catalog_path(project.locales, loc.code, handbook.id)), 1),
+                ),
+                *exc.diagnostics,
+            ]
+        ) from None
 
 
-def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False,
-               back: str | None = None) -> list[Path]:
+def build_card(
+    project: Project,
+    handbook_id: str,
+    locale: str,
+    *,
+    allow_partial: bool = False,
+    back: str | None = None,
+) -> list[Path]:
     """Write dist/<tag>/<id>-card.pdf (front, back) and <id>-card-sheet.pdf (10-up, duplex)."""
     from .pdf import render_document
     from .tagging import finish_bytes
@@ -212,18 +302,46 @@ def build_card(project: Project, handbook_id: str, locale: str, *, allow_partial
 
     handbook = project.load(handbook_id)
     if handbook.card is None:
-        raise UsageError([error("no-card", f"'{handbook.id}' has no card: add a 'card' block to its source", Place(handbook.path))])
+        raise UsageError(
+            [
+                error(
+                    "no-card",
+                    f"'{handbook.id}' has no card: add a 'card' block to its source",
+                    Place(handbook.path),
+                )
+            ]
+        )
     front = resolve_locale(project, handbook, locale)
     reverse = resolve_locale(project, handbook, back or back_locale(project, handbook, front))
-    sides = tuple(_side(project, handbook, name, loc, allow_partial) for name, loc in (("front", front), ("back", reverse)))
+    sides = tuple(
+        _side(project, handbook, name, loc, allow_partial)
+        for name, loc in (("front", front), ("back", reverse))
+    )
     roots = (project.layouts, project.source)
     html = card_html(project, sides, "card/card.html.j2")
-    links = link_descriptions(sides[0].prepared.view, sides[0].prepared.gettext)  # one PDF, one description per link target
+    links = link_descriptions(
+        sides[0].prepared.view, sides[0].prepared.gettext
+    )  # one PDF, one description per link target
     rtl = front.dir == "rtl"
-    card = render_document(html, project.layouts, roots, links, inspect=lambda document: overflows(measure(document), sides)).pdf
-    sheet_html = card_html(project, sides, "card/sheet.html.j2", faces=[slots(back=False), slots(back=True)], marks=crop_marks())
+    card = render_document(
+        html,
+        project.layouts,
+        roots,
+        links,
+        inspect=lambda document: overflows(measure(document), sides),
+    ).pdf
+    sheet_html = card_html(
+        project,
+        sides,
+        "card/sheet.html.j2",
+        faces=[slots(back=False), slots(back=True)],
+        marks=crop_marks(),
+    )
     sheet = render_document(sheet_html, project.layouts, roots, links).pdf
-    descriptions = {s.prepared.view.loc.tag: link_descriptions(s.prepared.view, s.prepared.gettext) for s in sides}
+    descriptions = {
+        s.prepared.view.loc.tag: link_descriptions(s.prepared.view, s.prepared.gettext)
+        for s in sides
+    }
     card, sheet = (finish_bytes(pdf, rtl=rtl, descriptions=descriptions) for pdf in (card, sheet))
     out = output_dir(project, front)
     written = [out / f"{handbook.id}-card.pdf", out / f"{handbook.id}-card-sheet.pdf"]

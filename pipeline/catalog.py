@@ -37,7 +37,11 @@ from .plurals import PluralError
 from .qa import forms
 from .source import CONTROL, outside_project, read_text
 
-JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "silent": "false"}  # Babel skips broken templates unless told
+JINJA_OPTIONS = {
+    "extensions": "jinja2.ext.i18n",
+    "trimmed": "true",
+    "silent": "false",
+}  # Babel skips broken templates unless told
 DRAFT_COMMENT = (
     "Translations of {title}.\n"
     "DRAFT: unreviewed machine-assisted draft written by the project team;\n"
@@ -52,13 +56,24 @@ def template(handbook: Handbook, source: Path, layouts: Path, root: Path) -> Cat
     def where(path: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
 
-    cat = Catalog(project=handbook.id, version=handbook.edition.isoformat(), fuzzy=False,
-                  header_comment=f"# Messages of the handbook '{handbook.id}' and its layouts.\n#",
-                  msgid_bugs_address="", copyright_holder="")
-    for text in iter_texts(handbook):  # what extract_handbook yields for pybabel, from the model in hand
+    cat = Catalog(
+        project=handbook.id,
+        version=handbook.edition.isoformat(),
+        fuzzy=False,
+        header_comment=f"# Messages of the handbook '{handbook.id}' and its layouts.\n#",
+        msgid_bugs_address="",
+        copyright_holder="",
+    )
+    for text in iter_texts(
+        handbook
+    ):  # what extract_handbook yields for pybabel, from the model in hand
         if text.value:
-            cat.add(text.value, context=text.key, locations=[(where(source), text.place.line)],
-                    auto_comments=[text.comment] if text.comment else [])
+            cat.add(
+                text.value,
+                context=text.key,
+                locations=[(where(source), text.place.line)],
+                auto_comments=[text.comment] if text.comment else [],
+            )
     messages, problems = layout_messages(layouts)
     if problems:
         raise RenderError(list(problems))
@@ -80,24 +95,41 @@ def layout_messages(layouts: Path) -> tuple[tuple[LayoutMessage, ...], tuple[Dia
 
 
 @functools.lru_cache(maxsize=8)
-def _layout_messages(paths: tuple[Path, ...], state: object, cwd: str) -> tuple[tuple[LayoutMessage, ...],
-                                                                               tuple[Diagnostic, ...]]:
+def _layout_messages(
+    paths: tuple[Path, ...], state: object, cwd: str
+) -> tuple[tuple[LayoutMessage, ...], tuple[Diagnostic, ...]]:
     """(`state` and `cwd`, the working folder the places are shown from, are the cache key.)"""
     messages: list[LayoutMessage] = []
     problems: list[Diagnostic] = []
     for path in paths:
         if outside_project(path):  # never read: no message may quote what it holds
-            problems.append(error("layout-outside", "this layout is a link to a file outside the project, which is never "
-                                  "read: copy the file into layouts/ instead", Place(relative(path), 1)))
+            problems.append(
+                error(
+                    "layout-outside",
+                    "this layout is a link to a file outside the project, which is never "
+                    "read: copy the file into layouts/ instead",
+                    Place(relative(path), 1),
+                )
+            )
             continue
         try:
             with path.open("rb") as f:
-                for lineno, msg, comments, context in extract("jinja2", f, comment_tags=("TRANSLATORS:",), options=JINJA_OPTIONS):
+                for lineno, msg, comments, context in extract(
+                    "jinja2", f, comment_tags=("TRANSLATORS:",), options=JINJA_OPTIONS
+                ):
                     messages.append((path, lineno, msg, comments, context))
         except TemplateSyntaxError as exc:
-            problems.append(error("layout-syntax", exc.message or str(exc), Place(relative(path), exc.lineno)))
+            problems.append(
+                error("layout-syntax", exc.message or str(exc), Place(relative(path), exc.lineno))
+            )
         except UnicodeDecodeError as exc:
-            problems.append(error("layout-encoding", f"not UTF-8 ({exc.reason} at byte {exc.start})", Place(relative(path))))
+            problems.append(
+                error(
+                    "layout-encoding",
+                    f"not UTF-8 ({exc.reason} at byte {exc.start})",
+                    Place(relative(path)),
+                )
+            )
     return tuple(messages), tuple(problems)
 
 
@@ -108,14 +140,18 @@ def po_bytes(catalog: Catalog, *, include_previous: bool = True) -> bytes:
 
 
 def _without_creation_date(data: bytes) -> bytes:
-    return b"\n".join(line for line in data.split(b"\n") if not line.startswith(b'"POT-Creation-Date:'))
+    return b"\n".join(
+        line for line in data.split(b"\n") if not line.startswith(b'"POT-Creation-Date:')
+    )
 
 
 def write_if_changed(path: Path, data: bytes, *, ignore_dates: bool = True) -> bool:
     """Write only when something other than the creation date changed."""
     if path.exists():
         old = path.read_bytes()
-        if old == data or (ignore_dates and _without_creation_date(old) == _without_creation_date(data)):
+        if old == data or (
+            ignore_dates and _without_creation_date(old) == _without_creation_date(data)
+        ):
             return False
     write_atomic(path, data)
     return True
@@ -142,7 +178,10 @@ def _string_problem(literal: str) -> tuple[int, str]:
             i += 2
             continue
         if literal[i] == '"':
-            return i, 'a double quote inside the text must be written \\" (or use typographic quotes)'
+            return (
+                i,
+                'a double quote inside the text must be written \\" (or use typographic quotes)',
+            )
         i += 1
     return 0, 'the string is not closed: end it with a double quote (")'
 
@@ -157,19 +196,33 @@ def lint_po_lines(text: str, shown: str) -> list[Diagnostic]:
             body = line[2:].lstrip()
             indent += len(line) - len(body)
             line = body
-        if line.startswith(("#", "|")) or not line:  # comments; "#~|" is an obsolete message's previous msgid
+        if (
+            line.startswith(("#", "|")) or not line
+        ):  # comments; "#~|" is an obsolete message's previous msgid
             continue
         keyword = PO_KEYWORD.match(line)
-        rest = line[keyword.end():] if keyword else line
+        rest = line[keyword.end() :] if keyword else line
         col = indent + (keyword.end() if keyword else 0) + 1
         if not keyword and not line.startswith('"'):
             word = line.split()[0][:40]
             hint = difflib.get_close_matches(word, PO_KEYWORDS, n=1)
             suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            out.append(error("po-syntax", f"'{word}' is not a PO keyword{suggestion}: a line is msgctxt, msgid, msgstr "
-                             'followed by a "quoted text", or a "quoted text" that continues the one above', Place(shown, n, indent + 1)))
+            out.append(
+                error(
+                    "po-syntax",
+                    f"'{word}' is not a PO keyword{suggestion}: a line is msgctxt, msgid, msgstr "
+                    'followed by a "quoted text", or a "quoted text" that continues the one above',
+                    Place(shown, n, indent + 1),
+                )
+            )
         elif keyword and not rest.startswith('"'):
-            out.append(error("po-syntax", f'the text after {keyword.group(1)} must be in double quotes: "..."', Place(shown, n, col)))
+            out.append(
+                error(
+                    "po-syntax",
+                    f'the text after {keyword.group(1)} must be in double quotes: "..."',
+                    Place(shown, n, col),
+                )
+            )
         elif not PO_STRING.fullmatch(rest.rstrip()):
             offset, why = _string_problem(rest.rstrip())
             out.append(error("po-syntax", why, Place(shown, n, col + offset)))
@@ -207,15 +260,18 @@ def _expected_forms(code: str | None) -> str:
         return ""  # header_problems says the folder names no locale
 
 
-def unsafe_header(fields: dict[str, str], at: Callable[[str], Place],
-                  code: str | None) -> list[Diagnostic]:
+def unsafe_header(
+    fields: dict[str, str], at: Callable[[str], Place], code: str | None
+) -> list[Diagnostic]:
     """What Babel must not apply: a charset other than UTF-8, a Plural-Forms that is not
     nplurals=N; plural=RULE; with a rule in gettext's grammar."""
     out = []
     charset = parse_separated_header(fields.get("content-type", "")).get("charset", "")
     if charset and charset.lower() not in ("utf-8", "utf8"):
-        why = (f"the header says charset={charset}, but catalogs are read and written as UTF-8: "
-               "write Content-Type: text/plain; charset=UTF-8")
+        why = (
+            f"the header says charset={charset}, but catalogs are read and written as UTF-8: "
+            "write Content-Type: text/plain; charset=UTF-8"
+        )
         out.append(error("po-charset", why, at("Content-Type")))
     if "plural-forms" not in fields:
         return out
@@ -240,8 +296,9 @@ class _Parser(PoFileParser):
     """Babel's parser, told to remember the messages it silently merges, and to
     check each header before the catalog applies it."""
 
-    def __init__(self, catalog: Catalog, shown: str,
-                 check_header: Callable[[str, int], list[Diagnostic]]) -> None:
+    def __init__(
+        self, catalog: Catalog, shown: str, check_header: Callable[[str, int], list[Diagnostic]]
+    ) -> None:
         super().__init__(catalog, abort_invalid=True)
         self.duplicates: list[tuple[int, int]] = []  # 1-based lines: (repeated msgid, its first)
         self.shown, self.check_header = shown, check_header
@@ -270,8 +327,9 @@ class _Parser(PoFileParser):
             self.duplicates.append((line, first.lineno if first and first.lineno else 0))
 
 
-def header_problems(header: tuple[int, str] | None, lines: list[str], code: str,
-                    shown: str) -> list[Diagnostic]:
+def header_problems(
+    header: tuple[int, str] | None, lines: list[str], code: str, shown: str
+) -> list[Diagnostic]:
     """The header must name the catalog's own locale, and CLDR's plural forms for it."""
     start, text = header or (0, "")
     fields = parse_header(text)
@@ -282,27 +340,58 @@ def header_problems(header: tuple[int, str] | None, lines: list[str], code: str,
     try:
         expected = get_plural(code)
     except (UnknownLocaleError, ValueError):
-        return [error("po-locale", f"the folder locales/{code}/ is named for no locale CLDR knows: name it as gettext does "
-                      "(es, pt_BR, zh_Hans)", at("Language"))]
+        return [
+            error(
+                "po-locale",
+                f"the folder locales/{code}/ is named for no locale CLDR knows: name it as gettext does "
+                "(es, pt_BR, zh_Hans)",
+                at("Language"),
+            )
+        ]
     out = []
     language = fields.get("language")
     if language is None:
-        out.append(error("po-header-language", f'the header has no Language; add the line "Language: {code}\\n"', Place(shown, 1)))
+        out.append(
+            error(
+                "po-header-language",
+                f'the header has no Language; add the line "Language: {code}\\n"',
+                Place(shown, 1),
+            )
+        )
     elif normalize(language or "?") != code:
-        out.append(error("po-header-language", f"the header says Language: {language or '(empty)'}, but this is the catalog "
-                         f"of {code} (locales/{code}/); write Language: {code}", at("Language")))
+        out.append(
+            error(
+                "po-header-language",
+                f"the header says Language: {language or '(empty)'}, but this is the catalog "
+                f"of {code} (locales/{code}/); write Language: {code}",
+                at("Language"),
+            )
+        )
     declared = PLURAL_FORMS.fullmatch(fields.get("plural-forms", ""))
     if "plural-forms" not in fields:
-        out.append(error("po-plural-forms", f'the header has no Plural-Forms; add the line "Plural-Forms: {expected.plural_forms}\\n"',
-                         Place(shown, 1)))
+        out.append(
+            error(
+                "po-plural-forms",
+                f'the header has no Plural-Forms; add the line "Plural-Forms: {expected.plural_forms}\\n"',
+                Place(shown, 1),
+            )
+        )
     elif declared is None or int(declared.group(1)) != expected.num_plurals:
         found = f"nplurals={declared.group(1)}" if declared else "no nplurals"
-        out.append(error("po-plural-forms", f"Plural-Forms has {found}, but {code} has {expected.num_plurals} plural form(s); "
-                         f"write Plural-Forms: {expected.plural_forms}", at("Plural-Forms")))
+        out.append(
+            error(
+                "po-plural-forms",
+                f"Plural-Forms has {found}, but {code} has {expected.num_plurals} plural form(s); "
+                f"write Plural-Forms: {expected.plural_forms}",
+                at("Plural-Forms"),
+            )
+        )
     elif differs := _rule_difference(declared.group(2), expected.plural_expr):
         n, ours, theirs = differs
-        why = (f"Plural-Forms picks msgstr[{ours}] for n = {n}, where {code} (CLDR) uses "
-               f"msgstr[{theirs}]; write Plural-Forms: {expected.plural_forms}")
+        why = (
+            f"Plural-Forms picks msgstr[{ours}] for n = {n}, where {code} (CLDR) uses "
+            f"msgstr[{theirs}]; write Plural-Forms: {expected.plural_forms}"
+        )
         out.append(error("po-plural-forms", why, at("Plural-Forms")))
     return out
 
@@ -321,13 +410,12 @@ def control_characters(text: str, shown: str) -> list[Diagnostic]:
 def review_problems(lines: list[str], shown: str) -> list[Diagnostic]:
     """The review comments above the header (`# Review:` ...), as catalog_status reads them."""
     head = list(itertools.takewhile(lambda line: line.startswith("#") or not line.strip(), lines))
-    return [error("po-review", why, Place(shown, i + 1))
-            for i, why in read_review(head).problems]
+    return [error("po-review", why, Place(shown, i + 1)) for i, why in read_review(head).problems]
 
 
 PO_ERRORS = {  # Babel's words for structural problems, in a translator's words
     "msg has more translations than num_plurals of catalog": "more msgstr[N] forms than the Plural-Forms header allows",
-    "Got line starting with \" but not in msgid, msgstr or msgctxt": "a quoted line that belongs to no msgid, msgstr or msgctxt",
+    'Got line starting with " but not in msgid, msgstr or msgctxt': "a quoted line that belongs to no msgid, msgstr or msgctxt",
 }
 
 
@@ -366,14 +454,25 @@ def read_review(comments: list[str]) -> Review:
     dated_at, when = fields.get("review-date", (at, ""))
     problems = []
     if said != "reviewed" and not DRAFT.fullmatch(said):
-        problems.append((at, f"Review: '{said}' must be 'reviewed' (with a Reviewer and a "
-                         "Review-Date) or 'draft' (a note may follow it)"))
+        problems.append(
+            (
+                at,
+                f"Review: '{said}' must be 'reviewed' (with a Reviewer and a "
+                "Review-Date) or 'draft' (a note may follow it)",
+            )
+        )
     elif said == "reviewed" and not reviewer:
-        problems.append((named_at, "Review: reviewed needs the reviewer's name: "
-                         "write '# Reviewer: NAME'"))
+        problems.append(
+            (named_at, "Review: reviewed needs the reviewer's name: write '# Reviewer: NAME'")
+        )
     if said == "reviewed" and not _is_date(when):
-        problems.append((dated_at, "Review: reviewed needs the date of the review, written "
-                         f"YYYY-MM-DD (found '{when}'): write '# Review-Date: 2026-01-31'"))
+        problems.append(
+            (
+                dated_at,
+                "Review: reviewed needs the date of the review, written "
+                f"YYYY-MM-DD (found '{when}'): write '# Review-Date: 2026-01-31'",
+            )
+        )
     state = "reviewed" if said == "reviewed" and not problems else "draft"
     return Review(state, reviewer, when, tuple(problems))
 
@@ -390,7 +489,9 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     try:
         text = read_text(path, shown)
     except SourceError as exc:  # the same file problems as a source's, named for a catalog
-        raise CatalogError([dataclasses.replace(d, code=d.code.replace("source-", "po-")) for d in exc.diagnostics]) from None
+        raise CatalogError(
+            [dataclasses.replace(d, code=d.code.replace("source-", "po-")) for d in exc.diagnostics]
+        ) from None
     problems = control_characters(text, shown)
     if problems:  # before anything splits the text into lines: some of them end a line for Python
         raise CatalogError(problems)
@@ -410,13 +511,24 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     except PoFileError as exc:
         if not any(p.place.line == exc.lineno + 1 for p in problems):
             what = str(exc).rsplit(" on ", 1)[0]
-            what = "this message has no msgstr line" if what.startswith("missing msgstr for msgid") else PO_ERRORS.get(what, what)
+            what = (
+                "this message has no msgstr line"
+                if what.startswith("missing msgstr for msgid")
+                else PO_ERRORS.get(what, what)
+            )
             problems.append(error("po-syntax", what, Place(shown, exc.lineno + 1)))
     except ValueError as exc:  # a header Babel cannot read (dates)
         problems.append(error("po-header", f"the header cannot be read: {exc}", Place(shown, 1)))
     else:
-        problems.extend(error("po-duplicate", f"this msgid (with its msgctxt) is already at line {first}; only one translation "
-                              "can be used: delete the other", Place(shown, line)) for line, first in parser.duplicates)
+        problems.extend(
+            error(
+                "po-duplicate",
+                f"this msgid (with its msgctxt) is already at line {first}; only one translation "
+                "can be used: delete the other",
+                Place(shown, line),
+            )
+            for line, first in parser.duplicates
+        )
         if locale is not None and not parser.refused:
             problems.extend(header_problems(parser.header, lines, locale, shown))
     problems.extend(parser.refused)
@@ -438,9 +550,15 @@ def catalog_path(locales_dir: Path, code: str, handbook_id: str) -> Path:
 
 def init_catalog(pot: Catalog, code: str, handbook_id: str) -> Catalog:
     """A new, empty catalog with the locale's Plural-Forms, marked as a draft."""
-    cat = Catalog(locale=code, domain=handbook_id, project=pot.project, version=pot.version, fuzzy=False,
-                  header_comment=f"# {handbook_id}: translation into {code}.\n{REVIEW_DRAFT}\n# Reviewer:\n# Review-Date:",
-                  creation_date=pot.creation_date)
+    cat = Catalog(
+        locale=code,
+        domain=handbook_id,
+        project=pot.project,
+        version=pot.version,
+        fuzzy=False,
+        header_comment=f"# {handbook_id}: translation into {code}.\n{REVIEW_DRAFT}\n# Reviewer:\n# Review-Date:",
+        creation_date=pot.creation_date,
+    )
     cat.update(pot, no_fuzzy_matching=True)
     return cat
 
@@ -453,17 +571,27 @@ def update_catalog(catalog: Catalog, pot: Catalog) -> Catalog:
     keeps its old translation, marked fuzzy, with the previous msgid (`#|`).
     Messages gone from the source become obsolete (`#~`).
     """
-    pot = copy.deepcopy(pot)  # Babel's update shares the template's Message objects with the catalog
+    pot = copy.deepcopy(
+        pot
+    )  # Babel's update shares the template's Message objects with the catalog
     before = {m.context: m for m in catalog if m.id and m.context}
-    catalog.update(pot, no_fuzzy_matching=True, update_header_comment=False, update_creation_date=True)
+    catalog.update(
+        pot, no_fuzzy_matching=True, update_header_comment=False, update_creation_date=True
+    )
     for message in catalog:
         old = before.get(message.context) if message.id and message.context else None
-        if old is None or old.id == message.id or not any(forms(old.string)) or any(forms(message.string)):
+        if (
+            old is None
+            or old.id == message.id
+            or not any(forms(old.string))
+            or any(forms(message.string))
+        ):
             continue
         message.string = old.string
         message.flags.add("fuzzy")
         message.previous_id = [old.id] if isinstance(old.id, str) else list(old.id)
-        key: Any = old.id if old.context is None else (old.id, old.context)  # Babel's own key scheme
+        key: Any = (
+            old.id if old.context is None else (old.id, old.context)
+        )  # Babel's own key scheme
         catalog.obsolete.pop(key, None)
     return catalog
-

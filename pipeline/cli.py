@@ -41,7 +41,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     data = import_handbook(text, str(path), args.id, args.title, args.edition or date.today())
     target = Path(args.root) / "source" / args.id / "handbook.yaml"
     if target.exists() and not args.force:
-        raise UsageError([Diagnostic(Severity.ERROR, "import-exists", f"{target} exists; pass --force to replace it", _place(target))])
+        raise UsageError(
+            [
+                Diagnostic(
+                    Severity.ERROR,
+                    "import-exists",
+                    f"{target} exists; pass --force to replace it",
+                    _place(target),
+                )
+            ]
+        )
     write_atomic(target, dump_yaml(data).encode())
     entries = sum(len(s["entries"]) for s in data["sections"])
     print(f"imported {entries} questions into {target}")
@@ -62,8 +71,12 @@ def cmd_card(args: argparse.Namespace) -> int:
     from .card import build_card
 
     project = _project(args)
-    for path in build_card(project, args.handbook, args.lang, allow_partial=args.allow_partial, back=args.back):
-        print(f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}")
+    for path in build_card(
+        project, args.handbook, args.lang, allow_partial=args.allow_partial, back=args.back
+    ):
+        print(
+            f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}"
+        )
     return 0
 
 
@@ -79,8 +92,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-BOOKLET_PRINTING = ("print it on both sides, flipping on the short edge, at actual size (100 %); "
-                    "fold the stack in the middle and staple it on the fold")
+BOOKLET_PRINTING = (
+    "print it on both sides, flipping on the short edge, at actual size (100 %); "
+    "fold the stack in the middle and staple it on the fold"
+)
 
 
 def cmd_booklet(args: argparse.Namespace) -> int:
@@ -88,8 +103,13 @@ def cmd_booklet(args: argparse.Namespace) -> int:
     from .locales import normalize
 
     project = _project(args)
-    path = build_booklet(project, args.handbook, normalize(args.lang), sheet=args.size,
-                         allow_partial=args.allow_partial)
+    path = build_booklet(
+        project,
+        args.handbook,
+        normalize(args.lang),
+        sheet=args.size,
+        allow_partial=args.allow_partial,
+    )
     shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
     print(f"wrote {shown}: {BOOKLET_PRINTING}")
     return 0
@@ -104,7 +124,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     _print(diagnostics)
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
-    print(f"checked {len(ids)} handbook(s): {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    print(
+        f"checked {len(ids)} handbook(s): {errors} error(s), {warnings} warning(s)", file=sys.stderr
+    )
     return 1 if errors or (args.strict and warnings) else 0
 
 
@@ -116,9 +138,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     options = Options(args.size, _press(args), args.allow_partial)
     if args.all:
         return _build_all(args, project, options)
-    outcome = build_job(project, Job(args.handbook or DEFAULT_HANDBOOK, normalize(args.lang)), options, force=True)
+    outcome = build_job(
+        project, Job(args.handbook or DEFAULT_HANDBOOK, normalize(args.lang)), options, force=True
+    )
     for path in outcome.outputs:
-        print(f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}")
+        print(
+            f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}"
+        )
     return 0
 
 
@@ -127,8 +153,10 @@ def _press(args: argparse.Namespace) -> Press | None:
 
     profile = Path(args.profile) if args.profile else None
     if profile and not args.press:
-        why = ("a colour profile is for the print shop's PDF: add --press "
-               "(make: PRINT=press PROFILE=...)")
+        why = (
+            "a colour profile is for the print shop's PDF: add --press "
+            "(make: PRINT=press PROFILE=...)"
+        )
         raise UsageError([Diagnostic(Severity.ERROR, "press-profile", why, _place(profile))])
     return load_press(profile) if args.press else None
 
@@ -144,7 +172,9 @@ class _Display:
         if not quiet and sys.stderr.isatty():
             from tqdm import tqdm  # some 50 ms to import: only when there is a bar to draw
 
-            tqdm.monitor_interval = 0  # no monitor thread: the bar is redrawn on every report anyway
+            tqdm.monitor_interval = (
+                0  # no monitor thread: the bar is redrawn on every report anyway
+            )
             self.bar = tqdm(total=0, file=sys.stderr, unit="job", leave=False, dynamic_ncols=True)
 
     def __call__(self, p: Progress) -> None:
@@ -162,8 +192,9 @@ class _Display:
                 self.bar.write(line, file=sys.stderr)  # above the bar, which is drawn again below
         if self.bar is not None:
             self.bar.total, self.bar.n = p.total, p.done
-            self.bar.set_postfix_str(f"building {', '.join(map(str, p.running))}" if p.running else "",
-                                     refresh=False)
+            self.bar.set_postfix_str(
+                f"building {', '.join(map(str, p.running))}" if p.running else "", refresh=False
+            )
             self.bar.refresh()
 
     def close(self, outcomes: Sequence[Outcome], seconds: float) -> None:
@@ -184,7 +215,9 @@ def _build_all(args: argparse.Namespace, project: Project, options: Options) -> 
     start = time.monotonic()
     display = _Display(args.quiet)
     ids = [args.handbook] if args.handbook else project.handbooks()
-    outcomes = run(project, plan(project, ids), options, workers=args.jobs, force=args.force, report=display)
+    outcomes = run(
+        project, plan(project, ids), options, workers=args.jobs, force=args.force, report=display
+    )
     display.close(outcomes, time.monotonic() - start)
     failed = [o for o in outcomes if o.state is State.FAILED]
     for o in failed:
@@ -204,7 +237,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     path = project.template_path(handbook.id)
     pot = _pot(project, handbook)
     changed = write_if_changed(path, po_bytes(pot))
-    print(f"{path.relative_to(project.root)}: {len(pot)} messages{'' if changed else ', unchanged'}")
+    print(
+        f"{path.relative_to(project.root)}: {len(pot)} messages{'' if changed else ', unchanged'}"
+    )
     return 0
 
 
@@ -222,7 +257,9 @@ def cmd_update(args: argparse.Namespace) -> int:
         catalog = update_catalog(read_catalog(path, code), pot)
         changed = write_if_changed(path, po_bytes(catalog))
         st = catalog_status(catalog, code)
-        print(f"{code}: {st.translated} translated, {st.fuzzy} fuzzy, {st.untranslated} untranslated{'' if changed else ' (unchanged)'}")
+        print(
+            f"{code}: {st.translated} translated, {st.fuzzy} fuzzy, {st.untranslated} untranslated{'' if changed else ' (unchanged)'}"
+        )
     return 0
 
 
@@ -240,11 +277,15 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise UsageError([Diagnostic(Severity.ERROR, "init-exists", why, _place(path))])
     catalog = init_catalog(_pot(project, handbook), loc.code, handbook.id)
     write_atomic(path, po_bytes(catalog))
-    print(f"created {path.relative_to(project.root)} ({loc.name}, {catalog.num_plurals} plural forms)")
+    print(
+        f"created {path.relative_to(project.root)} ({loc.name}, {catalog.num_plurals} plural forms)"
+    )
     config = config_path(project.locales, loc.code)
     if not config.exists():
         write_atomic(config, config_template(loc).encode())
-        print(f"created {config.relative_to(project.root)} (release rule: complete; edit it to change)")
+        print(
+            f"created {config.relative_to(project.root)} (release rule: complete; edit it to change)"
+        )
     return 0
 
 
@@ -256,17 +297,31 @@ def cmd_status(args: argparse.Namespace) -> int:
     handbook = project.load(args.handbook)
     rows = statuses(project, handbook)
     if args.json:
-        print(json.dumps([{**r.__dict__, "percent": round(r.percent, 1)} for r in rows], indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                [{**r.__dict__, "percent": round(r.percent, 1)} for r in rows],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return 0
-    print(f"{'locale':8} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'percent':>8}  {'plurals':8} review")
+    print(
+        f"{'locale':8} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'percent':>8}  {'plurals':8} review"
+    )
     for r in rows:
-        review = r.review if not r.reviewer else f"{r.review} by {r.reviewer} {r.review_date}".strip()
+        review = (
+            r.review if not r.reviewer else f"{r.review} by {r.reviewer} {r.review_date}".strip()
+        )
         plurals = "complete" if r.plurals_complete else "MISSING"
-        print(f"{r.code:8} {r.translated:>10} {r.fuzzy:>6} {r.untranslated:>9} {r.percent:>7.1f}%  {plurals:8} {review}")
+        print(
+            f"{r.code:8} {r.translated:>10} {r.fuzzy:>6} {r.untranslated:>9} {r.percent:>7.1f}%  {plurals:8} {review}"
+        )
     old = sum(d.code == "lint-review-old" for d in freshness(handbook))
-    print(f"{handbook.id}: {sum(not e.sources for e in handbook.entries)} of {len(handbook.entries)} entries "
-          f"without sources, {old} with a review older than "
-          f"{handbook.review_max_months} months")
+    print(
+        f"{handbook.id}: {sum(not e.sources for e in handbook.entries)} of {len(handbook.entries)} entries "
+        f"without sources, {old} with a review older than "
+        f"{handbook.review_max_months} months"
+    )
     return 0
 
 
@@ -274,7 +329,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
     try:
-        serve(_project(args), args.port, lambda url: print(f"preview at {url} (reloads when you save; Ctrl+C to stop)", flush=True))
+        serve(
+            _project(args),
+            args.port,
+            lambda url: print(
+                f"preview at {url} (reloads when you save; Ctrl+C to stop)", flush=True
+            ),
+        )
     except (KeyboardInterrupt, Terminated):  # the way to stop it, not a failure
         print("preview stopped", file=sys.stderr)
     return 0
@@ -284,14 +345,18 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .release import release
 
     project = _project(args)
-    result = release(project, publisher=args.publisher, workers=args.jobs,
-                     allow_missing=args.allow_missing)
+    result = release(
+        project, publisher=args.publisher, workers=args.jobs, allow_missing=args.allow_missing
+    )
     for handbook_id, missing in result.held_back:
         print(f"{handbook_id}/{missing.tag}: held back, it failed:", file=sys.stderr)
         _print(missing.diagnostics)
     for handbook_id, missing in result.omitted:
-        print(f"{handbook_id}/{missing.tag}: omitted by its release rule "
-              "(an incomplete translation, not a failure)", file=sys.stderr)
+        print(
+            f"{handbook_id}/{missing.tag}: omitted by its release rule "
+            "(an incomplete translation, not a failure)",
+            file=sys.stderr,
+        )
         _print(missing.diagnostics[:5])
     dist = project.dist
     where = dist.relative_to(project.root) if dist.is_relative_to(project.root) else dist
@@ -300,21 +365,35 @@ def cmd_release(args: argparse.Namespace) -> int:
     omitted = f"; omitted by their release rule: {omitted}" if omitted else ""
     if not result.published:
         passed = len(result.editions)
-        instead = (f"fix them, or release the {passed} edition(s) that passed with --allow-missing "
-                   "(make release ALLOW_MISSING=1)" if passed else "no edition passed")
-        print(f"nothing released: {len(result.held_back)} edition(s) failed and were held back "
-              f"({held}); {where}/ is unchanged; {instead}{omitted}", file=sys.stderr)
+        instead = (
+            f"fix them, or release the {passed} edition(s) that passed with --allow-missing "
+            "(make release ALLOW_MISSING=1)"
+            if passed
+            else "no edition passed"
+        )
+        print(
+            f"nothing released: {len(result.held_back)} edition(s) failed and were held back "
+            f"({held}); {where}/ is unchanged; {instead}{omitted}",
+            file=sys.stderr,
+        )
         return 1
     link = f" (a link to {dist.resolve()})" if dist.is_symlink() else ""
-    checked = (f"held back {len(result.held_back)} that failed: {held}, see {where}/report.html"
-               if held else "every check passed")
-    print(f"released {len(result.editions)} edition(s), {result.files} files, into {where}/{link} "
-          f"in {result.seconds:.1f} s: {checked}{omitted}")
+    checked = (
+        f"held back {len(result.held_back)} that failed: {held}, see {where}/report.html"
+        if held
+        else "every check passed"
+    )
+    print(
+        f"released {len(result.editions)} edition(s), {result.files} files, into {where}/{link} "
+        f"in {result.seconds:.1f} s: {checked}{omitted}"
+    )
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="handbook", description="Build localized PDF and EPUB handbooks from a Q&A source.")
+    p = argparse.ArgumentParser(
+        prog="handbook", description="Build localized PDF and EPUB handbooks from a Q&A source."
+    )
     p.add_argument("--root", default=".", help="project folder (default: current folder)")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -322,7 +401,9 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--id", required=True, help="handbook id (a slug)")
     imp.add_argument("--title", default="Questions and answers")
-    imp.add_argument("--edition", type=date.fromisoformat, help="edition date, YYYY-MM-DD (default: today)")
+    imp.add_argument(
+        "--edition", type=date.fromisoformat, help="edition date, YYYY-MM-DD (default: today)"
+    )
     imp.add_argument("--force", action="store_true", help="replace an existing source")
     imp.set_defaults(run=cmd_import)
 
@@ -335,61 +416,118 @@ def parser() -> argparse.ArgumentParser:
     bld.add_argument("--handbook", help=f"default: {DEFAULT_HANDBOOK}; with --all, every handbook")
     which = bld.add_mutually_exclusive_group(required=True)
     which.add_argument("--lang", help="locale: en, es, pt-BR, zh-Hans, ar, fa-AF, ...")
-    which.add_argument("--all", action="store_true", help="every locale, in parallel; skips outputs whose inputs did not change")
-    bld.add_argument("-j", "--jobs", type=int, metavar="N", help="with --all: N worker processes (default: one per core)")
-    bld.add_argument("--force", action="store_true", help="with --all: rebuild even what is up to date")
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="every locale, in parallel; skips outputs whose inputs did not change",
+    )
+    bld.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="with --all: N worker processes (default: one per core)",
+    )
+    bld.add_argument(
+        "--force", action="store_true", help="with --all: rebuild even what is up to date"
+    )
     bld.add_argument("--quiet", action="store_true", help="with --all: no progress output")
     bld.add_argument("--size", choices=("letter", "a4", "a5"), default="letter")
-    bld.add_argument("--press", action="store_true",
-                     help="print-shop PDF: PDF/X-4 in CMYK, 3 mm bleed, crop marks, "
-                          "pages a multiple of 4")
-    bld.add_argument("--profile", metavar="PATH.icc",
-                     help="with --press: the print shop's CMYK profile "
-                          "(default: Ghostscript's, SWOP)")
-    bld.add_argument("--allow-partial", action="store_true", help="build an incomplete locale with marked fallbacks")
+    bld.add_argument(
+        "--press",
+        action="store_true",
+        help="print-shop PDF: PDF/X-4 in CMYK, 3 mm bleed, crop marks, pages a multiple of 4",
+    )
+    bld.add_argument(
+        "--profile",
+        metavar="PATH.icc",
+        help="with --press: the print shop's CMYK profile (default: Ghostscript's, SWOP)",
+    )
+    bld.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="build an incomplete locale with marked fallbacks",
+    )
     bld.set_defaults(run=cmd_build)
-    crd = sub.add_parser("card", help="build the wallet card (3.5 x 2 in) and its 10-up print sheet in one language")
+    crd = sub.add_parser(
+        "card", help="build the wallet card (3.5 x 2 in) and its 10-up print sheet in one language"
+    )
     crd.add_argument("--handbook", default=DEFAULT_HANDBOOK)
-    crd.add_argument("--lang", required=True, help="the front's locale; the back is in the source language (English: Spanish)")
-    crd.add_argument("--back", help="the back's locale (default: the source language; for the source language, "
-                                    "the card's `back` in the source)")
-    crd.add_argument("--allow-partial", action="store_true", help="build an incomplete locale with marked fallbacks")
+    crd.add_argument(
+        "--lang",
+        required=True,
+        help="the front's locale; the back is in the source language (English: Spanish)",
+    )
+    crd.add_argument(
+        "--back",
+        help="the back's locale (default: the source language; for the source language, "
+        "the card's `back` in the source)",
+    )
+    crd.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="build an incomplete locale with marked fallbacks",
+    )
     crd.set_defaults(run=cmd_card)
     ver = sub.add_parser(
-        "verify", help="read built PDFs and EPUBs as a reader's software does and check them",
+        "verify",
+        help="read built PDFs and EPUBs as a reader's software does and check them",
         description="Check built files the way a reader meets them: every contact number of\n"
-                    "the source on the cover, in every page footer, on the back cover, the wallet\n"
-                    "card and the EPUB's help section, digit for digit and in order; no number,\n"
-                    "URL or domain the source does not have; no direction override or embedding\n"
-                    "control; no text outside the page. Every build runs the same checks before\n"
-                    "it writes anything.",
+        "the source on the cover, in every page footer, on the back cover, the wallet\n"
+        "card and the EPUB's help section, digit for digit and in order; no number,\n"
+        "URL or domain the source does not have; no direction override or embedding\n"
+        "control; no text outside the page. Every build runs the same checks before\n"
+        "it writes anything.",
         epilog="examples:\n"
-               "  handbook verify dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub\n"
-               "  handbook verify dist/es/ct-trafficking-card.pdf\n"
-               "  handbook verify --handbook ct-trafficking --lang es+en proofs/bilingual.pdf",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    ver.add_argument("files", nargs="+", metavar="FILE",
-                     help="a built .pdf or .epub (an edition, a card or a card sheet)")
-    ver.add_argument("--handbook", help="the handbook it was built from (default: from the file "
-                                        "name, <handbook>.pdf)")
-    ver.add_argument("--lang", help="its locale, e.g. es or es+en (default: the name of its "
-                                    "folder, as in dist/es/)")
+        "  handbook verify dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub\n"
+        "  handbook verify dist/es/ct-trafficking-card.pdf\n"
+        "  handbook verify --handbook ct-trafficking --lang es+en proofs/bilingual.pdf",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ver.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a built .pdf or .epub (an edition, a card or a card sheet)",
+    )
+    ver.add_argument(
+        "--handbook",
+        help="the handbook it was built from (default: from the file name, <handbook>.pdf)",
+    )
+    ver.add_argument(
+        "--lang",
+        help="its locale, e.g. es or es+en (default: the name of its folder, as in dist/es/)",
+    )
     ver.set_defaults(run=cmd_verify)
 
-
-    bkl = sub.add_parser("booklet", help="the book imposed 2-up for a duplex office printer, "
-                                          "to fold and staple: dist/<lang>/<id>-booklet.pdf")
+    bkl = sub.add_parser(
+        "booklet",
+        help="the book imposed 2-up for a duplex office printer, "
+        "to fold and staple: dist/<lang>/<id>-booklet.pdf",
+    )
     bkl.add_argument("--handbook", default=DEFAULT_HANDBOOK)
-    bkl.add_argument("--lang", required=True,
-                     help="locale, as for build (es+en: the bilingual edition)")
-    bkl.add_argument("--size", choices=("letter", "a4"), default="letter",
-                     help="the sheet, landscape (default: letter)")
-    bkl.add_argument("--allow-partial", action="store_true",
-                     help="build an incomplete locale with marked fallbacks")
+    bkl.add_argument(
+        "--lang", required=True, help="locale, as for build (es+en: the bilingual edition)"
+    )
+    bkl.add_argument(
+        "--size",
+        choices=("letter", "a4"),
+        default="letter",
+        help="the sheet, landscape (default: letter)",
+    )
+    bkl.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="build an incomplete locale with marked fallbacks",
+    )
     bkl.set_defaults(run=cmd_booklet)
     for name, run, text in (
         ("extract", cmd_extract, "write locales/<handbook>.pot from the source and the layouts"),
-        ("update", cmd_update, "merge the template into every catalog (changed messages become fuzzy)"),
+        (
+            "update",
+            cmd_update,
+            "merge the template into every catalog (changed messages become fuzzy)",
+        ),
         ("status", cmd_status, "translated / fuzzy / untranslated per locale"),
     ):
         cmd = sub.add_parser(name, help=text)
@@ -401,15 +539,32 @@ def parser() -> argparse.ArgumentParser:
     ini.add_argument("lang")
     ini.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     ini.set_defaults(run=cmd_init)
-    srv = sub.add_parser("serve", help="live preview in the browser: any handbook, any language, reloads when you save")
-    srv.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free port)")
+    srv = sub.add_parser(
+        "serve",
+        help="live preview in the browser: any handbook, any language, reloads when you save",
+    )
+    srv.add_argument(
+        "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free port)"
+    )
     srv.set_defaults(run=cmd_serve)
-    rel = sub.add_parser("release", help="build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS")
-    rel.add_argument("--publisher", default="Handbook editors", help="who publishes the release (the OPDS feed's author)")
-    rel.add_argument("-j", "--jobs", type=int, metavar="N", help="N worker processes (default: one per core)")
-    rel.add_argument("--allow-missing", action="store_true",
-                     help="release the editions that passed even if others failed "
-                          "(listed in the output and in report.html)")
+    rel = sub.add_parser(
+        "release",
+        help="build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS",
+    )
+    rel.add_argument(
+        "--publisher",
+        default="Handbook editors",
+        help="who publishes the release (the OPDS feed's author)",
+    )
+    rel.add_argument(
+        "-j", "--jobs", type=int, metavar="N", help="N worker processes (default: one per core)"
+    )
+    rel.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="release the editions that passed even if others failed "
+        "(listed in the output and in report.html)",
+    )
     rel.set_defaults(run=cmd_release)
     return p
 

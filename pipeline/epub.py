@@ -48,7 +48,12 @@ def identifier(hb: Handbook, tag: str) -> str:
 
 
 def accessibility(view: View, has_pages: bool) -> list[tuple[str, str]]:
-    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]  # no images in the text
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ]  # no images in the text
     if has_pages:
         features.append("pageNavigation")
     summary = (
@@ -67,7 +72,9 @@ def accessibility(view: View, has_pages: bool) -> list[tuple[str, str]]:
 def declare_page_source(book: Any, edition: str) -> None:
     """The page-list maps the print edition's pages: say which edition (Ace: epub-pagesource)."""
     book.add_metadata("DC", "source", edition)
-    book.add_metadata(None, "meta", edition, {"property": "pageBreakSource"})  # incubating in EPUB 3.4; EPUBCheck 5 accepts it
+    book.add_metadata(
+        None, "meta", edition, {"property": "pageBreakSource"}
+    )  # incubating in EPUB 3.4; EPUBCheck 5 accepts it
 
 
 def with_package_language(opf: bytes, lang: str) -> bytes:
@@ -82,6 +89,7 @@ def repack(data: bytes, lang: str) -> bytes:
     names.sort(key=lambda n: (not n.startswith("META-INF/"), n))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as dst:
+
         def put(name: str, body: bytes, method: int) -> None:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = method
@@ -92,7 +100,11 @@ def repack(data: bytes, lang: str) -> bytes:
         put("mimetype", b"application/epub+zip", zipfile.ZIP_STORED)
         for name in names:
             body = src.read(name)
-            put(name, with_package_language(body, lang) if name.endswith(".opf") else body, zipfile.ZIP_DEFLATED)
+            put(
+                name,
+                with_package_language(body, lang) if name.endswith(".opf") else body,
+                zipfile.ZIP_DEFLATED,
+            )
     return out.getvalue()
 
 
@@ -128,15 +140,27 @@ def new_book(view: View, *, tag: str, page_source: str, cover_jpeg: bytes) -> An
         book.add_metadata("DC", "publisher", hb.publisher)
     for prop, value in accessibility(view, bool(page_source)):
         book.add_metadata(None, "meta", value, {"property": prop})
-    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
+    book.add_metadata(
+        None,
+        "meta",
+        "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+        {"property": "dcterms:conformsTo"},
+    )
     if page_source:
         declare_page_source(book, page_source)
     book.set_cover("cover.jpg", cover_jpeg, create_page=False)
     return book
 
 
-def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: dict[str, int],
-                continued: Mapping[int, tuple[str, str]], cover_jpeg: bytes) -> bytes:
+def render_epub(
+    layouts: Path,
+    view: View,
+    gettext: NullTranslations,
+    *,
+    pages: dict[str, int],
+    continued: Mapping[int, tuple[str, str]],
+    cover_jpeg: bytes,
+) -> bytes:
     """The EPUB's bytes. `pages` maps the body's anchors (sections, entries, blocks, the back
     cover) to the print page each starts on; the page-list has every page from the first
     section's to the back cover's; `continued` says which pages start inside a block
@@ -147,7 +171,9 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
 
     _ = gettext.gettext
     edition = f"{view.hb.title.value}, {view.loc.english_name} print edition of {view.hb.edition.isoformat()}"
-    book = new_book(view, tag=view.loc.tag, page_source=edition if pages else "", cover_jpeg=cover_jpeg)
+    book = new_book(
+        view, tag=view.loc.tag, page_source=edition if pages else "", cover_jpeg=cover_jpeg
+    )
 
     css_href = CSS_HREF
     documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
@@ -155,24 +181,64 @@ def render_epub(layouts: Path, view: View, gettext: NullTranslations, *, pages: 
     breaks = page_breaks(order, pages, continued)
 
     def document(uid: str, name: str, title: str, **extra: object) -> None:
-        xhtml = render(layouts, "epub/chapter.xhtml.j2", view, gettext, sms_links=False, title=title, css_href=css_href, **extra)
+        xhtml = render(
+            layouts,
+            "epub/chapter.xhtml.j2",
+            view,
+            gettext,
+            sms_links=False,
+            title=title,
+            css_href=css_href,
+            **extra,
+        )
         documents.append((uid, name, place_within(xhtml, breaks)))
 
     document("cover", "cover.xhtml", view.hb.title.value, part="cover", body_type="cover")
     page_list = print_pages(order, breaks, view.loc.digits)
-    documents.append(("nav", "nav.xhtml", render(layouts, "epub/nav.xhtml.j2", view, gettext, css_href=css_href, pages=page_list)))
-    document("colophon", "colophon.xhtml", _("About this handbook"), part="colophon", body_type="frontmatter")
+    documents.append(
+        (
+            "nav",
+            "nav.xhtml",
+            render(layouts, "epub/nav.xhtml.j2", view, gettext, css_href=css_href, pages=page_list),
+        )
+    )
+    document(
+        "colophon",
+        "colophon.xhtml",
+        _("About this handbook"),
+        part="colophon",
+        body_type="frontmatter",
+    )
     for i, s in enumerate(view.sections, start=1):
-        document(f"section-{i:02d}", s.href.split("#")[0], s.title.value, section=s, body_type="bodymatter", pagebreaks=breaks)
-    document("back", BACK, _("Get help now"), part="back", body_type="backmatter", pagebreaks=breaks)
+        document(
+            f"section-{i:02d}",
+            s.href.split("#")[0],
+            s.title.value,
+            section=s,
+            body_type="bodymatter",
+            pagebreaks=breaks,
+        )
+    document(
+        "back", BACK, _("Get help now"), part="back", body_type="backmatter", pagebreaks=breaks
+    )
 
     fonts, faces = embedded_fonts(view, visible_text(documents))
     book.toc = [
-        (epub.Section(s.title.value, href=s.href.split("#")[0]),
-         [epub.Link(q.href, f"{q.number}. {q.entry.question.value}", q.anchor) for q in s.entries])
+        (
+            epub.Section(s.title.value, href=s.href.split("#")[0]),
+            [
+                epub.Link(q.href, f"{q.number}. {q.entry.question.value}", q.anchor)
+                for q in s.entries
+            ],
+        )
         for s in view.sections
     ]
-    return package(book, documents, render(layouts, "epub/style.css.j2", view, gettext, font_faces=faces), fonts)
+    return package(
+        book,
+        documents,
+        render(layouts, "epub/style.css.j2", view, gettext, font_faces=faces),
+        fonts,
+    )
 
 
 def reading_order(view: View) -> list[tuple[str, str]]:
@@ -185,7 +251,9 @@ def reading_order(view: View) -> list[tuple[str, str]]:
         for q in s.entries:
             out.append((doc, q.anchor))
             for block in q.entry.answer:
-                texts = [i.text for i in block.items] if isinstance(block, ItemList) else [block.text]
+                texts = (
+                    [i.text for i in block.items] if isinstance(block, ItemList) else [block.text]
+                )
                 out += [(doc, block_id(t.key)) for t in texts]
     return [*out, (BACK, "back")]
 
@@ -204,8 +272,11 @@ class PageBreaks:
         return self.before.get(block, ()) + self.within.get(block, ())
 
 
-def page_breaks(order: list[tuple[str, str]], starts: Mapping[str, int],
-                continued: Mapping[int, tuple[str, str]]) -> PageBreaks:
+def page_breaks(
+    order: list[tuple[str, str]],
+    starts: Mapping[str, int],
+    continued: Mapping[int, tuple[str, str]],
+) -> PageBreaks:
     """`starts` maps ids to the page each starts on; `continued`, a page that starts inside a
     block begun earlier to that block's id and the page's first line. The body's pages run
     from the first block's page to the back cover's, each one printed. A page starting
@@ -219,15 +290,26 @@ def page_breaks(order: list[tuple[str, str]], starts: Mapping[str, int],
     for start, block in blocks:
         while page <= start:
             inside = continued.get(page, ("", ""))[0]
-            (within.setdefault(inside, []) if inside in known else before.setdefault(block, [])).append(page)
+            (
+                within.setdefault(inside, []) if inside in known else before.setdefault(block, [])
+            ).append(page)
             page += 1
-    return PageBreaks({b: tuple(p) for b, p in before.items()}, {b: tuple(p) for b, p in within.items()},
-                      {page: continued[page][1] for pages in within.values() for page in pages})
+    return PageBreaks(
+        {b: tuple(p) for b, p in before.items()},
+        {b: tuple(p) for b, p in within.items()},
+        {page: continued[page][1] for pages in within.values() for page in pages},
+    )
 
 
-def print_pages(order: list[tuple[str, str]], breaks: PageBreaks, digits: Callable[[int], str]) -> list[dict[str, str]]:
+def print_pages(
+    order: list[tuple[str, str]], breaks: PageBreaks, digits: Callable[[int], str]
+) -> list[dict[str, str]]:
     """The nav's page-list: a link to each print page's marker, labelled in the locale's digits."""
-    return [{"href": f"{doc}#page-{page}", "label": digits(page)} for doc, block in order for page in breaks.pages(block)]
+    return [
+        {"href": f"{doc}#page-{page}", "label": digits(page)}
+        for doc, block in order
+        for page in breaks.pages(block)
+    ]
 
 
 def place_within(xhtml: str, breaks: PageBreaks) -> str:
@@ -246,7 +328,9 @@ def place_within(xhtml: str, breaks: PageBreaks) -> str:
             content = xhtml.index(">", opening) + 1
             offset = word_offset(xhtml[content:at], breaks.lines[page])
             if offset is not None:
-                xhtml = xhtml[:content + offset] + marker + xhtml[content + offset:at] + xhtml[end:]
+                xhtml = (
+                    xhtml[: content + offset] + marker + xhtml[content + offset : at] + xhtml[end:]
+                )
     return xhtml
 
 
@@ -279,26 +363,44 @@ def visible_text(documents: list[tuple[str, str, str]]) -> str:
     return " ".join(TAG.sub(" ", html.unescape(xhtml)) for _uid, _name, xhtml in documents)
 
 
-def package(book: Any, documents: list[tuple[str, str, str]], css: str, assets: list[Asset]) -> bytes:
+def package(
+    book: Any, documents: list[tuple[str, str, str]], css: str, assets: list[Asset]
+) -> bytes:
     """Add the stylesheet, fonts, XHTML documents (the spine, in order) and the NCX; write and repack."""
     from ebooklib import epub
 
-    book.add_item(epub.EpubItem(uid="style", file_name=CSS_HREF, media_type="text/css", content=css.encode()))
+    book.add_item(
+        epub.EpubItem(uid="style", file_name=CSS_HREF, media_type="text/css", content=css.encode())
+    )
     for asset in assets:
         uid = asset.name.replace("/", "-").replace(".", "-")
-        book.add_item(epub.EpubItem(uid=uid, file_name=asset.name, media_type=asset.media_type, content=asset.data))
+        book.add_item(
+            epub.EpubItem(
+                uid=uid, file_name=asset.name, media_type=asset.media_type, content=asset.data
+            )
+        )
     spine = []
     for uid, name, xhtml in documents:
-        item = epub.EpubItem(uid=uid, file_name=name, media_type="application/xhtml+xml", content=xhtml.encode())
+        item = epub.EpubItem(
+            uid=uid, file_name=name, media_type="application/xhtml+xml", content=xhtml.encode()
+        )
         if uid == "nav":
             item.properties = ["nav"]
         book.add_item(item)
         spine.append(item)
     book.spine = spine
-    book.add_item(epub.EpubNcx())  # older readers; the spine names it (docs/pitfalls.md: OPF-049 without it)
+    book.add_item(
+        epub.EpubNcx()
+    )  # older readers; the spine names it (docs/pitfalls.md: OPF-049 without it)
     buf = io.BytesIO()
     # Our nav carries landmarks and the page-list; ebooklib's English guide and pages are off.
-    options = {"mtime": build_date(), "epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "raise_exceptions": True,
-               "package_direction": True}
+    options = {
+        "mtime": build_date(),
+        "epub2_guide": False,
+        "epub3_landmark": False,
+        "epub3_pages": False,
+        "raise_exceptions": True,
+        "package_direction": True,
+    }
     epub.write_epub(buf, book, options)
     return repack(buf.getvalue(), book.language)

@@ -40,8 +40,17 @@ FC_WEIGHTS = {80: 400, 200: 700}  # fontconfig's regular and bold
 def family_files(family: str) -> tuple[Face, ...]:
     """The installed upright regular and bold faces of exactly this family."""
     try:
-        out = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\t%{weight}\t%{slant}\t%{family}\n", f":family={family}"],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [
+                "fc-list",
+                "--format",
+                "%{file}\t%{index}\t%{weight}\t%{slant}\t%{family}\n",
+                f":family={family}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return ()
     faces = set()
@@ -67,8 +76,10 @@ def family_cmap(family: str) -> frozenset[int]:
 def uncovered(text: str, fonts: Fonts) -> set[str]:
     cmaps = [family_cmap(f) for f in fonts.families]
     return {
-        ch for ch in set(text)
-        if unicodedata.category(ch) not in IGNORED_CATEGORIES and not any(ord(ch) in cmap for cmap in cmaps)
+        ch
+        for ch in set(text)
+        if unicodedata.category(ch) not in IGNORED_CATEGORIES
+        and not any(ord(ch) in cmap for cmap in cmaps)
     }
 
 
@@ -78,8 +89,10 @@ def check_coverage(texts: Iterable[Text], extra: str, fonts: Fonts, where: str) 
     missing_families = [f for f in fonts.families if not family_files(f)]
     if missing_families:
         packages = ", ".join(dict.fromkeys(fonts.package(f) for f in missing_families))
-        why = (f"font {', '.join(missing_families)} is not installed: install the Debian package "
-               f"{packages} (or name installed fonts for {fonts.own.script} in layouts/fonts.yaml)")
+        why = (
+            f"font {', '.join(missing_families)} is not installed: install the Debian package "
+            f"{packages} (or name installed fonts for {fonts.own.script} in layouts/fonts.yaml)"
+        )
         return [error("font-missing", why, Place(where))]
     missing = uncovered("".join(t.value for t in texts) + extra, fonts)
     if not missing:
@@ -87,15 +100,23 @@ def check_coverage(texts: Iterable[Text], extra: str, fonts: Fonts, where: str) 
     shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in sorted(missing)[:12])
     places = sorted({str(t.place) for t in texts if missing & set(t.value)})[:5]
     keys = sorted({t.key.split("/")[0] for t in texts if missing & set(t.value)})[:8]
-    return [error("font-coverage",
-                  f"no font of {', '.join(fonts.families)} has a glyph for {shown}; in {', '.join(keys) or 'the layouts'} "
-                  f"({', '.join(places) or where}); fix the text, or name fonts that cover them "
-                  f"in layouts/fonts.yaml",
-                  Place(where))]
+    return [
+        error(
+            "font-coverage",
+            f"no font of {', '.join(fonts.families)} has a glyph for {shown}; in {', '.join(keys) or 'the layouts'} "
+            f"({', '.join(places) or where}); fix the text, or name fonts that cover them "
+            f"in layouts/fonts.yaml",
+            Place(where),
+        )
+    ]
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "handbook-pipeline" / "fonts"
+    return (
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        / "handbook-pipeline"
+        / "fonts"
+    )
 
 
 def subset(face: Face, text: str) -> bytes:
@@ -107,7 +128,9 @@ def subset(face: Face, text: str) -> bytes:
 
     stat = Path(face.path).stat()
     chars = "".join(sorted(set(text)))
-    key = hashlib.sha256(f"{face.path}\0{face.index}\0{stat.st_size}\0{stat.st_mtime_ns}\0{fontTools.version}\0{chars}".encode())
+    key = hashlib.sha256(
+        f"{face.path}\0{face.index}\0{stat.st_size}\0{stat.st_mtime_ns}\0{fontTools.version}\0{chars}".encode()
+    )
     cached = cache_dir() / f"{key.hexdigest()}.woff"
     if cached.is_file():
         return cached.read_bytes()
@@ -130,7 +153,9 @@ def _subset(face: Face, text: str) -> bytes:
     options.layout_features = ["*"]  # Arabic shaping needs init/medi/fina/rlig and friends
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    font = TTFont(face.path, fontNumber=face.index, recalcTimestamp=False)  # the subsetter option alone is not enough
+    font = TTFont(
+        face.path, fontNumber=face.index, recalcTimestamp=False
+    )  # the subsetter option alone is not enough
     subsetter = ft_subset.Subsetter(options)
     subsetter.populate(text=text)
     subsetter.subset(font)

@@ -45,7 +45,7 @@ def ltr_marked(value: str) -> str:
 def _runs(value: str, template: Markup) -> Markup:
     out, last = [], 0
     for m in LTR_RUN.finditer(value):
-        out.append(escape(value[last:m.start()]))
+        out.append(escape(value[last : m.start()]))
         out.append(template.format(m.group(0)))
         last = m.end()
     out.append(escape(value[last:]))
@@ -62,14 +62,19 @@ def latin_runs(value: str) -> Markup:
     return _runs(value, Markup('<span class="latn">{}</span>'))
 
 
-def keep_urls(value: str, rest: Callable[[str], Markup], *, rtl: bool = False, cjk: bool = False) -> Markup:
+def keep_urls(
+    value: str, rest: Callable[[str], Markup], *, rtl: bool = False, cjk: bool = False
+) -> Markup:
     """Addresses in a span that is never hyphenated or broken (a hyphen inside a web
     address sends the reader elsewhere), kept left to right and in Latin type like the
     runs around them; the text between them through `rest`."""
     span = Markup('<span class="url{}" dir="ltr">{}</span>')
     out, last = [], 0
     for m in URL.finditer(value):
-        out += [rest(value[last:m.start()]), span.format(" latn" if cjk else "", ltr_marked(m.group(0)) if rtl else m.group(0))]
+        out += [
+            rest(value[last : m.start()]),
+            span.format(" latn" if cjk else "", ltr_marked(m.group(0)) if rtl else m.group(0)),
+        ]
         last = m.end()
     return Markup("").join([*out, rest(value[last:])])
 
@@ -113,10 +118,18 @@ def link_descriptions(view: View, gettext: NullTranslations) -> dict[str, str]:
     """What each link in the PDF leads to, for screen readers (WeasyPrint's own
     description is the bare fragment id or URL)."""
     out = {s.anchor: s.title.value for s in view.sections}
-    out.update({q.anchor: f"{q.number}. {q.entry.question.value}" for s in view.sections for q in s.entries})
+    out.update(
+        {
+            q.anchor: f"{q.number}. {q.entry.question.value}"
+            for s in view.sections
+            for q in s.entries
+        }
+    )
     for c in view.hb.contacts:
         if c.phone:
-            out[f"tel:{tel_href(c.phone)}"] = gettext.gettext("Call %(number)s") % {"number": c.phone}
+            out[f"tel:{tel_href(c.phone)}"] = gettext.gettext("Call %(number)s") % {
+                "number": c.phone
+            }
         if c.sms:
             out[f"sms:{tel_href(c.sms)}"] = gettext.gettext("Text %(number)s") % {"number": c.sms}
     return out
@@ -149,17 +162,29 @@ class LayoutLoader(jinja2.FileSystemLoader):
         super().__init__(layouts)
         self.root = layouts.resolve()
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         if ".." in template.split("/"):
-            raise OutsideLayouts(template, f"'{template}' is outside layouts/: a layout may include only files in layouts/")
-        path = Path(self.searchpath[0], *split_template_path(template))  # as Jinja finds it: '/etc/x' is layouts/etc/x
+            raise OutsideLayouts(
+                template,
+                f"'{template}' is outside layouts/: a layout may include only files in layouts/",
+            )
+        path = Path(
+            self.searchpath[0], *split_template_path(template)
+        )  # as Jinja finds it: '/etc/x' is layouts/etc/x
         if path.exists() and not path.resolve().is_relative_to(self.root):
-            raise OutsideLayouts(template, f"layouts/{template} is a link to a file outside layouts/: "
-                                           "copy the file into layouts/ instead of linking to it")
+            raise OutsideLayouts(
+                template,
+                f"layouts/{template} is a link to a file outside layouts/: "
+                "copy the file into layouts/ instead of linking to it",
+            )
         try:
             return super().get_source(environment, template)
         except jinja2.TemplateNotFound:
-            raise jinja2.TemplateNotFound(template, f"there is no layout '{template}' in layouts/") from None
+            raise jinja2.TemplateNotFound(
+                template, f"there is no layout '{template}' in layouts/"
+            ) from None
 
 
 @functools.cache
@@ -185,7 +210,15 @@ def block_id(key: str) -> str:
     return "b-" + re.sub(r"[^A-Za-z0-9_-]", "-", key)
 
 
-def render(layouts: Path, name: str, view: View, gettext: NullTranslations, *, sms_links: bool = True, **extra: Any) -> str:
+def render(
+    layouts: Path,
+    name: str,
+    view: View,
+    gettext: NullTranslations,
+    *,
+    sms_links: bool = True,
+    **extra: Any,
+) -> str:
     """Render one template for a view; template errors become located RenderErrors.
     EPUBCheck flags `sms:` links (HTM-025), so the EPUB shows SMS numbers as text.
 
@@ -198,8 +231,15 @@ def render(layouts: Path, name: str, view: View, gettext: NullTranslations, *, s
 RENDER_LOCK = threading.Lock()
 
 
-def _render(env: jinja2.Environment, layouts: Path, name: str, view: View, gettext: NullTranslations, sms_links: bool,
-            extra: dict[str, Any]) -> str:
+def _render(
+    env: jinja2.Environment,
+    layouts: Path,
+    name: str,
+    view: View,
+    gettext: NullTranslations,
+    sms_links: bool,
+    extra: dict[str, Any],
+) -> str:
     rtl = view.loc.dir == "rtl"
     env.filters["tel"] = link("tel", rtl)
     env.filters["sms"] = link("sms" if sms_links else "", rtl)
@@ -218,9 +258,19 @@ def _render(env: jinja2.Environment, layouts: Path, name: str, view: View, gette
     env.filters["ltr"] = ltr_marked if rtl else str
     with located(layouts, name):
         return env.get_template(name).render(
-            hb=view.hb, loc=view.loc, status=view.status, sections=view.sections, edition=view.edition,
-            entry_count=view.entry_count, contacts=view.hb.contacts, keywords=view.keywords,
-            created=view.created, publisher=view.hb.publisher, hotline=view.hotline, coverage=view.coverage, **extra,
+            hb=view.hb,
+            loc=view.loc,
+            status=view.status,
+            sections=view.sections,
+            edition=view.edition,
+            entry_count=view.entry_count,
+            contacts=view.hb.contacts,
+            keywords=view.keywords,
+            created=view.created,
+            publisher=view.hb.publisher,
+            hotline=view.hotline,
+            coverage=view.coverage,
+            **extra,
         )
 
 
@@ -234,11 +284,17 @@ def located(layouts: Path, name: str) -> Iterator[None]:
         raise RenderError([error("layout-syntax", exc.message or str(exc), where)]) from None
     except SecurityError as exc:
         why = f"a layout may use only the values it is given, not Python's internals ({str(exc).rstrip('.')})"
-        raise RenderError([error("layout-unsafe", why, template_place(exc, layouts, name))]) from None
+        raise RenderError(
+            [error("layout-unsafe", why, template_place(exc, layouts, name))]
+        ) from None
     except OutsideLayouts as exc:
-        raise RenderError([error("layout-outside", str(exc), template_place(exc, layouts, name))]) from None
+        raise RenderError(
+            [error("layout-outside", str(exc), template_place(exc, layouts, name))]
+        ) from None
     except jinja2.TemplateError as exc:
-        raise RenderError([error("layout-error", str(exc), template_place(exc, layouts, name))]) from None
+        raise RenderError(
+            [error("layout-error", str(exc), template_place(exc, layouts, name))]
+        ) from None
 
 
 def template_place(exc: Exception, layouts: Path, name: str) -> Place:
@@ -271,14 +327,34 @@ class Part:
     front: bool = True
     back: bool = True
     first_page: int = 1  # folio of its first page; an even one is a verso
-    pages: Mapping[str, str] = field(default_factory=dict)  # entry anchor -> folio, in the locale's digits
+    pages: Mapping[str, str] = field(
+        default_factory=dict
+    )  # entry anchor -> folio, in the locale's digits
 
 
-def print_html(layouts: Path, view: View, gettext: NullTranslations, *, size: str = "letter", press: bool = False,
-               template: str = "handbook.html.j2", part: Part | None = None) -> str:
+def print_html(
+    layouts: Path,
+    view: View,
+    gettext: NullTranslations,
+    *,
+    size: str = "letter",
+    press: bool = False,
+    template: str = "handbook.html.j2",
+    part: Part | None = None,
+) -> str:
     """The print edition, or `part` of it (or, with cover.html.j2, its cover alone).
     A right-to-left root makes WeasyPrint start on a left page, so :left/:right
     (outer margins, heads, folios) mirror by themselves."""
     part = part or Part(view.sections)
-    page_css = render(layouts, "page.css.j2", view, gettext, page_size=PAGE_SIZES[size], press=press, part=part)
-    return render(layouts, template, view, gettext, page_css=Markup(page_css), part=part, compact=size in COMPACT)
+    page_css = render(
+        layouts, "page.css.j2", view, gettext, page_size=PAGE_SIZES[size], press=press, part=part
+    )
+    return render(
+        layouts,
+        template,
+        view,
+        gettext,
+        page_css=Markup(page_css),
+        part=part,
+        compact=size in COMPACT,
+    )

@@ -81,7 +81,13 @@ def parse_qa(text: str, path: str) -> list[dict[str, Any]]:
 
     def close(line: int) -> None:
         if answer is not None and not answer.blocks:
-            problems.append(error("import-empty-answer", f"question {len(entries)} has no answer", Place(path, question_line)))
+            problems.append(
+                error(
+                    "import-empty-answer",
+                    f"question {len(entries)} has no answer",
+                    Place(path, question_line),
+                )
+            )
         if answer is not None:
             entries[-1]["answer"] = answer.blocks
 
@@ -97,12 +103,14 @@ def parse_qa(text: str, path: str) -> list[dict[str, Any]]:
             is_question = number == next_question and body.endswith("?")
             is_item = answer is not None and number == answer.next_item
             if is_question and is_item and answer is not None and not answer.term_list_breaks(body):
-                problems.append(error(
-                    "import-ambiguous",
-                    f"'{number}.' could be question {next_question} or item {number} of the answer above; "
-                    "renumber or reword so only one reading fits",
-                    here,
-                ))
+                problems.append(
+                    error(
+                        "import-ambiguous",
+                        f"'{number}.' could be question {next_question} or item {number} of the answer above; "
+                        "renumber or reword so only one reading fits",
+                        here,
+                    )
+                )
             if is_question:
                 close(lineno)
                 entries.append({"id": slugify(body, taken), "question": body})
@@ -114,10 +122,14 @@ def parse_qa(text: str, path: str) -> list[dict[str, Any]]:
             expected = f"question {next_question} (ending in '?')"
             if answer is not None:
                 expected = f"item {answer.next_item} or {expected}"
-            problems.append(error("import-numbering", f"line numbered {number}, expected {expected}", here))
+            problems.append(
+                error("import-numbering", f"line numbered {number}, expected {expected}", here)
+            )
             continue
         if answer is None:
-            problems.append(error("import-preamble", "text before the first numbered question", here))
+            problems.append(
+                error("import-preamble", "text before the first numbered question", here)
+            )
             continue
         answer.paragraph(line)
     close(0)
@@ -128,11 +140,21 @@ def parse_qa(text: str, path: str) -> list[dict[str, Any]]:
     return entries
 
 
-def import_handbook(text: str, path: str, handbook_id: str, title: str, edition: date) -> dict[str, Any]:
+def import_handbook(
+    text: str, path: str, handbook_id: str, title: str, edition: date
+) -> dict[str, Any]:
     """A minimal valid source: the editor then adds contacts, sections and metadata."""
     if not SLUG.fullmatch(handbook_id):
-        raise UsageError([error("import-id", f"'{handbook_id}' is not a handbook id: use lower-case letters and digits "
-                                "joined by hyphens, e.g. 'ct-trafficking'", Place("--id"))])
+        raise UsageError(
+            [
+                error(
+                    "import-id",
+                    f"'{handbook_id}' is not a handbook id: use lower-case letters and digits "
+                    "joined by hyphens, e.g. 'ct-trafficking'",
+                    Place("--id"),
+                )
+            ]
+        )
     return {
         "id": handbook_id,
         "language": "en",
@@ -141,11 +163,15 @@ def import_handbook(text: str, path: str, handbook_id: str, title: str, edition:
         "subtitle": "",
         "disclaimer": "",
         "contacts": [],
-        "sections": [{"id": "questions", "title": "Questions and answers", "entries": parse_qa(text, path)}],
+        "sections": [
+            {"id": "questions", "title": "Questions and answers", "entries": parse_qa(text, path)}
+        ],
     }
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
     """YAML for people: keys in order, one text per line, UTF-8 as is."""
     header = "# yaml-language-server: $schema=../../pipeline/handbook.schema.json\n"
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100_000, indent=2)
+    return header + yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, width=100_000, indent=2
+    )

@@ -45,7 +45,16 @@ if TYPE_CHECKING:
     from .press import Press
 
 CODE = Path(__file__).parent
-LIBRARIES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "babel", "jinja2", "pypdfium2", "pyyaml")
+LIBRARIES = (
+    "weasyprint",
+    "pydyf",
+    "ebooklib",
+    "fonttools",
+    "babel",
+    "jinja2",
+    "pypdfium2",
+    "pyyaml",
+)
 TICK = 0.25  # seconds between progress snapshots while jobs run
 logger = logging.getLogger(__name__)
 
@@ -118,7 +127,12 @@ def plan(project: Project, handbook_ids: Sequence[str]) -> list[Job]:
 
 
 def _files(folder: Path, patterns: tuple[str, ...] = ("*",)) -> list[Path]:
-    return sorted(p for pattern in patterns for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(
+        p
+        for pattern in patterns
+        for p in folder.rglob(pattern)
+        if p.is_file() and "__pycache__" not in p.parts
+    )
 
 
 def input_hashes(project: Project, job: Job) -> dict[Path, str]:
@@ -133,7 +147,9 @@ def input_hashes(project: Project, job: Job) -> dict[Path, str]:
     return {path.absolute(): _sha256(path) or "missing" for path in project_files}
 
 
-def inputs_digest(project: Project, job: Job, options: Options, hashes: dict[Path, str] | None = None) -> str:
+def inputs_digest(
+    project: Project, job: Job, options: Options, hashes: dict[Path, str] | None = None
+) -> str:
     """One hash of the job's input files (paths relative, so copies agree), the code, the options."""
     h = hashlib.sha256()
     for path, sha in (hashes or input_hashes(project, job)).items():
@@ -177,7 +193,11 @@ def record_path(project: Project, job: Job, options: Options) -> Path:
 def read_record(path: Path) -> Record | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Record(str(data["inputs"]), {str(k): str(v) for k, v in data["outputs"].items()}, float(data["seconds"]))
+        return Record(
+            str(data["inputs"]),
+            {str(k): str(v) for k, v in data["outputs"].items()},
+            float(data["seconds"]),
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # missing or damaged: the job simply runs
 
@@ -186,8 +206,12 @@ def is_current(project: Project, job: Job, options: Options, digest: str) -> boo
     """Same inputs as the last build, and its outputs untouched since."""
     record = read_record(record_path(project, job, options))
     folder = project.dist / job.tag
-    return (record is not None and record.inputs == digest and bool(record.outputs)
-            and all(_sha256(folder / name) == sha for name, sha in record.outputs.items()))
+    return (
+        record is not None
+        and record.inputs == digest
+        and bool(record.outputs)
+        and all(_sha256(folder / name) == sha for name, sha in record.outputs.items())
+    )
 
 
 @contextmanager
@@ -222,14 +246,23 @@ def build_job(project: Project, job: Job, options: Options, *, force: bool = Fal
         if not force and is_current(project, job, options, digest):
             return Outcome(job, State.SKIPPED, time.monotonic() - start)
         with recording_reads() as reads:
-            outputs = build(project, job.handbook, job.locale, allow_partial=options.allow_partial, size=options.size,
-                            press=options.press)
+            outputs = build(
+                project,
+                job.handbook,
+                job.locale,
+                allow_partial=options.allow_partial,
+                size=options.size,
+                press=options.press,
+            )
         seconds = time.monotonic() - start
         read_as_hashed = all(before.get(path, sha) == sha for path, sha in reads.items())
         if read_as_hashed and input_hashes(project, job) == before:
             hashes = {p.name: _sha256(p) or "" for p in outputs}
             data = {"inputs": digest, "outputs": hashes, "seconds": round(seconds, 3)}
-            write_atomic(record_path(project, job, options), json.dumps(data, indent=1, sort_keys=True).encode() + b"\n")
+            write_atomic(
+                record_path(project, job, options),
+                json.dumps(data, indent=1, sort_keys=True).encode() + b"\n",
+            )
     return Outcome(job, State.BUILT, seconds, tuple(outputs))
 
 
@@ -255,8 +288,10 @@ def failure(project: Project, job: Job, exc: Exception) -> tuple[Diagnostic, ...
     if isinstance(exc, PipelineError):
         return tuple(exc.diagnostics)
     logger.debug("%s failed", job, exc_info=exc)
-    why = (f"building {job} failed unexpectedly ({type(exc).__name__}: {str(exc)[:300]}); "
-           "this is a bug in the pipeline, not in your files: please report it with this line")
+    why = (
+        f"building {job} failed unexpectedly ({type(exc).__name__}: {str(exc)[:300]}); "
+        "this is a bug in the pipeline, not in your files: please report it with this line"
+    )
     return (error("internal-error", why, Place(relative(project.handbook_path(job.handbook)))),)
 
 
@@ -264,8 +299,15 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def run(project: Project, jobs: Sequence[Job], options: Options, *, workers: int | None = None, force: bool = False,
-        report: Callable[[Progress], None] = lambda _: None) -> list[Outcome]:
+def run(
+    project: Project,
+    jobs: Sequence[Job],
+    options: Options,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    report: Callable[[Progress], None] = lambda _: None,
+) -> list[Outcome]:
     """Build every job that is not up to date on `workers` processes; outcomes in job order.
 
     Up-to-date jobs are found here, so a run with nothing to do starts no process.
@@ -276,7 +318,15 @@ def run(project: Project, jobs: Sequence[Job], options: Options, *, workers: int
     running: dict[Future[Outcome], Job] = {}
 
     def snapshot(finished: Outcome | None = None) -> None:
-        report(Progress(len(jobs), len(outcomes), tuple(running.values()), time.monotonic() - start, finished))
+        report(
+            Progress(
+                len(jobs),
+                len(outcomes),
+                tuple(running.values()),
+                time.monotonic() - start,
+                finished,
+            )
+        )
 
     stale = []
     for job in jobs:
@@ -292,6 +342,7 @@ def run(project: Project, jobs: Sequence[Job], options: Options, *, workers: int
         # forkserver: workers start from a clean process, not a copy of a caller that may
         # already hold WeasyPrint and fontconfig state (tests, the benchmark).
         with ProcessPoolExecutor(size, mp_context=get_context("forkserver")) as pool:
+
             def submit() -> None:
                 job = next(queue, None)
                 if job is not None:
@@ -320,4 +371,3 @@ def run(project: Project, jobs: Sequence[Job], options: Options, *, workers: int
 def _last_seconds(project: Project, job: Job, options: Options) -> float:
     record = read_record(record_path(project, job, options))
     return record.seconds if record else float("inf")  # unknown: assume long, start early
-

@@ -10,9 +10,11 @@ from .model import Handbook, Text, iter_texts
 
 # What a text generator says of itself ("As an expert in...", "As an AI...", "I must clarify
 # that my expertise..."); not the first person of an ordinary question ("What if I am...?").
-PERSONA = re.compile(r"\b(?:[Aa]s an? (?:expert|AI|(?:large )?language model|assistant)\b"
-                     r"|I (?:must clarify|am an? (?:AI|expert|(?:large )?language model|assistant))\b"
-                     r"|[Mm]y (?:expertise|knowledge cutoff|training data)\b)")
+PERSONA = re.compile(
+    r"\b(?:[Aa]s an? (?:expert|AI|(?:large )?language model|assistant)\b"
+    r"|I (?:must clarify|am an? (?:AI|expert|(?:large )?language model|assistant))\b"
+    r"|[Mm]y (?:expertise|knowledge cutoff|training data)\b)"
+)
 PHONE = re.compile(r"(?<![\w-])(?:\+?1[-. ])?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?![\w-])")
 MIN_DUPLICATE_CHARS = 30
 
@@ -31,25 +33,51 @@ def lint(handbook: Handbook) -> list[Diagnostic]:
             out.append(warning("lint-persona", why, text.place))
         for number in PHONE.findall(text.value):
             if digits(number) not in known_numbers:
-                out.append(warning("lint-unknown-number", f"phone number {number} is not among the handbook's contacts", text.place))
+                out.append(
+                    warning(
+                        "lint-unknown-number",
+                        f"phone number {number} is not among the handbook's contacts",
+                        text.place,
+                    )
+                )
         if len(text.value) >= MIN_DUPLICATE_CHARS:
             if text.value in first_seen:
-                if first_seen[text.value].key != text.key:  # the same key is one message on purpose (the card reuses texts)
-                    out.append(warning("lint-duplicate-text", f"same text as {first_seen[text.value].place}", text.place))
+                if (
+                    first_seen[text.value].key != text.key
+                ):  # the same key is one message on purpose (the card reuses texts)
+                    out.append(
+                        warning(
+                            "lint-duplicate-text",
+                            f"same text as {first_seen[text.value].place}",
+                            text.place,
+                        )
+                    )
             else:
                 first_seen[text.value] = text
     for entry in handbook.entries:
         if not entry.question.value.endswith("?"):
-            out.append(warning("lint-question-mark", "question does not end with '?'", entry.question.place))
+            out.append(
+                warning(
+                    "lint-question-mark", "question does not end with '?'", entry.question.place
+                )
+            )
         words = sum(len(t.value.split()) for t in iter_texts(entry.answer))
         if words <= 1:
-            out.append(warning("lint-short-answer", f"answer has {words} word{'s' if words != 1 else ''}", entry.place))
+            out.append(
+                warning(
+                    "lint-short-answer",
+                    f"answer has {words} word{'s' if words != 1 else ''}",
+                    entry.place,
+                )
+            )
     return out + freshness(handbook)
 
 
 def months_between(earlier: date, later: date) -> int:
     """Whole months from `earlier` to `later` (a month is complete on the same day of the month)."""
-    return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+    return (
+        (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+    )
 
 
 def freshness(handbook: Handbook) -> list[Diagnostic]:
@@ -59,12 +87,16 @@ def freshness(handbook: Handbook) -> list[Diagnostic]:
     limit = handbook.review_max_months
     for entry in handbook.entries:
         if handbook.require_sources and not entry.sources:
-            why = (f"entry '{entry.id}' cites no sources: add 'sources:' with the title, url and "
-                   "accessed date of where the answer comes from")
+            why = (
+                f"entry '{entry.id}' cites no sources: add 'sources:' with the title, url and "
+                "accessed date of where the answer comes from"
+            )
             out.append(warning("lint-no-sources", why, entry.place))
         if entry.reviewed and months_between(entry.reviewed, handbook.edition) >= limit:
-            why = (f"entry '{entry.id}' was last reviewed on {entry.reviewed}, {limit} months or more "
-                   f"before the edition of {handbook.edition}: check the answer against its "
-                   "sources, then write the new date in 'reviewed:'")
+            why = (
+                f"entry '{entry.id}' was last reviewed on {entry.reviewed}, {limit} months or more "
+                f"before the edition of {handbook.edition}: check the answer against its "
+                "sources, then write the new date in 'reviewed:'"
+            )
             out.append(warning("lint-review-old", why, entry.place))
     return out

@@ -33,16 +33,31 @@ from .source import Located, parse_yaml, read_text
 
 # CLDR numbering systems whose digits CSS can count in: the zero, and the counter style.
 NUMBERING = {
-    "latn": ("0", "decimal"), "arab": ("\u0660", "arabic-indic"), "arabext": ("\u06f0", "persian"),
-    "beng": ("\u09e6", "bengali"), "deva": ("\u0966", "devanagari"), "gujr": ("\u0ae6", "gujarati"),
-    "guru": ("\u0a66", "gurmukhi"), "khmr": ("\u17e0", "khmer"), "knda": ("\u0ce6", "kannada"),
-    "laoo": ("\u0ed0", "lao"), "mlym": ("\u0d66", "malayalam"), "mymr": ("\u1040", "myanmar"),
-    "orya": ("\u0b66", "oriya"), "tamldec": ("\u0be6", "tamil"), "telu": ("\u0c66", "telugu"),
-    "thai": ("\u0e50", "thai"), "tibt": ("\u0f20", "tibetan"),
+    "latn": ("0", "decimal"),
+    "arab": ("\u0660", "arabic-indic"),
+    "arabext": ("\u06f0", "persian"),
+    "beng": ("\u09e6", "bengali"),
+    "deva": ("\u0966", "devanagari"),
+    "gujr": ("\u0ae6", "gujarati"),
+    "guru": ("\u0a66", "gurmukhi"),
+    "khmr": ("\u17e0", "khmer"),
+    "knda": ("\u0ce6", "kannada"),
+    "laoo": ("\u0ed0", "lao"),
+    "mlym": ("\u0d66", "malayalam"),
+    "mymr": ("\u1040", "myanmar"),
+    "orya": ("\u0b66", "oriya"),
+    "tamldec": ("\u0be6", "tamil"),
+    "telu": ("\u0c66", "telugu"),
+    "thai": ("\u0e50", "thai"),
+    "tibt": ("\u0f20", "tibetan"),
 }
 RELEASE_RULES = ("complete", "fallback")
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {  # () = any text
-    "release": RELEASE_RULES, "name": (), "english_name": (), "digits": tuple(NUMBERING)}
+    "release": RELEASE_RULES,
+    "name": (),
+    "english_name": (),
+    "digits": tuple(NUMBERING),
+}
 FONT_TABLE = "fonts.yaml"  # in the project's layouts/: one font stack per script
 STYLES = ("plain", "cjk", "arabic", "tall")  # script typography in the CSS (see the table)
 
@@ -164,13 +179,15 @@ def config_path(locales_dir: Path, code: str) -> Path:
 
 def config_template(loc: LocaleInfo) -> str:
     """A new locale's locale.yaml: the release rule, and the overrides, commented out."""
-    return (f"# {loc.english_name} ({loc.name}): release rule and overrides of CLDR's data.\n"
-            "# release: complete ships this language only when every message is translated;\n"
-            "#          fallback ships it with untranslated passages shown in English, marked.\n"
-            "release: complete\n"
-            f"# name: {loc.name}  # the language's own name, where readers call it otherwise\n"
-            f"# english_name: {loc.english_name}  # its name in English (release index, colophon)\n"
-            f"# digits: {loc.numbering}  # the digits of page and list numbers: {', '.join(NUMBERING)}\n")
+    return (
+        f"# {loc.english_name} ({loc.name}): release rule and overrides of CLDR's data.\n"
+        "# release: complete ships this language only when every message is translated;\n"
+        "#          fallback ships it with untranslated passages shown in English, marked.\n"
+        "release: complete\n"
+        f"# name: {loc.name}  # the language's own name, where readers call it otherwise\n"
+        f"# english_name: {loc.english_name}  # its name in English (release index, colophon)\n"
+        f"# digits: {loc.numbering}  # the digits of page and list numbers: {', '.join(NUMBERING)}\n"
+    )
 
 
 def unknown_key(key: str, allowed: Iterable[str]) -> str:
@@ -192,7 +209,15 @@ def _config(locales_dir: Path, code: str) -> dict[str, Any]:
             return {}  # only comments: CLDR's defaults
         raise CatalogError(exc.diagnostics) from None
     if not isinstance(doc.data, dict):
-        raise CatalogError([error("locale-config", f"expected key: value lines ({', '.join(CONFIG_KEYS)})", doc.at(()))])
+        raise CatalogError(
+            [
+                error(
+                    "locale-config",
+                    f"expected key: value lines ({', '.join(CONFIG_KEYS)})",
+                    doc.at(()),
+                )
+            ]
+        )
     problems = []
     for key, value in doc.data.items():
         allowed = CONFIG_KEYS.get(key)
@@ -200,7 +225,13 @@ def _config(locales_dir: Path, code: str) -> dict[str, Any]:
             where = doc.key_places.get((key,), doc.at(()))
             problems.append(error("locale-config", unknown_key(key, CONFIG_KEYS), where))
         elif allowed and value not in allowed:
-            problems.append(error("locale-config", f"{key} is {value!r}; it must be one of: {', '.join(allowed)}", doc.at((key,))))
+            problems.append(
+                error(
+                    "locale-config",
+                    f"{key} is {value!r}; it must be one of: {', '.join(allowed)}",
+                    doc.at((key,)),
+                )
+            )
         elif not allowed and not (isinstance(value, str) and value.strip()):
             problems.append(error("locale-config", f"{key} must be a text", doc.at((key,))))
     if problems:
@@ -283,9 +314,11 @@ def locale_info(code: str, locales_dir: Path) -> LocaleInfo:
     if fonts is None:
         name = Locale("en").scripts.get(script, script)
         shown = relative(layouts / FONT_TABLE)
-        why = (f"{code} is written in the {name} script ({script}), and the font table {shown} "
-               f"has no entry for it: add `{script}:` with the {', '.join(ROW_RULES)} of fonts "
-               f"that draw {name} (`fc-list : family` lists the installed ones)")
+        why = (
+            f"{code} is written in the {name} script ({script}), and the font table {shown} "
+            f"has no entry for it: add `{script}:` with the {', '.join(ROW_RULES)} of fonts "
+            f"that draw {name} (`fc-list : family` lists the installed ones)"
+        )
         raise RenderError([error("font-script", why, Place(relative(locales_dir / code)))])
     cfg = _config(locales_dir, code)
     name = cfg.get("name") or loc.get_display_name(loc) or code

@@ -20,8 +20,13 @@ from .pdf import Rendered
 from .tagging import finish
 
 
-def join(parts: Sequence[Rendered], front_pages: int, *, rtl: bool,
-         then: Callable[[Pdf], None] | None = None) -> bytes:
+def join(
+    parts: Sequence[Rendered],
+    front_pages: int,
+    *,
+    rtl: bool,
+    then: Callable[[Pdf], None] | None = None,
+) -> bytes:
     """One PDF of `parts` in order. Pages before `front_pages` are labelled i, ii,
     iii…; the rest 1, 2, 3… as their folios are. A named destination comes from
     the part that rendered its anchor (the others hold stand-ins for links).
@@ -37,13 +42,18 @@ def join(parts: Sequence[Rendered], front_pages: int, *, rtl: bool,
         with Pdf.open(io.BytesIO(part.pdf)) as pdf:
             key = _append_pages(out, pdf, key, nums, document)
             outline += [out.copy_foreign(item) for item in _outline_items(pdf.Root)]
-            dests |= {name: Array([out.copy_foreign(dest[0]), *dest[1:]]) for name, dest in _dests(pdf, part.anchors).items()}
+            dests |= {
+                name: Array([out.copy_foreign(dest[0]), *dest[1:]])
+                for name, dest in _dests(pdf, part.anchors).items()
+            }
     _set_outline(out, outline)
     names = NameTree.new(out)
     for name in sorted(dests):
         names[name] = dests[name]
     out.Root.Names = Dictionary(Dests=names.obj)
-    out.Root.PageLabels = Dictionary(Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)]))
+    out.Root.PageLabels = Dictionary(
+        Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)])
+    )
     finish(out, rtl=rtl)
     if then:
         then(out)
@@ -72,17 +82,26 @@ def _own_streams(pages: Sequence[pikepdf.Page]) -> None:
                 continue
             seen.add(obj.objgen)
         if isinstance(obj, pikepdf.Stream):
-            obj.write(obj.read_raw_bytes(), filter=obj.get("/Filter"), decode_parms=obj.get("/DecodeParms"))  # type: ignore[arg-type]
-        children = obj.items() if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) else enumerate(obj)
-        todo += [value for key, value in children
-                 if key not in ("/Parent", "/P", "/Annots") and isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream)]
+            raw, filters, parms = obj.read_raw_bytes(), obj.get("/Filter"), obj.get("/DecodeParms")
+            obj.write(raw, filter=filters, decode_parms=parms)  # type: ignore[arg-type]
+        children = (
+            obj.items() if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream) else enumerate(obj)
+        )
+        todo += [
+            value
+            for key, value in children
+            if key not in ("/Parent", "/P", "/Annots")
+            and isinstance(value, pikepdf.Dictionary | pikepdf.Array | pikepdf.Stream)
+        ]
 
 
 def _next_key(nums: pikepdf.Object) -> int:
     return max((int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
 
 
-def _append_pages(out: Pdf, pdf: Pdf, offset: int, nums: pikepdf.Object, document: pikepdf.Object) -> int:
+def _append_pages(
+    out: Pdf, pdf: Pdf, offset: int, nums: pikepdf.Object, document: pikepdf.Object
+) -> int:
     """Copy a part's pages and its structure tree below `document`, its parent
     tree keys (pages' and annotations' StructParents) shifted by `offset`; return
     the next free key. qpdf copies each foreign object once, so the structure

@@ -26,9 +26,13 @@ def located(path: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         folder = Path(exc.filename) if isinstance(exc.filename, (str, Path)) else None
-        where = folder if folder is not None and path.is_relative_to(folder) else path  # a folder in the way
+        where = (
+            folder if folder is not None and path.is_relative_to(folder) else path
+        )  # a folder in the way
         why = exc.strerror or str(exc)
-        raise OutputError([error("output-write", f"cannot write here: {why}", Place(relative(where)))]) from None
+        raise OutputError(
+            [error("output-write", f"cannot write here: {why}", Place(relative(where)))]
+        ) from None
 
 
 def _stage(path: Path, data: bytes) -> Path:

@@ -21,7 +21,17 @@ from urllib.parse import unquote, urlsplit
 
 from .diagnostics import Diagnostic, Place, RenderError, error, relative
 
-FATAL_LOG_MARKERS = (".notdef", "No anchor", "Ignored", "unknown", "Unknown", "Failed to load", "Error", "not supported", "disallowed")
+FATAL_LOG_MARKERS = (
+    ".notdef",
+    "No anchor",
+    "Ignored",
+    "unknown",
+    "Unknown",
+    "Failed to load",
+    "Error",
+    "not supported",
+    "disallowed",
+)
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
 COVER_DPI = 150
 
@@ -45,8 +55,12 @@ class Variant:
             return {}
         from weasyprint.css import ColorProfile
 
-        profile = ColorProfile(io.BytesIO(self.cmyk_profile), "press.icc", "relative-colorimetric",
-                               ("c", "m", "y", "k"))  # four components: the profile's N
+        profile = ColorProfile(
+            io.BytesIO(self.cmyk_profile),
+            "press.icc",
+            "relative-colorimetric",
+            ("c", "m", "y", "k"),
+        )  # four components: the profile's N
         return {"device-cmyk": profile}
 
 
@@ -93,7 +107,9 @@ def project_fetcher(roots: tuple[Path, ...]) -> Any:
                 if inside(path, roots):
                     return super().fetch(url, headers)
             # WeasyPrint only logs this: _watched finds the URL in the log and stops the build.
-            raise ValueError(f"disallowed resource <{url}> (only the project's layouts and sources may be read)")
+            raise ValueError(
+                f"disallowed resource <{url}> (only the project's layouts and sources may be read)"
+            )
 
     return ProjectFetcher()
 
@@ -106,7 +122,9 @@ def _stylesheet(layouts: Path, roots: tuple[Path, ...]) -> Any:
         raise RenderError([error("layout-outside", why, Place(relative(path), 1))])
     weasyprint, fonts = _weasy()
     with _watched(layouts):  # a refused @import is raised, never cached: every build must see it
-        return weasyprint.CSS(filename=str(path), url_fetcher=project_fetcher(roots), font_config=fonts)
+        return weasyprint.CSS(
+            filename=str(path), url_fetcher=project_fetcher(roots), font_config=fonts
+        )
 
 
 def referenced_at(layouts: Path, url: str) -> Place:
@@ -115,7 +133,9 @@ def referenced_at(layouts: Path, url: str) -> Place:
     name = PurePosixPath(unquote(urlsplit(url).path)).name or url
     for path in sorted(layouts.rglob("*")):
         if path.suffix in (".j2", ".css") and inside(path, (layouts,)):
-            for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+            for number, line in enumerate(
+                path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1
+            ):
                 if name in line:
                     return Place(relative(path), number)
     return Place(relative(layouts))
@@ -142,24 +162,36 @@ def _watched(layouts: Path) -> Iterator[None]:
         logger.removeHandler(handler)
     fatal = [m for m in handler.records if any(marker in m for marker in FATAL_LOG_MARKERS)]
     if fatal:
-        raise RenderError(list(dict.fromkeys(_logged(layouts, m) for m in fatal)))  # an image on every page: once
+        raise RenderError(
+            list(dict.fromkeys(_logged(layouts, m) for m in fatal))
+        )  # an image on every page: once
 
 
 def _logged(layouts: Path, message: str) -> Diagnostic:
     if refused := REFUSED.search(message):
         url = refused.group(1)
         shown = url if len(url) <= 100 else url[:100] + "…"
-        why = (f"the layouts refer to {shown}, which is not a file in the project's layouts/ or source/ "
-               "(or is a link out of them): use only files inside those folders")
+        why = (
+            f"the layouts refer to {shown}, which is not a file in the project's layouts/ or source/ "
+            "(or is a link out of them): use only files inside those folders"
+        )
         return error("layout-fetch", why, referenced_at(layouts, url))
-    return error("pdf-render", message.splitlines()[0][:300], Place(relative(layouts / "print.css")))
+    return error(
+        "pdf-render", message.splitlines()[0][:300], Place(relative(layouts / "print.css"))
+    )
 
 
 def _render(html: str, layouts: Path, roots: tuple[Path, ...], variant: Variant = EDITION) -> Any:
     weasyprint, fonts = _weasy()
-    document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/", url_fetcher=project_fetcher(roots))
-    return document.render(stylesheets=[_stylesheet(layouts, roots)], font_config=fonts,
-                           color_profiles=variant.color_profiles(), **variant.options)
+    document = weasyprint.HTML(
+        string=html, base_url=str(layouts.resolve()) + "/", url_fetcher=project_fetcher(roots)
+    )
+    return document.render(
+        stylesheets=[_stylesheet(layouts, roots)],
+        font_config=fonts,
+        color_profiles=variant.color_profiles(),
+        **variant.options,
+    )
 
 
 def describe_links(descriptions: dict[str, str]) -> Any:
@@ -168,7 +200,11 @@ def describe_links(descriptions: dict[str, str]) -> Any:
 
     def finish(document: Any, pdf: Any) -> None:
         for obj in pdf.objects:
-            if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/Link" and "Contents" in obj:
+            if (
+                isinstance(obj, pydyf.Dictionary)
+                and obj.get("Subtype") == "/Link"
+                and "Contents" in obj
+            ):
                 target = getattr(obj["Contents"], "string", None)
                 if target in descriptions:
                     obj["Contents"] = pydyf.String(descriptions[target])
@@ -210,10 +246,17 @@ def continued_pages(pages: list[Any], anchors: dict[str, int]) -> dict[int, tupl
     return out
 
 
-def render_document(html: str, layouts: Path, roots: tuple[Path, ...], link_descriptions: dict[str, str],
-                    inspect: Callable[[Any], list[Diagnostic]] | None = None, *,
-                    elsewhere: Collection[str] = (), even: bool = False,
-                    variant: Variant = EDITION) -> Rendered:
+def render_document(
+    html: str,
+    layouts: Path,
+    roots: tuple[Path, ...],
+    link_descriptions: dict[str, str],
+    inspect: Callable[[Any], list[Diagnostic]] | None = None,
+    *,
+    elsewhere: Collection[str] = (),
+    even: bool = False,
+    variant: Variant = EDITION,
+) -> Rendered:
     """Render print HTML to PDF. `inspect` may look at the laid-out pages first
     (the wallet card measures its lines there): any problem it finds stops the
     build before the PDF is written. Links to `elsewhere` anchors (rendered in
@@ -240,7 +283,9 @@ def render_document(html: str, layouts: Path, roots: tuple[Path, ...], link_desc
 def _keep_links(document: Any, anchors: dict[str, int], elsewhere: Collection[str]) -> None:
     """WeasyPrint drops a link whose anchor is not in the document: give each one
     a stand-in anchor on the first page, which merge.join replaces."""
-    targets = {target for page in document.pages for kind, target, *_ in page.links if kind == "internal"}
+    targets = {
+        target for page in document.pages for kind, target, *_ in page.links if kind == "internal"
+    }
     for name in sorted(targets - anchors.keys()):
         if name in elsewhere:
             document.pages[0].anchors[name] = (0, 0, 0, 0)

@@ -55,7 +55,9 @@ class View:
     @property
     def coverage(self) -> str:
         """Share of the text translated, in the locale's number format and digits."""
-        return self.loc.digits(format_percent(self.status.percent / 100, format="#,##0.0%", locale=self.loc.babel))
+        return self.loc.digits(
+            format_percent(self.status.percent / 100, format="#,##0.0%", locale=self.loc.babel)
+        )
 
     @property
     def keywords(self) -> str:
@@ -91,6 +93,10 @@ def present(hb: Handbook, loc: LocaleInfo, status: Status) -> View:
         for entry in section.entries:
             n += 1
             entries.append(EntryView(entry, loc.digits(n), f"q-{entry.id}", f"{href}#q-{entry.id}"))
-        sections.append(SectionView(section, f"s-{section.id}", f"{href}#s-{section.id}", tuple(entries)))
+        sections.append(
+            SectionView(section, f"s-{section.id}", f"{href}#s-{section.id}", tuple(entries))
+        )
     edition = loc.digits(edition_date(hb.edition, loc))
-    return View(hb, loc, status, tuple(sections), edition, build_date().strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return View(
+        hb, loc, status, tuple(sections), edition, build_date().strftime("%Y-%m-%dT%H:%M:%SZ")
+    )

@@ -66,17 +66,23 @@ def load_press(profile: Path | None = None) -> Press:
     except OSError as exc:
         why = exc.strerror or str(exc)
         if profile is None:
-            message = (f"the default CMYK colour profile is missing ({why}): install Ghostscript's "
-                       "profiles (apt-get install libgs-common), or give the print shop's profile "
-                       "with PROFILE=path.icc")
+            message = (
+                f"the default CMYK colour profile is missing ({why}): install Ghostscript's "
+                "profiles (apt-get install libgs-common), or give the print shop's profile "
+                "with PROFILE=path.icc"
+            )
         else:
-            message = (f"cannot read the colour profile ({why}): give the .icc file the print shop "
-                       "sent, PROFILE=path.icc")
+            message = (
+                f"cannot read the colour profile ({why}): give the .icc file the print shop "
+                "sent, PROFILE=path.icc"
+            )
         raise UsageError([error("press-profile", message, Place(relative(path)))]) from None
     if problem := _icc_problem(data):
-        message = (f"{problem}; the press PDF needs the CMYK output profile of the print shop's "
-                   "press and paper (an .icc file, such as PSO Coated v3 or GRACoL), given as "
-                   "PROFILE=path.icc")
+        message = (
+            f"{problem}; the press PDF needs the CMYK output profile of the print shop's "
+            "press and paper (an .icc file, such as PSO Coated v3 or GRACoL), given as "
+            "PROFILE=path.icc"
+        )
         raise UsageError([error("press-profile", message, Place(relative(path)))])
     return Press(path, hashlib.sha256(data).hexdigest(), data)
 
@@ -113,8 +119,9 @@ def finish_bytes(data: bytes) -> bytes:
     with Pdf.open(io.BytesIO(data)) as pdf:
         finish(pdf)
         buffer = io.BytesIO()
-        pdf.save(buffer, deterministic_id=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        pdf.save(
+            buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+        )
     return buffer.getvalue()
 
 
@@ -149,8 +156,11 @@ def drop_links(pdf: Pdf) -> None:
 
 
 def _refers_to(kid: pikepdf.Object, annotations: set[tuple[int, int]]) -> bool:
-    return (isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
-            and kid.Obj.objgen in annotations)
+    return (
+        isinstance(kid, Dictionary)
+        and kid.get("/Type") == Name.OBJR
+        and kid.Obj.objgen in annotations
+    )
 
 
 def pad(pdf: Pdf) -> None:
@@ -200,8 +210,13 @@ def share_profile(pdf: Pdf) -> None:
         if not isinstance(obj, Dictionary):
             continue
         for value in obj.values():
-            if (isinstance(value, Array) and len(value) == 2 and value[0] == Name.ICCBased
-                    and value[1].objgen != profile.objgen and value[1].read_bytes() == data):
+            if (
+                isinstance(value, Array)
+                and len(value) == 2
+                and value[0] == Name.ICCBased
+                and value[1].objgen != profile.objgen
+                and value[1].read_bytes() == data
+            ):
                 value[1] = profile
 
 

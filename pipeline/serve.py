@@ -49,7 +49,9 @@ log = logging.getLogger(__name__)
 
 KEEPALIVE = 15.0  # seconds between SSE comments: finds closed tabs, keeps proxies from timing out
 WORKERS = 16  # requests served at once
-QUEUED = 256  # accepted requests waiting for a worker; beyond it, connections wait in the listen backlog
+QUEUED = (
+    256  # accepted requests waiting for a worker; beyond it, connections wait in the listen backlog
+)
 BACKLOG = 256  # the listen backlog: a burst of connections is not dropped while the queue drains
 STREAMS = 8  # open reload streams (one per tab); beyond it 503, so pages always keep WORKERS - STREAMS threads
 IDLE = 10.0  # seconds a client may stay silent before its connection (and thread) is given back
@@ -137,7 +139,9 @@ class Preview:
         # Rendered pages of the current files, by handbook and locale code: many tabs
         # or a burst of requests render once. Only successes, so only known names.
         self._pages: tuple[str, dict[tuple[str, str], Rendered]] = ("", {})
-        self._codes: dict[str, list[str]] = {}  # each handbook's locales when it last loaded: the switcher stays while it is broken
+        self._codes: dict[
+            str, list[str]
+        ] = {}  # each handbook's locales when it last loaded: the switcher stays while it is broken
 
     def home(self, handbook_id: str | None = None) -> str:
         """A handbook (the first by default) in its source language."""
@@ -170,7 +174,10 @@ class Preview:
 
     def _render(self, stamp: str, handbook_id: str, tag: str) -> Rendered:
         found = self.diagnostics(stamp)
-        codes = self._codes.get(handbook_id) or [normalize(tag), *available(self.project.locales, handbook_id)]
+        codes = self._codes.get(handbook_id) or [
+            normalize(tag),
+            *available(self.project.locales, handbook_id),
+        ]
         try:
             handbook = self.project.load(handbook_id)
             codes = self._codes[handbook_id] = self.project.locales_of(handbook)
@@ -181,29 +188,64 @@ class Preview:
             chrome = self._chrome(stamp, handbook_id, loc.tag, codes, found, [])
             return Rendered(HTTPStatus.OK, inject(html, chrome))
         except Exception as exc:  # every failure becomes a page, see _located
-            status = HTTPStatus.NOT_FOUND if isinstance(exc, UsageError) else HTTPStatus.INTERNAL_SERVER_ERROR
-            return Rendered(status, self._failure(stamp, handbook_id, tag, codes, found, _located(exc)))
+            status = (
+                HTTPStatus.NOT_FOUND
+                if isinstance(exc, UsageError)
+                else HTTPStatus.INTERNAL_SERVER_ERROR
+            )
+            return Rendered(
+                status, self._failure(stamp, handbook_id, tag, codes, found, _located(exc))
+            )
 
-    def _chrome(self, stamp: str, handbook_id: str, tag: str, codes: list[str], found: list[Diagnostic], failure: list[Diagnostic]) -> str:
+    def _chrome(
+        self,
+        stamp: str,
+        handbook_id: str,
+        tag: str,
+        codes: list[str],
+        found: list[Diagnostic],
+        failure: list[Diagnostic],
+    ) -> str:
         shown = list(dict.fromkeys([*failure, *found]))  # the page's own errors first, each once
         return render_plain(
-            self.project.layouts, "preview/bar.html.j2", stamp=stamp, handbook_id=handbook_id, handbooks=self.project.handbooks(),
-            languages=languages(self.project, tag, codes), diagnostics=shown, failed=bool(failure),
-            errors=sum(d.severity is Severity.ERROR for d in shown), warnings=sum(d.severity is Severity.WARNING for d in shown),
+            self.project.layouts,
+            "preview/bar.html.j2",
+            stamp=stamp,
+            handbook_id=handbook_id,
+            handbooks=self.project.handbooks(),
+            languages=languages(self.project, tag, codes),
+            diagnostics=shown,
+            failed=bool(failure),
+            errors=sum(d.severity is Severity.ERROR for d in shown),
+            warnings=sum(d.severity is Severity.WARNING for d in shown),
         )
 
-    def _failure(self, stamp: str, handbook_id: str, tag: str, codes: list[str], found: list[Diagnostic], failure: list[Diagnostic]) -> str:
+    def _failure(
+        self,
+        stamp: str,
+        handbook_id: str,
+        tag: str,
+        codes: list[str],
+        found: list[Diagnostic],
+        failure: list[Diagnostic],
+    ) -> str:
         try:
             chrome = self._chrome(stamp, handbook_id, tag, codes, found, failure)
-            return render_plain(self.project.layouts, "preview/failure.html.j2", chrome=Markup(chrome))
-        except PipelineError as exc:  # the preview's own templates are broken: plain text, still reloading
+            return render_plain(
+                self.project.layouts, "preview/failure.html.j2", chrome=Markup(chrome)
+            )
+        except (
+            PipelineError
+        ) as exc:  # the preview's own templates are broken: plain text, still reloading
             lines = escape("\n".join(map(str, [*exc.diagnostics, *failure])))
             return f"<!DOCTYPE html><title>preview</title><pre>{lines}</pre>{reload_script(stamp)}"
 
 
 def reload_script(stamp: str) -> Markup:
     """Used where the preview templates themselves cannot render."""
-    return Markup('<script>new EventSource("/_events?v={}").addEventListener("reload", () => location.reload());</script>').format(stamp)
+    return Markup(
+        '<script>new EventSource("/_events?v={}").addEventListener("reload", () => location.reload());</script>'
+    ).format(stamp)
 
 
 def inject(html: str, chrome: str) -> str:
@@ -224,7 +266,10 @@ def _static(layouts: Path, name: str) -> Path | None:
 def loopback_host(host: str | None, port: int) -> bool:
     """Whether a request's Host names this machine (with or without our port).
     A DNS-rebinding page sends its own site's name, however it resolves."""
-    return host is not None and host.lower() in {*LOOPBACK, *(f"{name}:{port}" for name in LOOPBACK)}
+    return host is not None and host.lower() in {
+        *LOOPBACK,
+        *(f"{name}:{port}" for name in LOOPBACK),
+    }
 
 
 class PooledHTTPServer(HTTPServer):
@@ -235,16 +280,24 @@ class PooledHTTPServer(HTTPServer):
 
     request_queue_size = BACKLOG
 
-    def __init__(self, address: tuple[str, int], handler_class: type[BaseHTTPRequestHandler]) -> None:
-        self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="preview-worker")  # first: a failed bind closes the server
+    def __init__(
+        self, address: tuple[str, int], handler_class: type[BaseHTTPRequestHandler]
+    ) -> None:
+        self.pool = ThreadPoolExecutor(
+            WORKERS, thread_name_prefix="preview-worker"
+        )  # first: a failed bind closes the server
         self.slots = threading.Semaphore(WORKERS + QUEUED)
         super().__init__(address, handler_class)
 
-    def process_request(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+    def process_request(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
         self.slots.acquire()
         self.pool.submit(self._work, request, client_address)
 
-    def _work(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
+    def _work(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
         try:
             self.finish_request(request, client_address)
         except Exception:  # socketserver's way: logged, the server goes on
@@ -268,11 +321,19 @@ def handler(preview: Preview, stop: threading.Event) -> type[BaseHTTPRequestHand
         def log_message(self, format: str, *args: object) -> None:
             log.debug(format, *args)
 
-        def send(self, status: HTTPStatus, body: bytes = b"", content_type: str = "text/plain", location: str = "") -> None:
+        def send(
+            self,
+            status: HTTPStatus,
+            body: bytes = b"",
+            content_type: str = "text/plain",
+            location: str = "",
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")  # every view shows the files as they are now
+            self.send_header(
+                "Cache-Control", "no-store"
+            )  # every view shows the files as they are now
             if location:
                 self.send_header("Location", location)
             self.end_headers()
@@ -282,10 +343,15 @@ def handler(preview: Preview, stop: threading.Event) -> type[BaseHTTPRequestHand
             host = self.headers.get("Host")
             if not loopback_host(host, self.connection.getsockname()[1]):
                 status = HTTPStatus.MISDIRECTED_REQUEST if host else HTTPStatus.BAD_REQUEST
-                self.send(status, b"the preview answers only http://127.0.0.1 and http://localhost on this machine")
+                self.send(
+                    status,
+                    b"the preview answers only http://127.0.0.1 and http://localhost on this machine",
+                )
                 return
             url = urlsplit(self.path)
-            parts = [p for p in url.path.split("/") if p]  # not unquoted: ids and tags are plain ASCII
+            parts = [
+                p for p in url.path.split("/") if p
+            ]  # not unquoted: ids and tags are plain ASCII
             if not parts:
                 self.send(HTTPStatus.FOUND, location=preview.home())
             elif parts[0] == "_events":
@@ -295,7 +361,11 @@ def handler(preview: Preview, stop: threading.Event) -> type[BaseHTTPRequestHand
                 if path is None:
                     self.send(HTTPStatus.NOT_FOUND, b"not found")
                 else:
-                    self.send(HTTPStatus.OK, path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+                    self.send(
+                        HTTPStatus.OK,
+                        path.read_bytes(),
+                        mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+                    )
             elif len(parts) == 1 and parts[0] in preview.project.handbooks():
                 self.send(HTTPStatus.FOUND, location=preview.home(parts[0]))
             elif len(parts) == 1:  # /favicon.ico and the like
@@ -306,7 +376,10 @@ def handler(preview: Preview, stop: threading.Event) -> type[BaseHTTPRequestHand
 
         def events(self, seen: str) -> None:
             if not streams.acquire(blocking=False):
-                self.send(HTTPStatus.SERVICE_UNAVAILABLE, b"too many open preview tabs: close some and reload")
+                self.send(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    b"too many open preview tabs: close some and reload",
+                )
                 return
             try:
                 self.stream(seen)
@@ -341,9 +414,21 @@ def running(project: Project, port: int) -> Iterator[str]:
     try:
         server = PooledHTTPServer(("127.0.0.1", port), handler(preview, stop))
     except OSError as exc:
-        raise UsageError([error("serve-port", f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", Place("--port"))]) from None
-    threads = [threading.Thread(target=server.serve_forever, name="preview-http", daemon=True),
-               threading.Thread(target=watch, args=(project, preview.changes, stop), name="preview-watch", daemon=True)]
+        raise UsageError(
+            [
+                error(
+                    "serve-port",
+                    f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",
+                    Place("--port"),
+                )
+            ]
+        ) from None
+    threads = [
+        threading.Thread(target=server.serve_forever, name="preview-http", daemon=True),
+        threading.Thread(
+            target=watch, args=(project, preview.changes, stop), name="preview-watch", daemon=True
+        ),
+    ]
     for t in threads:
         t.start()
     try:

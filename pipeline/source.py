@@ -25,15 +25,35 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, Place, SourceError, error, relative
-from .model import Card, Change, Citation, Contact, Entry, Handbook, Item, ItemList, Paragraph, Section, Text, iter_texts
+from .model import (
+    Card,
+    Change,
+    Citation,
+    Contact,
+    Entry,
+    Handbook,
+    Item,
+    ItemList,
+    Paragraph,
+    Section,
+    Text,
+    iter_texts,
+)
 
 SCHEMA_PATH = Path(__file__).with_name("handbook.schema.json")
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # a handbook is tens of KB; more is a mistake
-PROJECT_FOLDERS = frozenset({"source", "locales", "layouts"})  # read_text reads nothing that links out of them
+PROJECT_FOLDERS = frozenset(
+    {"source", "locales", "layouts"}
+)  # read_text reads nothing that links out of them
 JsonPath = tuple[str | int, ...]
-CHANGELOG_PARTS = frozenset({"*", "contacts", "sections", "disclaimer", "title", "subtitle", "card"})
+CHANGELOG_PARTS = frozenset(
+    {"*", "contacts", "sections", "disclaimer", "title", "subtitle", "card"}
+)
 # Plain YAML only: Python tags (!!python/object...) and the like are refused, never constructed.
-SAFE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
 
 
 # Characters no text may hold, source or translation. Control characters print as
@@ -66,8 +86,11 @@ def _unbalanced(text: str) -> list[str]:
             return [f"{_named(PDI)} closes no isolate: delete it"]
         elif ch == PDI:
             unclosed.pop()
-    return [f"{_named(ch)} is never closed by {_named(PDI)}: close it after the text it isolates, "
-            "or delete it" for ch in dict.fromkeys(unclosed)]
+    return [
+        f"{_named(ch)} is never closed by {_named(PDI)}: close it after the text it isolates, "
+        "or delete it"
+        for ch in dict.fromkeys(unclosed)
+    ]
 
 
 def character_problems(text: str) -> list[tuple[str, str]]:
@@ -77,14 +100,18 @@ def character_problems(text: str) -> list[tuple[str, str]]:
         why = f"a control character is not allowed in a text ({_listed(controls)}); delete it"
         out.append(("control", why))
     if overrides := OVERRIDE.findall(text):
-        why = (f"a bidi embedding or override ({_listed(overrides)}) reorders the text after it, "
-               "numbers included: delete it (the pipeline keeps numbers and names in reading "
-               "order itself)")
+        why = (
+            f"a bidi embedding or override ({_listed(overrides)}) reorders the text after it, "
+            "numbers included: delete it (the pipeline keeps numbers and names in reading "
+            "order itself)"
+        )
         out.append(("bidi", why))
     out += [("bidi", why) for why in _unbalanced(text)]
     if marks := [m.group(0).strip("-.")[0] for m in BIDI_IN_NUMBER.finditer(text)]:
-        why = (f"a bidi mark or isolate inside a number splits it ({_listed(marks)}): delete it, "
-               "and write the number as one run of digits and hyphens")
+        why = (
+            f"a bidi mark or isolate inside a number splits it ({_listed(marks)}): delete it, "
+            "and write the number as one run of digits and hyphens"
+        )
         out.append(("bidi", why))
     return out
 
@@ -103,7 +130,9 @@ class Located:
         return self.places.get(path, Place(""))
 
 
-_READS: contextvars.ContextVar[dict[Path, str] | None] = contextvars.ContextVar("reads", default=None)
+_READS: contextvars.ContextVar[dict[Path, str] | None] = contextvars.ContextVar(
+    "reads", default=None
+)
 
 
 @contextmanager
@@ -124,7 +153,9 @@ def outside_project(path: Path) -> bool:
     no message can quote what it holds."""
     parts = Path(os.path.abspath(path)).parts
     folders = [i for i, part in enumerate(parts[:-1]) if part in PROJECT_FOLDERS]
-    return bool(folders) and not path.resolve().is_relative_to(Path(*parts[:folders[-1]]).resolve())
+    return bool(folders) and not path.resolve().is_relative_to(
+        Path(*parts[: folders[-1]]).resolve()
+    )
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -135,14 +166,24 @@ def read_text(path: Path, shown: str) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise SourceError([error("source-unreadable", f"cannot read the file: {exc.strerror}", Place(shown))]) from None
+        raise SourceError(
+            [error("source-unreadable", f"cannot read the file: {exc.strerror}", Place(shown))]
+        ) from None
     if (reads := _READS.get()) is not None:
         reads[path.absolute()] = hashlib.sha256(raw).hexdigest()
     if len(raw) > MAX_SOURCE_BYTES:
         why = f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_SOURCE_BYTES / 1e6:.0f} MB"
         raise SourceError([error("source-too-large", why, Place(shown, 1))])
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise SourceError([error("source-bom", "file starts with a byte-order mark; save it as UTF-8 without BOM", Place(shown, 1, 1))])
+        raise SourceError(
+            [
+                error(
+                    "source-bom",
+                    "file starts with a byte-order mark; save it as UTF-8 without BOM",
+                    Place(shown, 1, 1),
+                )
+            ]
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -181,24 +222,48 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Diagnosti
     lines = text.splitlines()
     line = lines[mark.line] if mark.line < len(lines) else ""
     if "'\\t'" in problem:
-        return error("yaml-syntax", "a tab character here: YAML indents with spaces, never tabs", at(mark))
+        return error(
+            "yaml-syntax", "a tab character here: YAML indents with spaces, never tabs", at(mark)
+        )
     if context.startswith("while scanning a quoted scalar") and exc.context_mark:
-        return error("yaml-syntax", "the quote opened here is never closed: add the closing quote", at(exc.context_mark))
+        return error(
+            "yaml-syntax",
+            "the quote opened here is never closed: add the closing quote",
+            at(exc.context_mark),
+        )
     opened = _runaway_quote(text, mark)
     if opened is not None:
-        return error("yaml-syntax", f"the quoted text opened here runs on to line {mark.line + 1}: add its closing quote on this line",
-                     at(opened))
+        return error(
+            "yaml-syntax",
+            f"the quoted text opened here runs on to line {mark.line + 1}: add its closing quote on this line",
+            at(opened),
+        )
     if context.startswith("while parsing a flow") and exc.context_mark:
         opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
-        return error("yaml-syntax", f"the '{opener}' opened here is not closed: add '{closer}', or put the whole text in quotes",
-                     at(exc.context_mark))
+        return error(
+            "yaml-syntax",
+            f"the '{opener}' opened here is not closed: add '{closer}', or put the whole text in quotes",
+            at(exc.context_mark),
+        )
     if problem == "mapping values are not allowed here":
-        if ": " in line[:mark.column]:
-            return error("yaml-syntax", "a second ': ' on this line: put the text after the key in quotes ('...')", at(mark))
-        return error("yaml-syntax", "this line is indented deeper than the key above it: line it up with its neighbours", at(mark))
+        if ": " in line[: mark.column]:
+            return error(
+                "yaml-syntax",
+                "a second ': ' on this line: put the text after the key in quotes ('...')",
+                at(mark),
+            )
+        return error(
+            "yaml-syntax",
+            "this line is indented deeper than the key above it: line it up with its neighbours",
+            at(mark),
+        )
     if problem.startswith("expected <block end>"):
-        return error("yaml-syntax", "bad indentation: this line does not line up with the lines above it (indent with spaces, "
-                     "as many as its neighbours)", at(mark))
+        return error(
+            "yaml-syntax",
+            "bad indentation: this line does not line up with the lines above it (indent with spaces, "
+            "as many as its neighbours)",
+            at(mark),
+        )
     return error("yaml-syntax", " ".join(filter(None, [context, problem])), at(mark))
 
 
@@ -226,7 +291,9 @@ def _shares_nodes(root: yaml.Node) -> bool:
             return True
         seen.add(id(node))
         if not isinstance(node, yaml.ScalarNode):
-            stack.extend(v for pair in node.value for v in (pair if isinstance(pair, tuple) else (pair,)))
+            stack.extend(
+                v for pair in node.value for v in (pair if isinstance(pair, tuple) else (pair,))
+            )
     return False
 
 
@@ -257,17 +324,31 @@ def parse_yaml(text: str, shown: str) -> Located:
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        problem = error("yaml-syntax", f"control character {what} is not allowed in the text; delete it", Place(shown, line, col))
+        problem = error(
+            "yaml-syntax",
+            f"control character {what} is not allowed in the text; delete it",
+            Place(shown, line, col),
+        )
         raise SourceError([problem]) from None
     except yaml.YAMLError as exc:
         raise SourceError([error("yaml-syntax", str(exc), Place(shown))]) from None
     except RecursionError:
-        raise SourceError([error("yaml-syntax", "lists or mappings are nested too deeply", Place(shown, 1))]) from None
+        raise SourceError(
+            [error("yaml-syntax", "lists or mappings are nested too deeply", Place(shown, 1))]
+        ) from None
     if root is None:
         raise SourceError([error("yaml-empty", "the file is empty", Place(shown, 1))])
     if aliases:  # a handbook has no use for them, and expanding them can blow a small file up into billions of values
-        raise SourceError([error("yaml-alias", "aliases (*name) are not supported: write the value out",
-                                 Place(shown, m.line + 1, m.column + 1)) for m in aliases])
+        raise SourceError(
+            [
+                error(
+                    "yaml-alias",
+                    "aliases (*name) are not supported: write the value out",
+                    Place(shown, m.line + 1, m.column + 1),
+                )
+                for m in aliases
+            ]
+        )
     places: dict[JsonPath, Place] = {}
     key_places: dict[JsonPath, Place] = {}
     problems: list[Diagnostic] = []
@@ -280,18 +361,35 @@ def parse_yaml(text: str, shown: str) -> Located:
         places[path] = place(node)
         if node.tag not in SAFE_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            problems.append(error("yaml-tag", f"tag '{tag}' is not allowed: a handbook holds only text, numbers, lists and mappings",
-                                  place(node)))
+            problems.append(
+                error(
+                    "yaml-tag",
+                    f"tag '{tag}' is not allowed: a handbook holds only text, numbers, lists and mappings",
+                    place(node),
+                )
+            )
             return None
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    problems.append(error("yaml-key", "a key must be a plain word, not a list or a mapping", place(key_node)))
+                    problems.append(
+                        error(
+                            "yaml-key",
+                            "a key must be a plain word, not a list or a mapping",
+                            place(key_node),
+                        )
+                    )
                     continue
                 key = str(key_node.value)
                 if key in out:
-                    problems.append(error("yaml-duplicate-key", f"key '{key}' appears twice in this mapping", place(key_node)))
+                    problems.append(
+                        error(
+                            "yaml-duplicate-key",
+                            f"key '{key}' appears twice in this mapping",
+                            place(key_node),
+                        )
+                    )
                     continue
                 key_places[(*path, key)] = place(key_node)
                 out[key] = convert(value_node, (*path, key))
@@ -304,19 +402,28 @@ def parse_yaml(text: str, shown: str) -> Located:
             return str(node.value)
         try:
             value = constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, KeyError):  # an explicit tag the value does not fit: !!int abc
+        except (
+            yaml.YAMLError,
+            ValueError,
+            KeyError,
+        ):  # an explicit tag the value does not fit: !!int abc
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            problems.append(error("yaml-value", f"{node.value!r} is not a valid {tag}"[:200], place(node)))
+            problems.append(
+                error("yaml-value", f"{node.value!r} is not a valid {tag}"[:200], place(node))
+            )
             return None
         if isinstance(value, str):  # escapes ("\0", "\u202e") get past the YAML reader's own check
-            problems.extend(error(f"source-{kind}", why, place(node))
-                            for kind, why in character_problems(value))
+            problems.extend(
+                error(f"source-{kind}", why, place(node)) for kind, why in character_problems(value)
+            )
         return value
 
     try:
         data = convert(root, ())
     except RecursionError:
-        raise SourceError([error("yaml-syntax", "lists or mappings are nested too deeply", Place(shown, 1))]) from None
+        raise SourceError(
+            [error("yaml-syntax", "lists or mappings are nested too deeply", Place(shown, 1))]
+        ) from None
     if problems:
         raise SourceError(problems)
     return Located(data, places, key_places)
@@ -330,8 +437,15 @@ def _validator() -> Any:
     return jsonschema.Draft202012Validator(schema)
 
 
-KINDS = {"string": "a text", "array": "a list", "object": "a mapping (key: value lines)", "integer": "a whole number",
-         "number": "a number", "boolean": "true or false", "null": "nothing"}
+KINDS = {
+    "string": "a text",
+    "array": "a list",
+    "object": "a mapping (key: value lines)",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "nothing",
+}
 # What each pattern of the schema means, said the way an editor can act on it.
 PATTERNS = {
     "^[a-z0-9]+(-[a-z0-9]+)*$": "is not an id: use lower-case letters and digits joined by hyphens, e.g. 'get-help'",
@@ -367,8 +481,16 @@ def _schema_diagnostic(err: Any, doc: Located) -> list[Diagnostic]:
         out = []
         for key in sorted(set(err.instance) - set(allowed)):
             hint = _suggestion(key, allowed)
-            suggestion = f" (did you mean '{hint}'?)" if hint else f" (allowed: {', '.join(allowed)})"
-            out.append(error("schema-unknown-key", f"unknown key '{key}'{suggestion}", doc.key_places.get((*path, key), where)))
+            suggestion = (
+                f" (did you mean '{hint}'?)" if hint else f" (allowed: {', '.join(allowed)})"
+            )
+            out.append(
+                error(
+                    "schema-unknown-key",
+                    f"unknown key '{key}'{suggestion}",
+                    doc.key_places.get((*path, key), where),
+                )
+            )
         return out
     if validator == "required":
         field = err.message.split("'")[1] if "'" in err.message else err.message
@@ -376,31 +498,65 @@ def _schema_diagnostic(err: Any, doc: Located) -> list[Diagnostic]:
     if validator == "type":
         expected = err.validator_value
         if err.instance is None and expected in ("string", "array"):
-            return [error("schema-empty", f"{'text' if expected == 'string' else 'list'} is empty", where)]
-        quote = " (put it in quotes to make it a text)" if expected == "string" and isinstance(err.instance, int | float | bool) else ""
+            return [
+                error(
+                    "schema-empty", f"{'text' if expected == 'string' else 'list'} is empty", where
+                )
+            ]
+        quote = (
+            " (put it in quotes to make it a text)"
+            if expected == "string" and isinstance(err.instance, int | float | bool)
+            else ""
+        )
         found = "" if err.instance is None else f": {err.instance!r}"[:120]
-        return [error("schema-type", f"expected {KINDS.get(expected, expected)}, found {_kind(err.instance)}{found}{quote}", where)]
+        return [
+            error(
+                "schema-type",
+                f"expected {KINDS.get(expected, expected)}, found {_kind(err.instance)}{found}{quote}",
+                where,
+            )
+        ]
     if validator == "minLength" or (validator == "pattern" and err.validator_value == "\\S"):
         return [error("schema-empty", "text is empty", where)]
     if validator == "minItems":
         return [error("schema-empty", "list is empty", where)]
     if validator == "pattern":
-        meaning = PATTERNS.get(err.validator_value, f"does not match the expected form {err.validator_value}")
+        meaning = PATTERNS.get(
+            err.validator_value, f"does not match the expected form {err.validator_value}"
+        )
         return [error("schema-pattern", f"{err.instance!r} {meaning}"[:200], where)]
     if validator == "const":
         what = path[-1] if path else "the value"
-        return [error("schema-const", f"{what} must be {err.validator_value!r}, found {err.instance!r}"[:200], where)]
+        return [
+            error(
+                "schema-const",
+                f"{what} must be {err.validator_value!r}, found {err.instance!r}"[:200],
+                where,
+            )
+        ]
     if validator == "uniqueItems":
         firsts: dict[str, int] = {}
         out = []
         for i, item in enumerate(err.instance):
             if str(item) in firsts:
                 first = doc.at((*path, firsts[str(item)])).line
-                out.append(error("schema-repeated", f"{item!r} is already listed at line {first}"[:200], doc.at((*path, i))))
+                out.append(
+                    error(
+                        "schema-repeated",
+                        f"{item!r} is already listed at line {first}"[:200],
+                        doc.at((*path, i)),
+                    )
+                )
             firsts.setdefault(str(item), i)
         return out
     if validator in ("maxProperties", "minProperties"):
-        return [error("schema-block", "an answer block is either 'paragraph: TEXT' or 'items: [...]', one per list entry", where)]
+        return [
+            error(
+                "schema-block",
+                "an answer block is either 'paragraph: TEXT' or 'items: [...]', one per list entry",
+                where,
+            )
+        ]
     if validator == "anyOf" and "contacts" in path:
         return [error("schema-contact", "a contact needs a phone, sms or url", where)]
     return [error(f"schema-{validator}", err.message[:200], where)]
@@ -433,7 +589,10 @@ def _dates(data: Any) -> Iterator[tuple[JsonPath, Any]]:
             yield (*ep, "reviewed"), entry.get("reviewed")
             sources = entry.get("sources")
             for i, source in enumerate(sources if isinstance(sources, list) else ()):
-                yield (*ep, "sources", i, "accessed"), source.get("accessed") if isinstance(source, dict) else None
+                yield (
+                    (*ep, "sources", i, "accessed"),
+                    source.get("accessed") if isinstance(source, dict) else None,
+                )
 
 
 def _calendar_dates(doc: Located) -> list[Diagnostic]:
@@ -445,7 +604,9 @@ def _calendar_dates(doc: Located) -> list[Diagnostic]:
         try:
             date.fromisoformat(value)
         except ValueError:
-            why = f"{path[-1]} '{value}' is not a date in the calendar: write a real day, YYYY-MM-DD"
+            why = (
+                f"{path[-1]} '{value}' is not a date in the calendar: write a real day, YYYY-MM-DD"
+            )
             out.append(error("schema-date", why, doc.at(path)))
     return out
 
@@ -453,17 +614,30 @@ def _calendar_dates(doc: Located) -> list[Diagnostic]:
 def _changelog(doc: Located) -> list[Diagnostic]:
     """Changelog lines name entries (or a few whole-handbook parts) that exist."""
     known = {e["id"] for s in doc.data["sections"] for e in s["entries"]} | CHANGELOG_PARTS
-    return [error("changelog-entry", f"changelog names unknown entry '{c['entry']}'", doc.at(("changelog", i, "entry")))
-            for i, c in enumerate(doc.data.get("changelog", ())) if c["entry"] not in known]
+    return [
+        error(
+            "changelog-entry",
+            f"changelog names unknown entry '{c['entry']}'",
+            doc.at(("changelog", i, "entry")),
+        )
+        for i, c in enumerate(doc.data.get("changelog", ()))
+        if c["entry"] not in known
+    ]
 
 
 def validate(doc: Located) -> list[Diagnostic]:
     """Every schema problem, located; then the checks that need schema-valid data."""
     errors = list(_validator().iter_errors(doc.data))
     skip = _misspelled(errors)
-    out = [d for err in errors
-           if not (err.validator == "required" and (tuple(err.absolute_path), err.message.split("'")[1]) in skip)
-           for d in _schema_diagnostic(err, doc)]
+    out = [
+        d
+        for err in errors
+        if not (
+            err.validator == "required"
+            and (tuple(err.absolute_path), err.message.split("'")[1]) in skip
+        )
+        for d in _schema_diagnostic(err, doc)
+    ]
     out.extend(_calendar_dates(doc))
     if not out:
         out.extend(_changelog(doc))
@@ -482,7 +656,13 @@ def build_model(doc: Located, shown: str) -> Handbook:
         return value
 
     def text(path: JsonPath, key: str, comment: str = "") -> Text:
-        return Text(key=key, value=str(doc_get(path)).strip(), place=doc.at(path), lang=lang, comment=comment)
+        return Text(
+            key=key,
+            value=str(doc_get(path)).strip(),
+            place=doc.at(path),
+            lang=lang,
+            comment=comment,
+        )
 
     def blocks(path: JsonPath, entry_id: str) -> tuple[Paragraph | ItemList, ...]:
         out: list[Paragraph | ItemList] = []
@@ -493,7 +673,13 @@ def build_model(doc: Located, shown: str) -> Handbook:
             items = []
             for i, item in enumerate(block["items"], start=1):
                 ip = (*path, b - 1, "items", i - 1)
-                term = text((*ip, "term"), f"{entry_id}/l{b}.{i}/term", "A short label; keep it short.") if "term" in item else None
+                term = (
+                    text(
+                        (*ip, "term"), f"{entry_id}/l{b}.{i}/term", "A short label; keep it short."
+                    )
+                    if "term" in item
+                    else None
+                )
                 items.append(Item(text=text((*ip, "text"), f"{entry_id}/l{b}.{i}"), term=term))
             out.append(ItemList(tuple(items)))
         return tuple(out)
@@ -503,17 +689,27 @@ def build_model(doc: Located, shown: str) -> Handbook:
         entries = []
         for e, entry in enumerate(section["entries"]):
             ep: JsonPath = ("sections", s, "entries", e)
-            entries.append(Entry(
-                id=entry["id"],
-                question=text((*ep, "question"), f"{entry['id']}/question"),
-                answer=blocks((*ep, "answer"), entry["id"]),
-                place=doc.at(ep),
-                sources=tuple(Citation(c["title"].strip(), c["url"], date.fromisoformat(c["accessed"]), lang)
-                              for c in entry.get("sources", ())),
-                reviewed=date.fromisoformat(entry["reviewed"]) if "reviewed" in entry else None,
-            ))
+            entries.append(
+                Entry(
+                    id=entry["id"],
+                    question=text((*ep, "question"), f"{entry['id']}/question"),
+                    answer=blocks((*ep, "answer"), entry["id"]),
+                    place=doc.at(ep),
+                    sources=tuple(
+                        Citation(
+                            c["title"].strip(), c["url"], date.fromisoformat(c["accessed"]), lang
+                        )
+                        for c in entry.get("sources", ())
+                    ),
+                    reviewed=date.fromisoformat(entry["reviewed"]) if "reviewed" in entry else None,
+                )
+            )
         title = text(("sections", s, "title"), f"section/{section['id']}")
-        sections.append(Section(id=section["id"], title=title, entries=tuple(entries), place=doc.at(("sections", s))))
+        sections.append(
+            Section(
+                id=section["id"], title=title, entries=tuple(entries), place=doc.at(("sections", s))
+            )
+        )
     contacts = tuple(
         Contact(
             id=c["id"],
@@ -525,13 +721,19 @@ def build_model(doc: Located, shown: str) -> Handbook:
         )
         for i, c in enumerate(data["contacts"])
     )
-    card = _card(doc, text, (text(("title",), "title"), contacts, tuple(sections))) if "card" in data else None
+    card = (
+        _card(doc, text, (text(("title",), "title"), contacts, tuple(sections)))
+        if "card" in data
+        else None
+    )
     return Handbook(
         id=data["id"],
         language=lang,
         edition=date.fromisoformat(data["edition"]),
         title=text(("title",), "title"),
-        subtitle=text(("subtitle",), "subtitle") if data.get("subtitle") else Text("subtitle", "", doc.at(()), lang),
+        subtitle=text(("subtitle",), "subtitle")
+        if data.get("subtitle")
+        else Text("subtitle", "", doc.at(()), lang),
         disclaimer=text(("disclaimer",), "disclaimer"),
         contacts=contacts,
         sections=tuple(sections),
@@ -552,7 +754,9 @@ def _card(doc: Located, text: Callable[[JsonPath, str, str], Text], handbook_tex
     """The wallet card. A text that repeats a handbook text word for word takes
     that text's key: one message, so the existing translations apply."""
     data = doc.data["card"]
-    known = {t.value: t.key for t in reversed(list(iter_texts(handbook_texts)))}  # the first of equal texts wins
+    known = {
+        t.value: t.key for t in reversed(list(iter_texts(handbook_texts)))
+    }  # the first of equal texts wins
 
     def card_text(path: JsonPath, key: str) -> Text:
         value = str(functools.reduce(lambda node, part: node[part], path, data)).strip()
@@ -560,7 +764,9 @@ def _card(doc: Located, text: Callable[[JsonPath, str, str], Text], handbook_tex
 
     return Card(
         title=card_text(("title",), "card/title"),
-        lines=tuple(card_text(("lines", i), f"card/line{i + 1}") for i in range(len(data["lines"]))),
+        lines=tuple(
+            card_text(("lines", i), f"card/line{i + 1}") for i in range(len(data["lines"]))
+        ),
         contacts=tuple(data.get("contacts") or [c["id"] for c in doc.data["contacts"]]),
         back=data.get("back", ""),
         place=doc.at(("card",)),
@@ -570,19 +776,35 @@ def _card(doc: Located, text: Callable[[JsonPath, str, str], Text], handbook_tex
 def check_ids(handbook: Handbook) -> list[Diagnostic]:
     """Ids name messages and links: each must be unique in its kind."""
     out: list[Diagnostic] = []
-    kinds = (("section", [(s.id, s.place) for s in handbook.sections]), ("entry", [(e.id, e.place) for e in handbook.entries]),
-             ("contact", [(c.id, c.label.place) for c in handbook.contacts]))
+    kinds = (
+        ("section", [(s.id, s.place) for s in handbook.sections]),
+        ("entry", [(e.id, e.place) for e in handbook.entries]),
+        ("contact", [(c.id, c.label.place) for c in handbook.contacts]),
+    )
     for kind, items in kinds:
         seen: dict[str, Place] = {}
         for ident, where in items:
             if ident in seen:
-                out.append(error("duplicate-id", f"{kind} id '{ident}' is already used at line {seen[ident].line}", where))
+                out.append(
+                    error(
+                        "duplicate-id",
+                        f"{kind} id '{ident}' is already used at line {seen[ident].line}",
+                        where,
+                    )
+                )
             else:
                 seen[ident] = where
     if handbook.card:
         known = [c.id for c in handbook.contacts]
-        out.extend(error("card-contact", f"the card names unknown contact '{c}' (known: {', '.join(known)})", handbook.card.place)
-                   for c in handbook.card.contacts if c not in known)
+        out.extend(
+            error(
+                "card-contact",
+                f"the card names unknown contact '{c}' (known: {', '.join(known)})",
+                handbook.card.place,
+            )
+            for c in handbook.card.contacts
+            if c not in known
+        )
     return sorted(out, key=lambda d: d.place)
 
 

@@ -35,7 +35,9 @@ SKIPPED = ("html", "body")  # WeasyPrint makes no element of these: their childr
 BDC = pikepdf.Operator("BDC")
 
 
-def finish(pdf: Pdf, *, rtl: bool, descriptions: Mapping[str, Mapping[str, str]] | None = None) -> None:
+def finish(
+    pdf: Pdf, *, rtl: bool, descriptions: Mapping[str, Mapping[str, str]] | None = None
+) -> None:
     """Every fix above, in place (`descriptions`: per language, what each link target is)."""
     furniture_as_artifacts(pdf)
     one_annotation_per_link(pdf, descriptions or {})
@@ -46,11 +48,15 @@ def finish(pdf: Pdf, *, rtl: bool, descriptions: Mapping[str, Mapping[str, str]]
     name_subsets(pdf)
 
 
-def finish_bytes(data: bytes, *, rtl: bool, descriptions: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
+def finish_bytes(
+    data: bytes, *, rtl: bool, descriptions: Mapping[str, Mapping[str, str]] | None = None
+) -> bytes:
     with Pdf.open(io.BytesIO(data)) as pdf:
         finish(pdf, rtl=rtl, descriptions=descriptions)
         buffer = io.BytesIO()
-        pdf.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        pdf.save(
+            buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+        )
     return buffer.getvalue()
 
 
@@ -66,8 +72,11 @@ def elements(root: pikepdf.Object) -> Iterator[pikepdf.Object]:
         seen.add(element.objgen)
         yield element
         kids = element.get("/K")
-        todo += [kid for kid in (kids if isinstance(kids, Array) else [kids])
-                 if isinstance(kid, Dictionary) and kid.get("/Type") not in (Name.MCR, Name.OBJR)]
+        todo += [
+            kid
+            for kid in (kids if isinstance(kids, Array) else [kids])
+            if isinstance(kid, Dictionary) and kid.get("/Type") not in (Name.MCR, Name.OBJR)
+        ]
 
 
 def reachable(root: pikepdf.Object) -> set[tuple[int, int]]:
@@ -82,19 +91,27 @@ def furniture_as_artifacts(pdf: Pdf) -> int:
         return 0
     linked = reachable(tree)
     nums = tree.ParentTree.Nums
-    marks = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2) if isinstance(nums[i + 1], Array)}
+    marks = {
+        int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2) if isinstance(nums[i + 1], Array)
+    }
     count = 0
     for page in pdf.pages:
         elements = marks.get(int(page.obj.get("/StructParents", -1)))
         if elements is None:
             continue
-        loose = {mcid for mcid, element in enumerate(elements)
-                 if isinstance(element, Dictionary) and element.objgen not in linked}
+        loose = {
+            mcid
+            for mcid, element in enumerate(elements)
+            if isinstance(element, Dictionary) and element.objgen not in linked
+        }
         if not loose:
             continue
         content = pikepdf.parse_content_stream(page)
         for i, instruction in enumerate(content):
-            if isinstance(instruction, pikepdf.ContentStreamInstruction) and instruction.operator == BDC:
+            if (
+                isinstance(instruction, pikepdf.ContentStreamInstruction)
+                and instruction.operator == BDC
+            ):
                 properties = instruction.operands[1]
                 if isinstance(properties, Dictionary) and int(properties.get("/MCID", -1)) in loose:
                     content[i] = pikepdf.ContentStreamInstruction([Name.Artifact, PAGINATION], BDC)
@@ -151,9 +168,17 @@ def one_annotation_per_link(pdf: Pdf, descriptions: Mapping[str, Mapping[str, st
     default = str(pdf.Root.get("/Lang", ""))
     for page in pdf.pages:
         annots = [a for a in page.obj.get("/Annots", []) if a.get("/Subtype") == Name.Link]
-        keep = [a for a in annots if not any(b is not a and _target(b) == _target(a) and _inside(a, b)
-                                             and not (_inside(b, a) and annots.index(b) > annots.index(a))
-                                             for b in annots)]
+        keep = [
+            a
+            for a in annots
+            if not any(
+                b is not a
+                and _target(b) == _target(a)
+                and _inside(a, b)
+                and not (_inside(b, a) and annots.index(b) > annots.index(a))
+                for b in annots
+            )
+        ]
         for annot in annots:
             owner = owners.get(int(annot.get("/StructParent", -1)))
             if owner is None:
@@ -162,7 +187,9 @@ def one_annotation_per_link(pdf: Pdf, descriptions: Mapping[str, Mapping[str, st
                 outer = _outermost_link(owner)
                 if outer.objgen != owner.objgen:  # the kept annotation belongs to the outer Link
                     owner.K = Array([k for k in _kids(owner) if not _is_objr_of(k, annot)])
-                    outer.K = Array([*_kids(outer), Dictionary(Type=Name.OBJR, Obj=annot, Pg=page.obj)])
+                    outer.K = Array(
+                        [*_kids(outer), Dictionary(Type=Name.OBJR, Obj=annot, Pg=page.obj)]
+                    )
                     owners[int(annot.StructParent)] = outer
                 text = descriptions.get(_language(outer, default), {}).get(_target(annot))
                 if text:
@@ -170,18 +197,36 @@ def one_annotation_per_link(pdf: Pdf, descriptions: Mapping[str, Mapping[str, st
             else:
                 owner.K = Array([k for k in _kids(owner) if not _is_objr_of(k, annot)])
                 dropped.add(int(annot.StructParent))
-        page.obj.Annots = Array([a for a in page.obj.get("/Annots", []) if a.get("/Subtype") != Name.Link
-                                 or any(a.objgen == k.objgen for k in keep)])
+        page.obj.Annots = Array(
+            [
+                a
+                for a in page.obj.get("/Annots", [])
+                if a.get("/Subtype") != Name.Link or any(a.objgen == k.objgen for k in keep)
+            ]
+        )
     for element in pdf.objects:
-        if isinstance(element, Dictionary) and element.get("/S") == Name.Link \
-                and _outermost_link(element).objgen != element.objgen:
+        if (
+            isinstance(element, Dictionary)
+            and element.get("/S") == Name.Link
+            and _outermost_link(element).objgen != element.objgen
+        ):
             element.S = Name.Span  # a Link inside a Link: its annotation went to the outer one
-    tree.ParentTree.Nums = Array([x for i in range(0, len(nums), 2) if int(nums[i]) not in dropped
-                                  for x in (nums[i], owners[int(nums[i])])])
+    tree.ParentTree.Nums = Array(
+        [
+            x
+            for i in range(0, len(nums), 2)
+            if int(nums[i]) not in dropped
+            for x in (nums[i], owners[int(nums[i])])
+        ]
+    )
 
 
 def _is_objr_of(kid: pikepdf.Object, annot: pikepdf.Object) -> bool:
-    return isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR and kid.Obj.objgen == annot.objgen
+    return (
+        isinstance(kid, Dictionary)
+        and kid.get("/Type") == Name.OBJR
+        and kid.Obj.objgen == annot.objgen
+    )
 
 
 def name_subsets(pdf: Pdf) -> None:
@@ -192,7 +237,10 @@ def name_subsets(pdf: Pdf) -> None:
         base = str(font.BaseFont)
         if descriptor is None or len(base) < 8 or base[7] != "+":
             continue
-        program = next((descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor), None)
+        program = next(
+            (descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor),
+            None,
+        )
         if program is None:
             continue
         digest = hashlib.sha256(program.read_raw_bytes()).digest()
@@ -227,7 +275,11 @@ def install_language_tags() -> None:
 
     def with_languages(box: Any, parent: Any, pdf: Any, *args: Any) -> Iterator[Any]:
         own = getattr(box, "element", None)
-        lang = own.get("lang") if own is not None and getattr(box, "element_tag", None) not in SKIPPED else None
+        lang = (
+            own.get("lang")
+            if own is not None and getattr(box, "element_tag", None) not in SKIPPED
+            else None
+        )
         for element in build(box, parent, pdf, *args):
             if lang and "Lang" not in element:
                 element["Lang"] = pydyf.String(lang)
@@ -235,4 +287,3 @@ def install_language_tags() -> None:
 
     with_languages.with_languages = True  # type: ignore[attr-defined]
     tags._build_box_tree = with_languages
-

@@ -185,8 +185,13 @@ class _Rewrite:
     glyphs of its words drawn as forms after the text. Show-text arrays without unit glyphs are
     kept as they are, unless positions must be followed to place raised glyphs."""
 
-    def __init__(self, stream: Any, glyphs: list[tuple[int, int]], found: list[Unit],
-                 font: tuple[str, float] | None) -> None:
+    def __init__(
+        self,
+        stream: Any,
+        glyphs: list[tuple[int, int]],
+        found: list[Unit],
+        font: tuple[str, float] | None,
+    ) -> None:
         self.stream, self.found = stream, found
         self.fonts = {f.hash: f for f in stream._fonts.values()}
         unit_of = {c: n for n, unit in enumerate(found) for c in range(unit.start, unit.end)}
@@ -213,9 +218,9 @@ class _Rewrite:
                     continue
                 codes = b"".join(TJ_HEX.findall(item))
                 n = len(codes) // 4
-                if len(codes) % 4 or codes != self.expected[4 * g:4 * (g + n)]:
+                if len(codes) % 4 or codes != self.expected[4 * g : 4 * (g + n)]:
                     return None
-                touched = any(u is not None for u in self.units[g:g + n])
+                touched = any(u is not None for u in self.units[g : g + n])
                 if follow:
                     self.show(item[1:-4], g)
                 elif touched or self.current is not None:
@@ -257,7 +262,7 @@ class _Rewrite:
             if start > pieces[0][0]:
                 part = b"<" + body[start:end]
             elif unit is not None and start > 1:  # an array starts at its first glyph: pdfium
-                self.out.append(b"[" + body[:start - 1] + b"] TJ")  # places a text object there
+                self.out.append(b"[" + body[: start - 1] + b"] TJ")  # places a text object there
                 part = b"<" + body[start:end]
             else:
                 part = body[:end]
@@ -275,7 +280,7 @@ class _Rewrite:
                 continue
             hexes = match.group(1)
             for k in range(0, len(hexes), 4):
-                unit, glyph = self.units[g], int(hexes[k:k + 4], 16)
+                unit, glyph = self.units[g], int(hexes[k : k + 4], 16)
                 font = self.fonts.get(self.font)
                 g += 1
                 if font is None or glyph not in font.widths:
@@ -285,7 +290,7 @@ class _Rewrite:
                     self.number(_number(-width))  # the pen moves on as if it were drawn
                 else:
                     self.enter(unit)
-                    self.array.append(b"<" + hexes[k:k + 4] + b">")
+                    self.array.append(b"<" + hexes[k : k + 4] + b">")
                 self.pen += width
         self.flush()
 
@@ -297,8 +302,10 @@ class _Rewrite:
             return False
         scale = self.size / font.upem
         x, y = self.origin[0] + self.pen * self.size / 1000, self.origin[1] - self.rise
-        self.forms.append(b"q %s 0 0 %s %s %s cm /%s Do Q" % (
-            _number(scale), _number(-scale), _number(x), _number(y), key.encode()))
+        self.forms.append(
+            b"q %s 0 0 %s %s %s cm /%s Do Q"
+            % (_number(scale), _number(-scale), _number(x), _number(y), key.encode())
+        )
         return True
 
     def number(self, number: bytes) -> None:

@@ -58,11 +58,23 @@ def catalog_status(catalog: Catalog, code: str) -> Status:
     messages = [m for m in catalog if m.id]
     translated = sum(is_translated(m) for m in messages)
     fuzzy = sum(1 for m in messages if m.fuzzy)
-    plurals = all(all(map(visible, forms(m.string)))
-                  for m in messages if m.pluralizable and any(forms(m.string)))
+    plurals = all(
+        all(map(visible, forms(m.string)))
+        for m in messages
+        if m.pluralizable and any(forms(m.string))
+    )
     review = read_review((catalog.header_comment or "").splitlines())
-    return Status(code, len(messages), translated, fuzzy, len(messages) - translated - fuzzy,
-                  plurals, review.state, review.reviewer, review.date)
+    return Status(
+        code,
+        len(messages),
+        translated,
+        fuzzy,
+        len(messages) - translated - fuzzy,
+        plurals,
+        review.state,
+        review.reviewer,
+        review.date,
+    )
 
 
 def source_status(handbook: Handbook) -> Status:
@@ -79,7 +91,9 @@ class Current:
 
     catalog: Catalog
     stale: dict[Key, Place]  # messages the file lacks, or has for an older text: their source line
-    changed: frozenset[Key]  # of those, the ones whose source text changed (the file has the old one)
+    changed: frozenset[
+        Key
+    ]  # of those, the ones whose source text changed (the file has the old one)
     handbook_id: str
 
 
@@ -111,14 +125,31 @@ def missing(cur: Current, shown: str) -> list[Diagnostic]:
         key = message_key(m)
         label = m.context or key[1][:50]
         if key in cur.changed:
-            out.append(error("po-stale", f"the source text of '{label}' changed after {shown} was last updated, so its "
-                             f"translation is of the old text; {update} (it becomes fuzzy), then check it", cur.stale[key]))
+            out.append(
+                error(
+                    "po-stale",
+                    f"the source text of '{label}' changed after {shown} was last updated, so its "
+                    f"translation is of the old text; {update} (it becomes fuzzy), then check it",
+                    cur.stale[key],
+                )
+            )
         elif key in cur.stale:
-            out.append(error("po-stale", f"'{label}' is new and {shown} does not have it; {update}, then translate it",
-                             cur.stale[key]))
+            out.append(
+                error(
+                    "po-stale",
+                    f"'{label}' is new and {shown} does not have it; {update}, then translate it",
+                    cur.stale[key],
+                )
+            )
         else:
-            what = "fuzzy (the source changed: check and clear the fuzzy flag)" if m.fuzzy else "untranslated"
-            out.append(error("po-incomplete", f"message '{label}' is {what}", Place(shown, m.lineno or 0)))
+            what = (
+                "fuzzy (the source changed: check and clear the fuzzy flag)"
+                if m.fuzzy
+                else "untranslated"
+            )
+            out.append(
+                error("po-incomplete", f"message '{label}' is {what}", Place(shown, m.lineno or 0))
+            )
     return out
 
 
@@ -132,8 +163,9 @@ def translations(catalog: Catalog | None) -> NullTranslations:
     return Translations(fp=buf)
 
 
-def translate(handbook: Handbook, cur: Current, loc: LocaleInfo, shown: str, *,
-              allow_partial: bool) -> tuple[Handbook, Status]:
+def translate(
+    handbook: Handbook, cur: Current, loc: LocaleInfo, shown: str, *, allow_partial: bool
+) -> tuple[Handbook, Status]:
     """The handbook in `loc`; refuse an incomplete locale unless it may fall back."""
     catalog = cur.catalog
     status = catalog_status(catalog, loc.code)

@@ -47,17 +47,23 @@ if TYPE_CHECKING:
     from .present import View
 
 BIDI_CONTROL = re.compile("[\u202a-\u202e]")
-BIDI_NAMES = {"\u202a": "LEFT-TO-RIGHT EMBEDDING", "\u202b": "RIGHT-TO-LEFT EMBEDDING",
-              "\u202c": "POP DIRECTIONAL FORMATTING", "\u202d": "LEFT-TO-RIGHT OVERRIDE",
-              "\u202e": "RIGHT-TO-LEFT OVERRIDE"}
+BIDI_NAMES = {
+    "\u202a": "LEFT-TO-RIGHT EMBEDDING",
+    "\u202b": "RIGHT-TO-LEFT EMBEDDING",
+    "\u202c": "POP DIRECTIONAL FORMATTING",
+    "\u202d": "LEFT-TO-RIGHT OVERRIDE",
+    "\u202e": "RIGHT-TO-LEFT OVERRIDE",
+}
 # \d is every script's decimal digits; a number glued to a letter (Nº1-800...) is still one.
 NUMBER = re.compile(r"\+?\d+(?:[-.\u2010\u2011]\d+)*")
 GROUP_SEPARATOR = re.compile(r"[-.\u2010\u2011]")
 URL = re.compile(r"(?i)(?:https?://|mailto:)[^\s<>\"'()]+")
 EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # A bare host (www.ayuda-trata.example, ayuda.org), also when glued to non-Latin text.
-HOST = re.compile(r"(?<![A-Za-z0-9.@/_-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+"
-                  r"[A-Za-z]{2,63}(?![A-Za-z0-9_-])")
+HOST = re.compile(
+    r"(?<![A-Za-z0-9.@/_-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,63}(?![A-Za-z0-9_-])"
+)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TRAILING = ".,;:!?)]}'\""
 EDGE_TOLERANCE = 0.5  # pt a glyph box may graze the page edge by rounding
@@ -66,8 +72,10 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 SPOKEN = ("aria-label", "alt", "title")  # attributes screen readers read out
 EXTERNAL = re.compile(r"(?i)(?:tel|sms|https?|mailto):")
-ADVICE = ("the translation of the line that prints it must keep %(number)s, with nothing in or "
-          "around it that changes its direction")
+ADVICE = (
+    "the translation of the line that prints it must keep %(number)s, with nothing in or "
+    "around it that changes its direction"
+)
 
 Rect = tuple[float, float, float, float]  # left, bottom, right, top in pt (PDF space: y goes up)
 Region = tuple[float, float, float, float]  # x, y, width, height in pt from the page's top left
@@ -103,8 +111,9 @@ def _host(token: str) -> bool:
     """'www.x.example' and 'ayuda.org'; not abbreviations such as 'EE.UU' or 'p.ex' (labels
     of one or two letters) nor '1.Promesas' (a list number before a word)."""
     labels = token.lower().split(".")
-    return labels[0] == "www" or (any(len(label) >= 3 for label in labels)
-                                  and any(c.isalpha() for c in "".join(labels[:-1])))
+    return labels[0] == "www" or (
+        any(len(label) >= 3 for label in labels) and any(c.isalpha() for c in "".join(labels[:-1]))
+    )
 
 
 def link_keys(token: str) -> tuple[str, str]:
@@ -211,8 +220,9 @@ def read_pdf(data: bytes, regions: Sequence[Sequence[Region]] = ()) -> PdfText:
 
     pdf = pypdfium2.PdfDocument(data)
     try:
-        pages = tuple(_page(pdf, i, regions[i] if i < len(regions) else ())
-                      for i in range(len(pdf)))
+        pages = tuple(
+            _page(pdf, i, regions[i] if i < len(regions) else ()) for i in range(len(pdf))
+        )
         other = [item.get_title() for item in pdf.get_toc()]
         other += [str(v) for v in pdf.get_metadata_dict().values() if v]
     finally:
@@ -239,17 +249,28 @@ def _page(pdf: Any, index: int, regions: Sequence[Region]) -> Page:
             if amount:
                 past.setdefault(edge, []).append(r)
         # One rectangle around all that passed an edge: pdfium cuts lines where direction changes.
-        outside = {edge: (min(r[0] for r in rs), min(r[1] for r in rs), max(r[2] for r in rs),
-                          max(r[3] for r in rs)) for edge, rs in past.items()}
+        outside = {
+            edge: (
+                min(r[0] for r in rs),
+                min(r[1] for r in rs),
+                max(r[2] for r in rs),
+                max(r[3] for r in rs),
+            )
+            for edge, rs in past.items()
+        }
         return Page(
-            index=index, label=pdf.get_page_label(index), text=textpage.get_text_bounded(*box),
+            index=index,
+            label=pdf.get_page_label(index),
+            text=textpage.get_text_bounded(*box),
             # Run by run: pdfium glues the texts of two boxes on one line, as '78881-888'.
             footer="   ".join(textpage.get_text_bounded(r[0], bottom, r[2], line) for r in runs),
             above=textpage.get_text_bounded(left, line, right, top),
             outside=" ".join(textpage.get_text_bounded(*r) for r in outside.values()),
             beyond=", ".join(_distance(edge, _beyond(r, box)[1]) for edge, r in outside.items()),
-            regions=tuple(textpage.get_text_bounded(left + x, top - y - h, left + x + w, top - y)
-                          for x, y, w, h in regions),
+            regions=tuple(
+                textpage.get_text_bounded(left + x, top - y - h, left + x + w, top - y)
+                for x, y, w, h in regions
+            ),
         )
     finally:
         textpage.close()
@@ -271,8 +292,12 @@ def _runs(rects: Sequence[Rect]) -> list[Rect]:
 
 def _beyond(r: Rect, box: Rect) -> tuple[str, float]:
     """The edge of the box a rectangle reaches farthest past, and how far (0: it does not)."""
-    over = {"left": box[0] - r[0], "bottom": box[1] - r[1],
-            "right": r[2] - box[2], "top": r[3] - box[3]}
+    over = {
+        "left": box[0] - r[0],
+        "bottom": box[1] - r[1],
+        "right": r[2] - box[2],
+        "top": r[3] - box[3],
+    }
     edge, amount = max(over.items(), key=lambda kv: kv[1])
     return edge, amount if amount > EDGE_TOLERANCE else 0.0
 
@@ -303,13 +328,19 @@ def read_epub(data: bytes) -> list[Document]:
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return [_document(name, etree.fromstring(z.read(name), parser)) for name in z.namelist()
-                if name.endswith((".xhtml", ".html", ".ncx", ".opf", ".xml"))]
+        return [
+            _document(name, etree.fromstring(z.read(name), parser))
+            for name in z.namelist()
+            if name.endswith((".xhtml", ".html", ".ncx", ".opf", ".xml"))
+        ]
 
 
 def _document(name: str, root: Any) -> Document:
-    controls = [(m.group(), line, value[max(0, m.start() - 30):m.end() + 30])
-                for line, value in _strings(root, body=False) for m in BIDI_CONTROL.finditer(value)]
+    controls = [
+        (m.group(), line, value[max(0, m.start() - 30) : m.end() + 30])
+        for line, value in _strings(root, body=False)
+        for m in BIDI_CONTROL.finditer(value)
+    ]
     body = root.find(f"{XHTML}body")
     if body is None:
         return Document(name, "", "", (), (), tuple(controls), 0)
@@ -324,8 +355,15 @@ def _document(name: str, root: Any) -> Document:
             links.append((el.get("href"), el.sourceline or 0))
         if "pagebreak" in el.get(EPUB_TYPE, "").split():
             pages = max(pages, int(digits(el.get("aria-label", ""))[:6] or 0))
-    return Document(name, body.get(EPUB_TYPE, ""), "".join(v for _, v in pieces), tuple(starts),
-                    tuple(links), tuple(controls), pages)
+    return Document(
+        name,
+        body.get(EPUB_TYPE, ""),
+        "".join(v for _, v in pieces),
+        tuple(starts),
+        tuple(links),
+        tuple(controls),
+        pages,
+    )
 
 
 def _strings(root: Any, *, body: bool) -> Iterator[tuple[int, str]]:
@@ -359,8 +397,15 @@ class Finding:
         return Finding(self.code, f"{self.message} {suffix}".strip(), self.key, self.found, page)
 
 
-def _promised(region: str, numbers: Iterable[Number], where: str, languages: Sequence[str], *,
-              quote: bool = False, spill: str = "") -> Iterator[Finding]:
+def _promised(
+    region: str,
+    numbers: Iterable[Number],
+    where: str,
+    languages: Sequence[str],
+    *,
+    quote: bool = False,
+    spill: str = "",
+) -> Iterator[Finding]:
     """Each number in `region`, digit for digit and in reading order, once per language
     (`spill`: the next page's text, where a region that runs over puts it)."""
     tokens = NUMBER.findall(region)
@@ -369,13 +414,23 @@ def _promised(region: str, numbers: Iterable[Number], where: str, languages: Seq
         if count >= len(languages):
             continue
         want = digits(n.value)
-        found = tuple(dict.fromkeys(t for t in tokens if t != n.value and (
-            sorted(digits(t)) == sorted(want) or (len(digits(t)) >= 3 and digits(t) in want))))
+        found = tuple(
+            dict.fromkeys(
+                t
+                for t in tokens
+                if t != n.value
+                and (
+                    sorted(digits(t)) == sorted(want) or (len(digits(t)) >= 3 and digits(t) in want)
+                )
+            )
+        )
         what = f"the {n.what} {n.value}"
         message = f"{what} is missing from {where}"
         if count:
-            message = (f"{what} appears {count} time(s) in {where}, where the layout prints it "
-                       f"once in each language ({', '.join(languages)})")
+            message = (
+                f"{what} appears {count} time(s) in {where}, where the layout prints it "
+                f"once in each language ({', '.join(languages)})"
+            )
         advice = ADVICE
         if found:
             message += f" (found {', '.join(map(repr, found))})"
@@ -390,11 +445,12 @@ def _promised(region: str, numbers: Iterable[Number], where: str, languages: Seq
 
 def _quote(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
-    return repr(text if len(text) <= limit else text[:limit - 1] + "\u2026")
+    return repr(text if len(text) <= limit else text[: limit - 1] + "\u2026")
 
 
-def _strays(text: str, expected: Expected, most: int,
-            cited: Iterable[str] = ()) -> Iterator[tuple[int, Finding]]:
+def _strays(
+    text: str, expected: Expected, most: int, cited: Iterable[str] = ()
+) -> Iterator[tuple[int, Finding]]:
     """(offset, finding) of each number and link in `text` that the source does not have."""
     seen = set(cited)
     for m in NUMBER.finditer(text):
@@ -404,56 +460,75 @@ def _strays(text: str, expected: Expected, most: int,
             continue
         seen.add(token)
         origin = _origin(token, expected)
-        twin = next((n for n in (*expected.help, *expected.card)
-                     if sorted(digits(n.value)) == sorted(d)), None)
+        twin = next(
+            (n for n in (*expected.help, *expected.card) if sorted(digits(n.value)) == sorted(d)),
+            None,
+        )
         if twin:
-            why = (f"the number '{token}' is the {twin.what} {twin.value} with its digits out of "
-                   f"order{origin}; {ADVICE}")
+            why = (
+                f"the number '{token}' is the {twin.what} {twin.value} with its digits out of "
+                f"order{origin}; {ADVICE}"
+            )
             yield m.start(), Finding("verify-number-order", why, ("stray", token))
         else:
-            why = (f"the number '{token}' is not in the source, and a reader could call "
-                   f"it{origin}: remove it (a number readers should call belongs in the contacts "
-                   f"of {expected.source})")
+            why = (
+                f"the number '{token}' is not in the source, and a reader could call "
+                f"it{origin}: remove it (a number readers should call belongs in the contacts "
+                f"of {expected.source})"
+            )
             yield m.start(), Finding("verify-number-added", why, ("stray", token))
     for token in links_in(text):
         if token in seen or not set(link_keys(token)).isdisjoint(expected.links):
             continue
         seen.add(token)
-        why = (f"the address '{token}' is not in the source, and a reader could follow "
-               f"it{_origin(token, expected)}: remove it (an address readers should use belongs in "
-               f"the source, {expected.source})")
+        why = (
+            f"the address '{token}' is not in the source, and a reader could follow "
+            f"it{_origin(token, expected)}: remove it (an address readers should use belongs in "
+            f"the source, {expected.source})"
+        )
         yield text.find(token), Finding("verify-link-added", why, ("stray", token))
 
 
 def _origin(token: str, expected: Expected) -> str:
-    return next((f" (it is in the translation of '{t.key}')" for t in expected.texts
-                 if token in t.value), "")
+    return next(
+        (f" (it is in the translation of '{t.key}')" for t in expected.texts if token in t.value),
+        "",
+    )
 
 
 def _control(char: str, context: str) -> Finding:
     shown = _quote(BIDI_CONTROL.sub(lambda m: f"<U+{ord(m.group()):04X}>", context))
-    why = (f"{BIDI_NAMES[char]} (U+{ord(char):04X}) in {shown}: it reverses or re-embeds the "
-           "text after it for every reader; remove it (where a direction must be set, the layouts "
-           "isolate the run)")
+    why = (
+        f"{BIDI_NAMES[char]} (U+{ord(char):04X}) in {shown}: it reverses or re-embeds the "
+        "text after it for every reader; remove it (where a direction must be set, the layouts "
+        "isolate the run)"
+    )
     return Finding("verify-bidi-control", why, ("control", char, context))
 
 
 def _controls(text: str) -> Iterator[Finding]:
     for m in BIDI_CONTROL.finditer(text):
-        yield _control(m.group(), text[max(0, m.start() - 30):m.end() + 30])
+        yield _control(m.group(), text[max(0, m.start() - 30) : m.end() + 30])
 
 
-def _page_findings(page: Page, promised: list[Finding], expected: Expected, most: int, box: str,
-                   ) -> Iterator[Finding]:
+def _page_findings(
+    page: Page,
+    promised: list[Finding],
+    expected: Expected,
+    most: int,
+    box: str,
+) -> Iterator[Finding]:
     """The promised numbers' findings, then strays, controls and text outside `box`."""
     yield from (f.on(page) for f in promised)
     cited = [t for f in promised for t in f.found]
     yield from (f.on(page) for _offset, f in _strays(page.text, expected, most, cited))
     yield from (f.on(page) for f in _controls(page.text + page.outside))
     if page.outside:
-        why = (f"text is drawn outside the {box} ({page.beyond}): {_quote(page.outside)}; no "
-               "reader sees it, but search, copying and screen readers read it: the layout that "
-               "places it there needs fixing")
+        why = (
+            f"text is drawn outside the {box} ({page.beyond}): {_quote(page.outside)}; no "
+            "reader sees it, but search, copying and screen readers read it: the layout that "
+            "places it there needs fixing"
+        )
         yield Finding("verify-outside-page", why, ("outside", page.outside), page=page)
 
 
@@ -469,8 +544,10 @@ def _diagnostics(name: str, findings: Iterable[Finding]) -> list[Diagnostic]:
         _first, pages = grouped.setdefault((f.code, *f.key), (f, []))
         if f.page is not None and all(p.index != f.page.index for p in pages):
             pages.append(f.page)
-    return [error(f.code, f.message, Place(f"{name}: {_pages(pages)}" if pages else name))
-            for f, pages in grouped.values()]
+    return [
+        error(f.code, f.message, Place(f"{name}: {_pages(pages)}" if pages else name))
+        for f, pages in grouped.values()
+    ]
 
 
 def _pages(pages: Sequence[Page]) -> str:
@@ -497,8 +574,9 @@ def _ranges(numbers: Sequence[int]) -> str:
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
-def _read_pdf(data: bytes, name: str,
-              regions: Sequence[Sequence[Region]] = ()) -> PdfText | Diagnostic:
+def _read_pdf(
+    data: bytes, name: str, regions: Sequence[Sequence[Region]] = ()
+) -> PdfText | Diagnostic:
     import pypdfium2
 
     try:
@@ -523,13 +601,17 @@ def verify_pdf(expected: Expected, data: bytes, name: str) -> list[Diagnostic]:
         languages = expected.languages
         if page.index == 0:
             spill = pages[1].text if len(pages) > 1 else ""
-            promised += _promised(page.text, expected.help, "the cover's help box", languages,
-                                  spill=spill)
+            promised += _promised(
+                page.text, expected.help, "the cover's help box", languages, spill=spill
+            )
         elif page.index == len(pages) - 1:
             promised += _promised(page.text, expected.help, "the back cover", languages)
-        if page.body and expected.hotline and page.index != len(pages) - 1:  # the back cover has no footer
-            promised += _promised(page.footer, [expected.hotline], "the page footer", languages,
-                                  quote=True)
+        if (
+            page.body and expected.hotline and page.index != len(pages) - 1
+        ):  # the back cover has no footer
+            promised += _promised(
+                page.footer, [expected.hotline], "the page footer", languages, quote=True
+            )
         most = max(expected.most, len(pages))
         findings += _page_findings(page, promised, expected, most, "page box")
     return _diagnostics(name, findings)
@@ -554,11 +636,16 @@ def verify_card_pdf(expected: Expected, data: bytes, name: str, *, sheet: bool) 
         for n in expected.card if sheet else ():
             # The sheet repeats one side ten times: one finding names every card it fails on.
             cards = page.regions
-            failing = [i for i, card in enumerate(cards, start=1)
-                       if any(_promised(card, [n], "", language))]
+            failing = [
+                i
+                for i, card in enumerate(cards, start=1)
+                if any(_promised(card, [n], "", language))
+            ]
             if failing:
-                where = (f"card{'s' if len(failing) > 1 else ''} {_ranges(failing)} of "
-                         f"{len(cards)} on the sheet's {side}s")
+                where = (
+                    f"card{'s' if len(failing) > 1 else ''} {_ranges(failing)} of "
+                    f"{len(cards)} on the sheet's {side}s"
+                )
                 promised += _promised(cards[failing[0] - 1], [n], where, language)
         findings += _page_findings(page, promised, expected, expected.most, "card")
     return _diagnostics(name, findings)
@@ -585,11 +672,16 @@ def verify_epub(expected: Expected, data: bytes, name: str) -> list[Diagnostic]:
         out += [error(f.code, f.message, Place(place, doc.line(offset))) for offset, f in strays]
         for href, line in doc.links:
             if not _allowed_link(href, expected):
-                why = (f"the link '{href}' leads to an address or number the source does not "
-                       "have: remove it")
+                why = (
+                    f"the link '{href}' leads to an address or number the source does not "
+                    "have: remove it"
+                )
                 out.append(error("verify-link-added", why, Place(place, line)))
-        out += [error(f.code, f.message, Place(place, line)) for char, line, context in doc.controls
-                for f in [_control(char, context)]]
+        out += [
+            error(f.code, f.message, Place(place, line))
+            for char, line, context in doc.controls
+            for f in [_control(char, context)]
+        ]
     return out
 
 
@@ -604,15 +696,23 @@ def _allowed_link(href: str, expected: Expected) -> bool:
 # The build's gates and `handbook verify`.
 
 
-def verify_edition(source: Handbook, views: Sequence[View], pdf: bytes, epub: bytes, *,
-                   pdf_name: str, epub_name: str) -> list[Diagnostic]:
+def verify_edition(
+    source: Handbook,
+    views: Sequence[View],
+    pdf: bytes,
+    epub: bytes,
+    *,
+    pdf_name: str,
+    epub_name: str,
+) -> list[Diagnostic]:
     """Every problem a reader would meet in an edition's PDF and EPUB (a view per language)."""
     expected = expect(source, views)
     return [*verify_pdf(expected, pdf, pdf_name), *verify_epub(expected, epub, epub_name)]
 
 
-def check_edition(source: Handbook, views: Sequence[View], pdf: bytes, epub: bytes,
-                  paths: tuple[Path, Path]) -> None:
+def check_edition(
+    source: Handbook, views: Sequence[View], pdf: bytes, epub: bytes, paths: tuple[Path, Path]
+) -> None:
     """The build's gate, before it writes `paths` (PDF, EPUB): raise if a reader would meet a problem."""
     pdf_name, epub_name = (relative(p) for p in paths)
     problems = verify_edition(source, views, pdf, epub, pdf_name=pdf_name, epub_name=epub_name)
@@ -620,16 +720,26 @@ def check_edition(source: Handbook, views: Sequence[View], pdf: bytes, epub: byt
         raise RenderError(problems)
 
 
-def verify_card(source: Handbook, views: Sequence[View], card: bytes, sheet: bytes, *,
-                card_name: str, sheet_name: str) -> list[Diagnostic]:
+def verify_card(
+    source: Handbook,
+    views: Sequence[View],
+    card: bytes,
+    sheet: bytes,
+    *,
+    card_name: str,
+    sheet_name: str,
+) -> list[Diagnostic]:
     """Every problem of the wallet card and its sheet (views: front, back)."""
     expected = expect(source, views)
-    return [*verify_card_pdf(expected, card, card_name, sheet=False),
-            *verify_card_pdf(expected, sheet, sheet_name, sheet=True)]
+    return [
+        *verify_card_pdf(expected, card, card_name, sheet=False),
+        *verify_card_pdf(expected, sheet, sheet_name, sheet=True),
+    ]
 
 
-def check_card(source: Handbook, views: Sequence[View], card: bytes, sheet: bytes,
-               paths: Sequence[Path]) -> None:
+def check_card(
+    source: Handbook, views: Sequence[View], card: bytes, sheet: bytes, paths: Sequence[Path]
+) -> None:
     """The card build's gate, before it writes `paths` (card, sheet)."""
     names = {"card_name": relative(paths[0]), "sheet_name": relative(paths[1])}
     problems = verify_card(source, views, card, sheet, **names)
@@ -640,16 +750,23 @@ def check_card(source: Handbook, views: Sequence[View], card: bytes, sheet: byte
 KINDS = (("-card-sheet.pdf", "sheet"), ("-card.pdf", "card"), (".pdf", "pdf"), (".epub", "epub"))
 
 
-def verify_files(project: Project, paths: Sequence[Path], *, handbook_id: str | None = None,
-                 lang: str | None = None) -> list[Diagnostic]:
+def verify_files(
+    project: Project,
+    paths: Sequence[Path],
+    *,
+    handbook_id: str | None = None,
+    lang: str | None = None,
+) -> list[Diagnostic]:
     """`handbook verify`: each built file against its source, found from its name
     (dist/<lang>/<handbook>[...].pdf or .epub) unless `handbook_id` and `lang` say."""
-    return [d for path in paths
-            for d in verify_file(project, path, handbook_id=handbook_id, lang=lang)]
+    return [
+        d for path in paths for d in verify_file(project, path, handbook_id=handbook_id, lang=lang)
+    ]
 
 
-def verify_file(project: Project, path: Path, *, handbook_id: str | None = None,
-                lang: str | None = None) -> list[Diagnostic]:
+def verify_file(
+    project: Project, path: Path, *, handbook_id: str | None = None, lang: str | None = None
+) -> list[Diagnostic]:
     shown = relative(path)
     kind = next((k for suffix, k in KINDS if path.name.endswith(suffix)), None)
     if not path.is_file() or kind is None:
@@ -669,8 +786,10 @@ def _handbook_of(project: Project, path: Path) -> str:
     ids = [i for i in project.handbooks() if path.name.startswith((f"{i}.", f"{i}-"))]
     if not ids:
         known = ", ".join(project.handbooks()) or "none"
-        why = (f"cannot tell which handbook this is (known: {known}): name it as the build "
-               "does, <handbook>.pdf, or pass --handbook")
+        why = (
+            f"cannot tell which handbook this is (known: {known}): name it as the build "
+            "does, <handbook>.pdf, or pass --handbook"
+        )
         raise UsageError([error("verify-file", why, Place(relative(path)))])
     return max(ids, key=len)
 
@@ -685,8 +804,10 @@ def _views(project: Project, handbook: Handbook, path: Path, lang: str, kind: st
     known = project.locales_of(handbook)
     if any(c not in known for c in codes) or len(codes) > (1 if kind in ("card", "sheet") else 2):
         tags = ", ".join(k.replace("_", "-") for k in known)
-        why = (f"cannot tell the language of this file from '{lang}' (the locales of "
-               f"'{handbook.id}': {tags}): pass --lang")
+        why = (
+            f"cannot tell the language of this file from '{lang}' (the locales of "
+            f"'{handbook.id}': {tags}): pass --lang"
+        )
         raise UsageError([error("verify-file", why, Place(relative(path)))])
     locs = [resolve_locale(project, handbook, c) for c in codes]
     if kind in ("card", "sheet"):

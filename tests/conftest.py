@@ -24,7 +24,9 @@ SEED = ROOT.parent / "shared" / "seed" / "connecticut-trafficking-qa.txt"
 HANDBOOK = "ct-trafficking"
 EPOCH = "1795824000"  # 2026-11-28, the edition date: builds in tests are repeatable
 os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="handbook-cache-")  # font subsets made afresh each run
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(
+    prefix="handbook-cache-"
+)  # font subsets made afresh each run
 BIDI_MARKS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
@@ -37,7 +39,12 @@ class Built:
 
     def pdftext(self, *args: str) -> str:
         """The PDF's text as pdftotext copies it out, less the bidi marks it adds."""
-        out = subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(self.pdf), "-"], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", *args, str(self.pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         return out.translate(BIDI_MARKS)
 
 
@@ -79,7 +86,9 @@ def build_editions(out: Path, codes: Iterable[str]) -> dict[str, Built]:
 @pytest.fixture
 def view(project: Project, handbook, locale: str) -> View:  # type: ignore[no-untyped-def]
     """The presented handbook of the parametrized locale."""
-    return prepare(project, handbook, resolve_locale(project, handbook, locale), allow_partial=False).view
+    return prepare(
+        project, handbook, resolve_locale(project, handbook, locale), allow_partial=False
+    ).view
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

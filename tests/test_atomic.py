@@ -33,7 +33,10 @@ def test_failed_build_keeps_the_previous_outputs(good_build: Path) -> None:
     out = good_build / "dist" / "es"
     before = snapshot(out)
     po = catalog_path(good_build / "locales", "es", HANDBOOK)
-    po.write_text(po.read_text(encoding="utf-8").replace('msgid "Contents"', 'msgid "Contents"\ngarbage'), encoding="utf-8")
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgid "Contents"', 'msgid "Contents"\ngarbage'),
+        encoding="utf-8",
+    )
     command = [sys.executable, "-m", "pipeline", "--root", str(good_build), "build", "--lang", "es"]
     run = subprocess.run(command, capture_output=True, text=True)
     assert run.returncode == 1
@@ -43,11 +46,17 @@ def test_failed_build_keeps_the_previous_outputs(good_build: Path) -> None:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
-def test_interrupted_build_keeps_the_previous_outputs(good_build: Path, sig: signal.Signals) -> None:
+def test_interrupted_build_keeps_the_previous_outputs(
+    good_build: Path, sig: signal.Signals
+) -> None:
     out = good_build / "dist" / "es"
     before = snapshot(out)
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--root", str(good_build), "build", "--lang", "es"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "--root", str(good_build), "build", "--lang", "es"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(1.5)  # past the imports, inside rendering (a build takes about 3 s)
     assert proc.poll() is None, "the build finished before it could be interrupted"
     os.kill(proc.pid, sig)

@@ -41,8 +41,12 @@ from .conftest import ROOT
 
 ROOTS = Path(__file__).parent / "roots"
 CASES = sorted(p.name for p in ROOTS.iterdir() if (p / "expected.txt").is_file())
-DIAGNOSTIC = re.compile(r"^(?P<path>[^:\s][^:]*)(?::(?P<line>\d+))?(?::(?P<col>\d+))?: error: (?P<message>.+) \[(?P<code>[a-z0-9-]+)\]$")
-SUMMARY = re.compile(r"^(?:checked \d+ handbook\(s\): (?P<checked>\d+) error\(s\), \d+ warning\(s\)|failed: (?P<failed>\d+) error\(s\))$")
+DIAGNOSTIC = re.compile(
+    r"^(?P<path>[^:\s][^:]*)(?::(?P<line>\d+))?(?::(?P<col>\d+))?: error: (?P<message>.+) \[(?P<code>[a-z0-9-]+)\]$"
+)
+SUMMARY = re.compile(
+    r"^(?:checked \d+ handbook\(s\): (?P<checked>\d+) error\(s\), \d+ warning\(s\)|failed: (?P<failed>\d+) error\(s\))$"
+)
 LOCKS = "dist/.locks/"  # build's per-job lock files: bookkeeping, not output
 
 
@@ -54,16 +58,24 @@ class Expected:
 
 
 def read_expected(path: Path) -> Expected:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("# ")]
+    lines = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("# ")
+    ]
     assert lines[0].startswith("$ handbook "), f"{path}: the command comes first"
     assert lines[-1].startswith("exit "), f"{path}: the exit status comes last"
     status = lines[-1].removeprefix("exit ")
-    return Expected(shlex.split(lines[0].removeprefix("$ handbook ")), lines[1:-1], int(status) if status.isdigit() else -1)
+    return Expected(
+        shlex.split(lines[0].removeprefix("$ handbook ")),
+        lines[1:-1],
+        int(status) if status.isdigit() else -1,
+    )
 
 
 def write_expected(path: Path, output: list[str], status: int) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
-    header = [line for line in lines if line.startswith("# ")] + [next(line for line in lines if line.startswith("$ "))]
+    header = [line for line in lines if line.startswith("# ")] + [
+        next(line for line in lines if line.startswith("$ "))
+    ]
     path.write_text("\n".join([*header, *output, f"exit {status}"]) + "\n", encoding="utf-8")
 
 
@@ -99,26 +111,40 @@ def link_out(inside: str, content: str) -> Callable[[Path], None]:
 SECRET = "SECRET-hunter2"
 SETUP = {  # inputs too big to check in, or links out of the project
     "source-10mb": pad_to_10_mb,
-    "layout-link-outside": link_out("layouts/_meta.j2", f"<meta>{{{{ {SECRET.replace('-', '_')} }}}}</meta>\n"),
-    "layout-stylesheet-link": link_out("layouts/print.css", f"body {{ {SECRET}: red; colour: {SECRET} }}\n"),
-    "source-link-outside": link_out("source/tiny/handbook.yaml", f"id: tiny\nlanguage: {SECRET}\n{SECRET}: x\n"),
-    "po-link-outside": link_out("locales/es/LC_MESSAGES/tiny.po", f'msgid ""\nmsgstr "Language: {SECRET}\\n"\n'),
+    "layout-link-outside": link_out(
+        "layouts/_meta.j2", f"<meta>{{{{ {SECRET.replace('-', '_')} }}}}</meta>\n"
+    ),
+    "layout-stylesheet-link": link_out(
+        "layouts/print.css", f"body {{ {SECRET}: red; colour: {SECRET} }}\n"
+    ),
+    "source-link-outside": link_out(
+        "source/tiny/handbook.yaml", f"id: tiny\nlanguage: {SECRET}\n{SECRET}: x\n"
+    ),
+    "po-link-outside": link_out(
+        "locales/es/LC_MESSAGES/tiny.po", f'msgid ""\nmsgstr "Language: {SECRET}\\n"\n'
+    ),
 }
 
 
 def make_project(case: str, tmp_path: Path) -> Path:
     root = tmp_path / case
     shutil.copytree(ROOT / "layouts", root / "layouts")
-    shutil.copytree(ROOTS / case, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt"))
+    shutil.copytree(
+        ROOTS / case, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.txt")
+    )
     SETUP.get(case, lambda _root: None)(root)
     return root
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
-def run_cli(root: Path, argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+def run_cli(
+    root: Path, argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
     monkeypatch.chdir(root)
     monkeypatch.setenv("COLUMNS", "80")  # argparse wraps its usage text to the terminal
     sigterm = signal.getsignal(signal.SIGTERM)
@@ -137,7 +163,9 @@ def test_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     expected_path = ROOTS / case / "expected.txt"
     expected = read_expected(expected_path)
     root = make_project(case, tmp_path)
@@ -145,23 +173,31 @@ def test_bad_input(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
 
     status, out, err = run_cli(root, expected.argv, monkeypatch, capsys)
     lines = err.splitlines()
-    if os.environ.get("UPDATE_EXPECTED") and (not matches(expected.output, lines) or status != expected.status):
+    if os.environ.get("UPDATE_EXPECTED") and (
+        not matches(expected.output, lines) or status != expected.status
+    ):
         write_expected(expected_path, lines, status)
 
     assert "Traceback" not in err + out
     assert SECRET not in err + out  # nothing of a file outside the project is ever quoted
     assert out == ""  # nothing claims to be written
-    assert matches(expected.output, lines), "\n".join(["expected:", *expected.output, "actual:", *lines])
+    assert matches(expected.output, lines), "\n".join(
+        ["expected:", *expected.output, "actual:", *lines]
+    )
     assert status == expected.status
     assert status in (1, 2)
 
     after = snapshot(root)
-    assert {k: v for k, v in after.items() if not k.startswith(LOCKS)} == before, "a failed run changed or wrote files"
+    assert {k: v for k, v in after.items() if not k.startswith(LOCKS)} == before, (
+        "a failed run changed or wrote files"
+    )
     assert all(k.endswith(".lock") for k in after if k.startswith(LOCKS))
 
     if status == 1:  # bad input: located diagnostics, and a summary that counts every one of them
         diagnostics = [m for m in map(DIAGNOSTIC.match, lines[:-1]) if m]
-        assert len(diagnostics) == len(lines) - 1, f"not a diagnostic: {[x for x in lines[:-1] if not DIAGNOSTIC.match(x)]}"
+        assert len(diagnostics) == len(lines) - 1, (
+            f"not a diagnostic: {[x for x in lines[:-1] if not DIAGNOSTIC.match(x)]}"
+        )
         summary = SUMMARY.match(lines[-1])
         assert summary, lines[-1]
         assert int(summary.group("checked") or summary.group("failed")) == len(diagnostics)
@@ -172,6 +208,11 @@ def test_bad_input(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
 
 def test_shipped_project_is_clean() -> None:
     """`handbook check --strict` over every handbook and locale of the real project: no error, no warning."""
-    run = subprocess.run([sys.executable, "-m", "pipeline", "check", "--strict"], cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "pipeline", "check", "--strict"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stderr.endswith(" 0 error(s), 0 warning(s)\n")

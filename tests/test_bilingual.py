@@ -39,8 +39,12 @@ def editions(bilingual: dict[str, Built]) -> dict[str, Built]:
 def views() -> dict[str, View]:
     project = Project(ROOT)
     handbook = project.load(HANDBOOK)
-    return {code: prepare(project, handbook, resolve_locale(project, handbook, code), allow_partial=False).view
-            for code in ("es", "fa_AF", "en")}
+    return {
+        code: prepare(
+            project, handbook, resolve_locale(project, handbook, code), allow_partial=False
+        ).view
+        for code in ("es", "fa_AF", "en")
+    }
 
 
 def sides(pair: str, views: dict[str, View]) -> tuple[View, View]:
@@ -60,19 +64,30 @@ def question_pages(pdf: Path) -> list[int]:
     with pikepdf.open(pdf) as doc:
         index = {page.obj.objgen: n for n, page in enumerate(doc.pages, start=1)}
         with doc.open_outline() as outline:
-            return [index[q.destination[0].objgen] for section in outline.root for q in section.children]
+            return [
+                index[q.destination[0].objgen] for section in outline.root for q in section.children
+            ]
 
 
 @pytest.mark.parametrize("pair", PAIRS)
-def test_each_question_in_both_languages_on_its_bookmarked_page(editions: dict[str, Built], views: dict[str, View], pair: str) -> None:
+def test_each_question_in_both_languages_on_its_bookmarked_page(
+    editions: dict[str, Built], views: dict[str, View], pair: str
+) -> None:
     a, b = sides(pair, views)
     built = editions[pair]
-    questions = [(qa.entry.question.value, qb.entry.question.value)
-                 for sa, sb in zip(a.sections, b.sections, strict=True) for qa, qb in zip(sa.entries, sb.entries, strict=True)]
+    questions = [
+        (qa.entry.question.value, qb.entry.question.value)
+        for sa, sb in zip(a.sections, b.sections, strict=True)
+        for qa, qb in zip(sa.entries, sb.entries, strict=True)
+    ]
     pages = question_pages(built.pdf)
     assert len(pages) == len(questions) == a.entry_count
     texts = {n: built.pdftext("-f", str(n), "-l", str(n)) for n in set(pages)}
-    missing = [(n, qa, qb) for n, (qa, qb) in zip(pages, questions, strict=True) if not (found(qa, texts[n]) and found(qb, texts[n]))]
+    missing = [
+        (n, qa, qb)
+        for n, (qa, qb) in zip(pages, questions, strict=True)
+        if not (found(qa, texts[n]) and found(qb, texts[n]))
+    ]
     assert missing == []
 
 
@@ -87,9 +102,21 @@ def test_no_pair_breaks_across_pages(pair: str) -> None:
 
     project = Project(ROOT)
     handbook = project.load(HANDBOOK)
-    pair_sides = tuple(Side(prepare(project, handbook, resolve_locale(project, handbook, code), allow_partial=False), n)
-                       for n, code in enumerate(pair.split("+"), start=1))
-    html = print_html(project.layouts, edition(project.layouts, pair_sides, epub=False), size="letter", press=False)
+    pair_sides = tuple(
+        Side(
+            prepare(
+                project, handbook, resolve_locale(project, handbook, code), allow_partial=False
+            ),
+            n,
+        )
+        for n, code in enumerate(pair.split("+"), start=1)
+    )
+    html = print_html(
+        project.layouts,
+        edition(project.layouts, pair_sides, epub=False),
+        size="letter",
+        press=False,
+    )
     document = _render(html, project.layouts, (project.layouts, project.source))
     pages_of: dict[int, set[int]] = {}
 
@@ -103,13 +130,20 @@ def test_no_pair_breaks_across_pages(pair: str) -> None:
     for number, page in enumerate(document.pages):
         walk(page._page_box, number)
     a = pair_sides[0].view
-    blocks = sum(len(block.items) if hasattr(block, "items") else 1 for s in a.sections for q in s.entries for block in q.entry.answer)
+    blocks = sum(
+        len(block.items) if hasattr(block, "items") else 1
+        for s in a.sections
+        for q in s.entries
+        for block in q.entry.answer
+    )
     assert len(pages_of) >= len(a.sections) + a.entry_count + blocks
     assert [p for p in pages_of.values() if len(p) > 1] == []
 
 
 @pytest.mark.parametrize("pair", PAIRS)
-def test_answers_in_both_languages(editions: dict[str, Built], views: dict[str, View], pair: str) -> None:
+def test_answers_in_both_languages(
+    editions: dict[str, Built], views: dict[str, View], pair: str
+) -> None:
     text = editions[pair].pdftext()
     for view in sides(pair, views):
         last = view.sections[-1].entries[-1].entry.answer[-1]
@@ -123,22 +157,33 @@ def half_text(pdf: Path, page: int, side: str) -> str:
     doc = pypdfium2.PdfDocument(pdf)
     width, height = doc[page - 1].get_size()
     text = doc[page - 1].get_textpage()
-    return str(text.get_text_bounded(0, 0, width / 2, height) if side == "left" else text.get_text_bounded(width / 2, 0, width, height))
+    return str(
+        text.get_text_bounded(0, 0, width / 2, height)
+        if side == "left"
+        else text.get_text_bounded(width / 2, 0, width, height)
+    )
 
 
 @pytest.mark.parametrize(("pair", "first_side"), [("es+en", "left"), ("fa_AF+en", "right")])
-def test_first_language_on_the_reading_start_side(editions: dict[str, Built], views: dict[str, View], pair: str, first_side: str) -> None:
+def test_first_language_on_the_reading_start_side(
+    editions: dict[str, Built], views: dict[str, View], pair: str, first_side: str
+) -> None:
     a, b = sides(pair, views)
     page = question_pages(editions[pair].pdf)[0]
     other = "right" if first_side == "left" else "left"
-    qa, qb = a.sections[0].entries[0].entry.question.value, b.sections[0].entries[0].entry.question.value
+    qa, qb = (
+        a.sections[0].entries[0].entry.question.value,
+        b.sections[0].entries[0].entry.question.value,
+    )
     assert found(qa, half_text(editions[pair].pdf, page, first_side))
     assert found(qb, half_text(editions[pair].pdf, page, other))
     assert not found(qb, half_text(editions[pair].pdf, page, first_side))
 
 
 @pytest.mark.parametrize("pair", PAIRS)
-def test_pdf_tagged_with_bookmarks_in_both_languages_and_own_fonts(editions: dict[str, Built], views: dict[str, View], pair: str) -> None:
+def test_pdf_tagged_with_bookmarks_in_both_languages_and_own_fonts(
+    editions: dict[str, Built], views: dict[str, View], pair: str
+) -> None:
     a, b = sides(pair, views)
     with pikepdf.open(editions[pair].pdf) as pdf:
         assert str(pdf.Root.Lang) == a.loc.tag
@@ -146,20 +191,31 @@ def test_pdf_tagged_with_bookmarks_in_both_languages_and_own_fonts(editions: dic
         assert pdf.Root.MarkInfo.Marked
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]
-    assert titles == [f"{sa.title.value} / {sb.title.value}" for sa, sb in zip(a.sections, b.sections, strict=True)]
-    rows = subprocess.run(["pdffonts", str(editions[pair].pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert titles == [
+        f"{sa.title.value} / {sb.title.value}"
+        for sa, sb in zip(a.sections, b.sections, strict=True)
+    ]
+    rows = subprocess.run(
+        ["pdffonts", str(editions[pair].pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     families = {f.replace(" ", "-") for view in (a, b) for f in view.loc.fonts.families}
     for row in rows:
         name, emb = row.split()[0], row.split()[-5]
         assert emb == "yes", row
-        assert name.split("+")[-1].removesuffix("-Bold") in families, f"{row}: a fallback font, not one chosen for {pair}"
+        assert name.split("+")[-1].removesuffix("-Bold") in families, (
+            f"{row}: a fallback font, not one chosen for {pair}"
+        )
 
 
 @pytest.mark.parametrize("pair", PAIRS)
 def test_structure_holds(editions: dict[str, Built], pair: str) -> None:
     assert_structure_holds(editions[pair].pdf, rtl=pair.startswith("fa"))
-    assert languages_tagged(editions[pair].pdf).get("en", 0) > 100  # every English cell, not the document's language
-    with pikepdf.open(editions[pair].pdf) as pdf:  # each side's links are described in its own language
+    assert (
+        languages_tagged(editions[pair].pdf).get("en", 0) > 100
+    )  # every English cell, not the document's language
+    with pikepdf.open(
+        editions[pair].pdf
+    ) as pdf:  # each side's links are described in its own language
         described = {str(a.Contents) for a in pdf.pages[0].obj.Annots}
     assert "Call 1-888-373-7888" in described
     assert len(described) == 6  # three contacts, in two languages
@@ -170,26 +226,54 @@ def list_items(path: Path) -> list[list[str]]:
     out = []
     with pikepdf.open(path) as pdf:
         for o in pdf.objects:
-            if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/StructElem" and o.get("/S") == "/LI":
+            if (
+                isinstance(o, pikepdf.Dictionary)
+                and o.get("/Type") == "/StructElem"
+                and o.get("/S") == "/LI"
+            ):
                 kids = o.K if isinstance(o.K, pikepdf.Array) else [o.K]
-                out.append([str(k.S) for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k])
+                out.append(
+                    [str(k.S) for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+                )
     return [kids for kids in out if "/Lbl" in kids]
 
 
 @pytest.mark.parametrize("pair", PAIRS)
-def test_answer_lists_are_tagged_lists(editions: dict[str, Built], views: dict[str, View], pair: str) -> None:
+def test_answer_lists_are_tagged_lists(
+    editions: dict[str, Built], views: dict[str, View], pair: str
+) -> None:
     """Each list item, in each language, is an LI with its number as Lbl and its text as LBody
     (not a paragraph with the number typed in); in the EPUB, Pandoc numbers each item once."""
     a, b = sides(pair, views)
-    items = [i for s in a.sections for q in s.entries for block in q.entry.answer if isinstance(block, ItemList)
-             for i in block.items]
+    items = [
+        i
+        for s in a.sections
+        for q in s.entries
+        for block in q.entry.answer
+        if isinstance(block, ItemList)
+        for i in block.items
+    ]
     assert list_items(editions[pair].pdf) == [["/Lbl", "/LBody"]] * (2 * len(items))
-    numbers = [str(n) for s in a.sections for q in s.entries for block in q.entry.answer
-               if isinstance(block, ItemList) for n in range(1, len(block.items) + 1) for _side in (a, b)]
+    numbers = [
+        str(n)
+        for s in a.sections
+        for q in s.entries
+        for block in q.entry.answer
+        if isinstance(block, ItemList)
+        for n in range(1, len(block.items) + 1)
+        for _side in (a, b)
+    ]
     with zipfile.ZipFile(editions[pair].epub) as z:
         chapters = sorted(n for n in z.namelist() if n.startswith("EPUB/section-"))
-        plain = [subprocess.run(["pandoc", "-f", "html", "-t", "plain", "--wrap=none"], input=z.read(n),
-                                capture_output=True, check=True).stdout.decode() for n in chapters]
+        plain = [
+            subprocess.run(
+                ["pandoc", "-f", "html", "-t", "plain", "--wrap=none"],
+                input=z.read(n),
+                capture_output=True,
+                check=True,
+            ).stdout.decode()
+            for n in chapters
+        ]
     # Pandoc numbers each item from its list, once: "2.  Debt Bondage: …", never "1.  2. …".
     assert [n for text in plain for n in re.findall(r"^(\d+)\.  (?!\S*\d)", text, re.M)] == numbers
 
@@ -200,13 +284,17 @@ def test_epub_passes_epubcheck(editions: dict[str, Built], pair: str, tmp_path: 
 
 
 @pytest.mark.parametrize("pair", PAIRS)
-def test_epub_pairs_carry_their_own_lang_and_dir(editions: dict[str, Built], views: dict[str, View], pair: str) -> None:
+def test_epub_pairs_carry_their_own_lang_and_dir(
+    editions: dict[str, Built], views: dict[str, View], pair: str
+) -> None:
     a, b = sides(pair, views)
     expected = [(v.loc.tag, v.loc.tag, v.loc.dir) for v in (a, b)]
     book = epub.read_epub(str(editions[pair].epub), {"ignore_ncx": True})
     assert [m[0] for m in book.get_metadata("DC", "language")] == [a.loc.tag, b.loc.tag]
     with zipfile.ZipFile(editions[pair].epub) as z:
-        documents = {n: ElementTree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml")}
+        documents = {
+            n: ElementTree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml")
+        }
     pairs = 0
     for name, root in documents.items():
         assert (root.get("lang"), root.get("dir")) == (a.loc.tag, a.loc.dir), name
@@ -215,13 +303,25 @@ def test_epub_pairs_carry_their_own_lang_and_dir(editions: dict[str, Built], vie
                 continue
             pairs += 1
             cells = list(element)
-            assert [(c.get("lang"), c.get(XML_LANG), c.get("dir")) for c in cells] == expected, (name, element.get("class"))
+            assert [(c.get("lang"), c.get(XML_LANG), c.get("dir")) for c in cells] == expected, (
+                name,
+                element.get("class"),
+            )
             assert all("".join(c.itertext()).strip() for c in cells), name
-    blocks = sum(len(block.items) if hasattr(block, "items") else 1 for s in a.sections for q in s.entries for block in q.entry.answer)
-    assert pairs == 4 + len(a.sections) + a.entry_count + blocks  # cover, help, colophon, back; then every heading and block
+    blocks = sum(
+        len(block.items) if hasattr(block, "items") else 1
+        for s in a.sections
+        for q in s.entries
+        for block in q.entry.answer
+    )
+    assert (
+        pairs == 4 + len(a.sections) + a.entry_count + blocks
+    )  # cover, help, colophon, back; then every heading and block
     ids = {el.get("id") for root in documents.values() for el in root.iter()}
     assert {q.anchor for s in a.sections for q in s.entries} <= ids
-    toc = next(el for el in documents["EPUB/nav.xhtml"].iter(f"{XHTML}nav") if el.get("id") == "toc")
+    toc = next(
+        el for el in documents["EPUB/nav.xhtml"].iter(f"{XHTML}nav") if el.get("id") == "toc"
+    )
     links = list(toc.iter(f"{XHTML}a"))
     assert len(links) == len(a.sections) + a.entry_count
     for link in links:

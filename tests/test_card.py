@@ -22,8 +22,12 @@ HOTLINE = "1-888-373-7888"
 
 
 def pdftext(path: Path, page: int) -> str:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return out.translate(BIDI_MARKS)
 
 
@@ -43,12 +47,17 @@ def test_card_is_wallet_size_front_and_back(cards: dict[str, tuple[Path, Path]],
         assert "/StructTreeRoot" in pdf.Root
 
 
-@pytest.mark.parametrize(("code", "front", "back"), [
-    ("es", "Obtenga ayuda ahora", "Get help now"),
-    ("fa_AF", "همین حالا کمک بگیرید", "Get help now"),
-    ("en", "Get help now", "Obtenga ayuda ahora"),  # the English card's back is Spanish
-])
-def test_front_in_the_language_back_in_the_other(cards: dict[str, tuple[Path, Path]], code: str, front: str, back: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "front", "back"),
+    [
+        ("es", "Obtenga ayuda ahora", "Get help now"),
+        ("fa_AF", "همین حالا کمک بگیرید", "Get help now"),
+        ("en", "Get help now", "Obtenga ayuda ahora"),  # the English card's back is Spanish
+    ],
+)
+def test_front_in_the_language_back_in_the_other(
+    cards: dict[str, tuple[Path, Path]], code: str, front: str, back: str
+) -> None:
     card, _sheet = cards[code]
     for page, heading in ((1, front), (2, back)):
         text = pdftext(card, page)
@@ -91,11 +100,16 @@ def test_sheet_backs_mirror_the_fronts_for_duplex() -> None:
     assert len(front) == len(back) == 10
     for f, b in zip(front, back, strict=True):
         assert (b.y, b.w, b.h) == (f.y, CARD_W, CARD_H)
-        assert b.x == pytest.approx(SHEET_W - f.x - CARD_W)  # flipped on the long edge, the back lands behind its front
+        assert b.x == pytest.approx(
+            SHEET_W - f.x - CARD_W
+        )  # flipped on the long edge, the back lands behind its front
         assert 0 < f.x < f.x + CARD_W < SHEET_W
         assert 0 < f.y < f.y + CARD_H < SHEET_H
     for m in crop_marks():  # marks stay in the margins, off every card
-        assert not any(m.x < s.x + s.w and s.x < m.x + m.w and m.y < s.y + s.h and s.y < m.y + m.h for s in front)
+        assert not any(
+            m.x < s.x + s.w and s.x < m.x + m.w and m.y < s.y + s.h and s.y < m.y + m.h
+            for s in front
+        )
 
 
 def lengthen(po: Path, context: str, extra: str) -> int:
@@ -111,13 +125,19 @@ def lengthen(po: Path, context: str, extra: str) -> int:
 def test_overlong_translation_fails_naming_the_line_and_the_overflow(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     po = project.locales / "es" / "LC_MESSAGES" / f"{HANDBOOK}.po"
-    line = lengthen(po, "card/line1", " Estos servicios son gratuitos y confidenciales para todas las personas que los necesiten.")
+    line = lengthen(
+        po,
+        "card/line1",
+        " Estos servicios son gratuitos y confidenciales para todas las personas que los necesiten.",
+    )
     with pytest.raises(RenderError) as raised:
         build(project, HANDBOOK, "es")
     [problem] = raised.value.diagnostics
     assert problem.code == "card-overflow"
     assert "card/line1" in problem.message
-    assert re.search(r"takes [3-9] lines where the card has room for 2: \d+\.\d pt too long", problem.message)
+    assert re.search(
+        r"takes [3-9] lines where the card has room for 2: \d+\.\d pt too long", problem.message
+    )
     assert problem.place.path.endswith("locales/es/LC_MESSAGES/ct-trafficking.po")
     assert line <= problem.place.line <= line + 3  # the message's own lines in the catalog
     assert not (project.dist / "es").exists()  # nothing written
@@ -126,8 +146,15 @@ def test_overlong_translation_fails_naming_the_line_and_the_overflow(tmp_path: P
 def test_unbreakable_line_fails_with_how_much_too_wide(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     # Letters: digits glued to a word are a number the source does not have (qa-added-number).
-    lengthen(project.locales / "es" / "LC_MESSAGES" / f"{HANDBOOK}.po", "contact/emergency", "-" + "W" * 60)
+    lengthen(
+        project.locales / "es" / "LC_MESSAGES" / f"{HANDBOOK}.po",
+        "contact/emergency",
+        "-" + "W" * 60,
+    )
     with pytest.raises(RenderError) as raised:
         build(project, HANDBOOK, "es")
     messages = [d.message for d in raised.value.diagnostics]
-    assert any("contact/emergency" in m and re.search(r"\d+\.\d pt wider than the card", m) for m in messages), messages
+    assert any(
+        "contact/emergency" in m and re.search(r"\d+\.\d pt wider than the card", m)
+        for m in messages
+    ), messages

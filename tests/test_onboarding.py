@@ -16,7 +16,9 @@ from pipeline.locales import config_path, locale_info
 from .conftest import HANDBOOK, copy_project
 
 
-def test_init_writes_a_commented_locale_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_writes_a_commented_locale_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = copy_project(tmp_path)
     assert main(["--root", str(tmp_path), "init", "ko"]) == 0
     text = config_path(project.locales, "ko").read_text(encoding="utf-8")
@@ -29,7 +31,10 @@ def test_init_writes_a_commented_locale_yaml(tmp_path: Path, capsys: pytest.Capt
 def test_card_errors_name_the_back_and_its_language(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     po = catalog_path(project.locales, "es", HANDBOOK)
-    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Obtenga ayuda ahora"', 'msgstr ""'), encoding="utf-8")
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgstr "Obtenga ayuda ahora"', 'msgstr ""'),
+        encoding="utf-8",
+    )
     with pytest.raises(CatalogError) as failed:
         build_card(project, HANDBOOK, "en")
     first = failed.value.diagnostics[0]

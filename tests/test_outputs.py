@@ -32,7 +32,7 @@ def found(needle: str, haystack: str) -> bool:
     words = [w for w in map(normalize, needle.split()) if w]
     width = 2 * len(flat)
     for m in re.finditer(re.escape(words[0]), text):
-        window = text[max(0, m.start() - width): m.start() + width]
+        window = text[max(0, m.start() - width) : m.start() + width]
         if all(w in window for w in words):
             return True
     return False
@@ -40,7 +40,12 @@ def found(needle: str, haystack: str) -> bool:
 
 def test_pdf_text_has_every_question(built: dict[str, Built], view, locale: str) -> None:  # type: ignore[no-untyped-def]
     text = built[locale].pdftext()
-    missing = [q.entry.question.value for s in view.sections for q in s.entries if not found(q.entry.question.value, text)]
+    missing = [
+        q.entry.question.value
+        for s in view.sections
+        for q in s.entries
+        if not found(q.entry.question.value, text)
+    ]
     assert missing == []
 
 
@@ -75,11 +80,17 @@ def test_epub_opens_with_the_right_language(built: dict[str, Built], view, local
     assert book.get_metadata("DC", "language")[0][0] == view.loc.tag
     assert book.get_metadata("DC", "title")[0][0] == view.hb.title.value
     with zipfile.ZipFile(built[locale].epub) as z:
-        documents = {n: ElementTree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml")}
+        documents = {
+            n: ElementTree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml")
+        }
     ids = {el.get("id") for root in documents.values() for el in root.iter()}
     assert {q.anchor for s in view.sections for q in s.entries} <= ids
     for name, root in documents.items():
-        assert (root.get("lang"), root.get(XML_LANG), root.get("dir")) == (view.loc.tag, view.loc.tag, view.loc.dir), name
+        assert (root.get("lang"), root.get(XML_LANG), root.get("dir")) == (
+            view.loc.tag,
+            view.loc.tag,
+            view.loc.dir,
+        ), name
 
 
 @pytest.mark.parametrize("code", ["ar", "fa_AF"])

@@ -47,7 +47,9 @@ def words(text: str) -> list[str]:
     detaches Arabic shadda and tanwin: docs/pitfalls.md)."""
     text = re.sub(r"[\u2010-]\n", "", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    return [w for w in re.findall(r"\w+", text) if not w.isdigit() and not any(c.isdigit() for c in w)]
+    return [
+        w for w in re.findall(r"\w+", text) if not w.isdigit() and not any(c.isdigit() for c in w)
+    ]
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,37 @@ def pdf_pages(pdf: Path) -> list[Page]:
     """Each page's label (physical number where the PDF has no labels) and the words of
     its text block, without the running head and the folio."""
     with pikepdf.open(pdf) as doc:
-        boxes = [(i + 1, page.label or str(i + 1), page.mediabox) for i, page in enumerate(doc.pages)]
+        boxes = [
+            (i + 1, page.label or str(i + 1), page.mediabox) for i, page in enumerate(doc.pages)
+        ]
     top = top_words(pdf)
     out = []
     for number, label, box in boxes:
         width, height = int(box[2]), int(box[3])
         text = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", "-f", str(number), "-l", str(number), "-x", "0", "-y", str(HEAD),
-             "-W", str(width), "-H", str(height - HEAD - FOOT), str(pdf), "-"],
-            capture_output=True, text=True, check=True).stdout
+            [
+                "pdftotext",
+                "-enc",
+                "UTF-8",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-x",
+                "0",
+                "-y",
+                str(HEAD),
+                "-W",
+                str(width),
+                "-H",
+                str(height - HEAD - FOOT),
+                str(pdf),
+                "-",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         out.append(Page(label, words(text), top[number - 1]))
     return out
 
@@ -90,7 +114,7 @@ def body(pages: list[Page], first_words: list[str]) -> list[Page]:
     """The pages from the body's first on: the first page (after the contents) whose text
     starts with the first section's title."""
     starts = [i for i, p in enumerate(pages) if p.words[:WORDS] == first_words]
-    return pages[starts[-1]:]
+    return pages[starts[-1] :]
 
 
 @dataclass(frozen=True)
@@ -106,7 +130,10 @@ def epub_markers(ebook: Path) -> tuple[list[str], list[Marker], list[list[str]]]
         nav = etree.fromstring(z.read("EPUB/nav.xhtml"))
         page_list = next(n for n in nav.iter(f"{XHTML}nav") if n.get(EPUB_TYPE) == "page-list")
         labels = [a.text or "" for a in page_list.iter(f"{XHTML}a")]
-        docs = [*sorted(n for n in z.namelist() if re.search(r"section-\d+\.xhtml$", n)), "EPUB/back.xhtml"]
+        docs = [
+            *sorted(n for n in z.namelist() if re.search(r"section-\d+\.xhtml$", n)),
+            "EPUB/back.xhtml",
+        ]
         trees = [etree.fromstring(z.read(n)) for n in docs]
     markers, blocks = [], []
     for tree in trees:
@@ -146,8 +173,11 @@ def test_each_marker_is_where_its_page_starts(editions: dict[str, Built], code: 
     starts inside a paragraph or list item (after a word hyphenated across the turn)."""
     _labels, markers, blocks = epub_markers(editions[code].epub)
     pages = {p.label: p for p in body(pdf_pages(editions[code].pdf), blocks[0])}
-    wrong = [(m.label, m.words, sorted(pages[ascii_number(m.label)].top))
-             for m in markers if not starts(pages[ascii_number(m.label)], m)]
+    wrong = [
+        (m.label, m.words, sorted(pages[ascii_number(m.label)].top))
+        for m in markers
+        if not starts(pages[ascii_number(m.label)], m)
+    ]
     assert wrong == []
 
 
@@ -155,13 +185,21 @@ def test_each_marker_is_where_its_page_starts(editions: dict[str, Built], code: 
 def test_nav_says_each_question_number_once(editions: dict[str, Built], code: str) -> None:
     with zipfile.ZipFile(editions[code].epub) as z:
         nav = z.read("EPUB/nav.xhtml")
-    entries = len(etree.fromstring(nav).findall(f".//{XHTML}nav/{XHTML}ol/{XHTML}li/{XHTML}ol/{XHTML}li"))
-    plain = subprocess.run(["pandoc", "-f", "html", "-t", "plain", "--wrap=none"], input=nav,
-                           capture_output=True, check=True).stdout.decode()
+    entries = len(
+        etree.fromstring(nav).findall(f".//{XHTML}nav/{XHTML}ol/{XHTML}li/{XHTML}ol/{XHTML}li")
+    )
+    plain = subprocess.run(
+        ["pandoc", "-f", "html", "-t", "plain", "--wrap=none"],
+        input=nav,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     numbered = re.findall(r"^ {4}(\d+)\.\s+(\S+)", plain, re.M)  # the questions: the second level
     assert [int(n) for n, _ in numbered] == list(range(1, entries + 1))
     assert entries > 10
-    assert not [first for _, first in numbered if re.match(r"\d", first)]  # no number typed in as well, in any digits
+    assert not [
+        first for _, first in numbered if re.match(r"\d", first)
+    ]  # no number typed in as well, in any digits
 
 
 def test_page_breaks_before_blocks_and_within_them() -> None:
@@ -173,16 +211,24 @@ def test_page_breaks_before_blocks_and_within_them() -> None:
     assert breaks.within == {"p1": (2,)}
     assert breaks.lines == {2: "line two"}
     assert [p["href"] for p in print_pages(order, breaks, str)] == [
-        "a.xhtml#page-1", "a.xhtml#page-2", "a.xhtml#page-3", "a.xhtml#page-4", "b.xhtml#page-5"]
+        "a.xhtml#page-1",
+        "a.xhtml#page-2",
+        "a.xhtml#page-3",
+        "a.xhtml#page-4",
+        "b.xhtml#page-5",
+    ]
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("dades pueden ayudar a", "pueden</a> ayudar"),  # after a word hyphenated across the turn
-    ("evaluar & más.", "evaluar &amp; más."),  # text, not markup
-    ("Tom & Jerry", None),  # not in the block: the marker stays at its end
-    ("tra\u2010", None),  # only the start of a hyphenated word: nothing to look for
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("dades pueden ayudar a", "pueden</a> ayudar"),  # after a word hyphenated across the turn
+        ("evaluar & más.", "evaluar &amp; más."),  # text, not markup
+        ("Tom & Jerry", None),  # not in the block: the marker stays at its end
+        ("tra\u2010", None),  # only the start of a hyphenated word: nothing to look for
+    ],
+)
 def test_word_offset(line: str, expected: str | None) -> None:
     markup = 'Las comunidades <a href="#x">pueden</a> ayudar a evaluar &amp; más.'
     offset = word_offset(markup, line)
-    assert (None if offset is None else markup[offset:offset + len(expected or "")]) == expected
+    assert (None if offset is None else markup[offset : offset + len(expected or "")]) == expected

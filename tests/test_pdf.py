@@ -21,21 +21,29 @@ from pipeline.press import load_press
 from .conftest import HANDBOOK, ROOT, Built
 
 LOCAL_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
 
 
 def outline_pages(pdf: pikepdf.Pdf) -> list[int]:
     """1-based page of every bookmark, sections and their questions in order."""
     index = {page.obj.objgen: i for i, page in enumerate(pdf.pages, start=1)}
     with pdf.open_outline() as outline:
-        return [index[item.destination[0].objgen] for section in outline.root for item in (section, *section.children)]
+        return [
+            index[item.destination[0].objgen]
+            for section in outline.root
+            for item in (section, *section.children)
+        ]
 
 
 def question_labels(pdf: pikepdf.Pdf) -> list[str]:
     """The page label (the printed folio) of every question's bookmark, in order."""
     labels = {page.obj.objgen: page.label for page in pdf.pages}
     with pdf.open_outline() as outline:
-        return [labels[q.destination[0].objgen] for section in outline.root for q in section.children]
+        return [
+            labels[q.destination[0].objgen] for section in outline.root for q in section.children
+        ]
 
 
 def contents_numbers(path: Path, pdf: pikepdf.Pdf) -> dict[str, str]:
@@ -43,24 +51,38 @@ def contents_numbers(path: Path, pdf: pikepdf.Pdf) -> dict[str, str]:
     link that is not the entry's own 'n.'), by the question the link leads to."""
     found: dict[str, set[str]] = {}
     for number, page in enumerate(pdf.pages, start=1):
-        links = [(str(a.Dest), [float(v) for v in a.Rect]) for a in page.obj.get("/Annots", []) if str(a.get("/Dest", "")).startswith("q-")]
+        links = [
+            (str(a.Dest), [float(v) for v in a.Rect])
+            for a in page.obj.get("/Annots", [])
+            if str(a.get("/Dest", "")).startswith("q-")
+        ]
         if not links:
             continue
-        bbox = subprocess.run(["pdftotext", "-bbox", "-f", str(number), "-l", str(number), str(path), "-"],
-                              capture_output=True, text=True, check=True).stdout
+        bbox = subprocess.run(
+            ["pdftotext", "-bbox", "-f", str(number), "-l", str(number), str(path), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         height = float(page.mediabox[3])
         for x0, y0, x1, y1, word in WORD.findall(bbox):
             x, y = (float(x0) + float(x1)) / 2, height - (float(y0) + float(y1)) / 2
             digits = word.translate(LOCAL_DIGITS)
             for name, (x1, y1, x2, y2) in links:  # WeasyPrint writes the corners in any order
-                if digits.isdigit() and min(x1, x2) <= x <= max(x1, x2) and min(y1, y2) <= y <= max(y1, y2):
+                if (
+                    digits.isdigit()
+                    and min(x1, x2) <= x <= max(x1, x2)
+                    and min(y1, y2) <= y <= max(y1, y2)
+                ):
                     found.setdefault(name, set()).add(digits)
     assert all(len(numbers) == 1 for numbers in found.values()), found
     return {name: numbers.pop() for name, numbers in found.items()}
 
 
 def test_fonts_embedded_and_subset(built: dict[str, Built], locale: str) -> None:
-    rows = subprocess.run(["pdffonts", str(built[locale].pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    rows = subprocess.run(
+        ["pdffonts", str(built[locale].pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert rows
     for row in rows:
         name, emb, sub = row.split()[0], row.split()[-5], row.split()[-4]
@@ -69,7 +91,9 @@ def test_fonts_embedded_and_subset(built: dict[str, Built], locale: str) -> None
         assert "Italic" not in name
 
 
-def test_contents_page_numbers_are_where_the_questions_are(built: dict[str, Built], locale: str, view: View) -> None:
+def test_contents_page_numbers_are_where_the_questions_are(
+    built: dict[str, Built], locale: str, view: View
+) -> None:
     """Each contents entry prints the folio of the page its question's bookmark
     is on; folios (and page labels) start at 1 on the body's first page, a recto."""
     with pikepdf.open(built[locale].pdf) as pdf:
@@ -80,7 +104,10 @@ def test_contents_page_numbers_are_where_the_questions_are(built: dict[str, Buil
         labels = [page.label for page in pdf.pages]
         front = labels.index("1")
         assert front % 2 == 0  # so page 1 is a recto
-        assert labels == [*(roman(i) for i in range(1, front + 1)), *(str(i) for i in range(1, len(labels) - front + 1))]
+        assert labels == [
+            *(roman(i) for i in range(1, front + 1)),
+            *(str(i) for i in range(1, len(labels) - front + 1)),
+        ]
 
 
 def roman(n: int) -> str:
@@ -98,11 +125,14 @@ def test_metadata_and_link_descriptions(built: dict[str, Built], locale: str) ->
             for annot in page.get("/Annots", []):
                 description = str(annot.get("/Contents", ""))
                 assert description
-                assert not re.fullmatch(r"[sq]-[a-z0-9-]+|(tel|sms):\+?\d+", description), description
+                assert not re.fullmatch(r"[sq]-[a-z0-9-]+|(tel|sms):\+?\d+", description), (
+                    description
+                )
 
 
 def test_page_furniture_in_the_locale(built: dict[str, Built]) -> None:
     """Folios in the locale's digits from the body's first page; the front matter has none."""
+
     def page(code: str, label: str) -> str:
         with pikepdf.open(built[code].pdf) as pdf:
             number = 1 + [p.label for p in pdf.pages].index(label)
@@ -119,8 +149,12 @@ def test_page_furniture_in_the_locale(built: dict[str, Built]) -> None:
     assert page("ar", "iv").strip() == ""  # the spare page that makes page 1 a recto is blank
 
 
-@pytest.mark.parametrize(("size", "press", "width", "height"), [("a5", False, 419.5, 595.3), ("a4", True, 595.3, 841.9)])
-def test_sizes_and_press_variant(tmp_path: Path, size: str, press: bool, width: float, height: float) -> None:
+@pytest.mark.parametrize(
+    ("size", "press", "width", "height"), [("a5", False, 419.5, 595.3), ("a4", True, 595.3, 841.9)]
+)
+def test_sizes_and_press_variant(
+    tmp_path: Path, size: str, press: bool, width: float, height: float
+) -> None:
     variant = load_press() if press else None
     pdf_path, _ = build(Project(ROOT, tmp_path), HANDBOOK, "es", size=size, press=variant)
     assert pdf_path.name == f"{HANDBOOK}-{size}{'-press' if press else ''}.pdf"
@@ -131,7 +165,9 @@ def test_sizes_and_press_variant(tmp_path: Path, size: str, press: bool, width: 
         assert trim[3] - trim[1] == pytest.approx(height, abs=1)
         media = [float(v) for v in page.mediabox]
         bleed = (media[2] - media[0] - width) / 2
-        assert bleed > 8 if press else bleed == pytest.approx(0, abs=0.5)  # 3 mm bleed plus room for crop marks
+        assert (
+            bleed > 8 if press else bleed == pytest.approx(0, abs=0.5)
+        )  # 3 mm bleed plus room for crop marks
 
 
 def test_a_script_no_font_covers_fails_before_rendering() -> None:
@@ -147,21 +183,24 @@ def test_a_script_no_font_covers_fails_before_rendering() -> None:
     assert "layouts/fonts.yaml" in message  # where to name a font that has them
 
 
-
 def test_no_question_is_orphaned_at_a_page_bottom(built: dict[str, Built], locale: str) -> None:
     """A question heading always has answer lines below it on its page."""
     bottom_margin = 24 / 25.4 * 72  # print.css: @page margin-bottom 24mm
     with pikepdf.open(built[locale].pdf) as pdf, pdf.open_outline() as outline:
         tops = [float(q.destination[3]) for section in outline.root for q in section.children]
-    assert min(tops) - bottom_margin > 60, f"a question starts {min(tops) - bottom_margin:.0f} pt above the bottom margin"
+    assert min(tops) - bottom_margin > 60, (
+        f"a question starts {min(tops) - bottom_margin:.0f} pt above the bottom margin"
+    )
 
 
 def test_hyphenation_only_where_pyphen_has_the_language(built: dict[str, Built]) -> None:
     """Spanish breaks words at line ends (pdftotext shows the hyphens); Chinese and Arabic never get 'hyphens: auto'."""
     from pipeline.locales import locale_info
 
-    assert [locale_info(c, ROOT / "locales").hyphenate for c in ("es", "pt_BR", "uk", "ht", "zh_Hans", "ar", "fa_AF")] == [
-        True, True, True, False, False, False, False]
+    assert [
+        locale_info(c, ROOT / "locales").hyphenate
+        for c in ("es", "pt_BR", "uk", "ht", "zh_Hans", "ar", "fa_AF")
+    ] == [True, True, True, False, False, False, False]
     assert re.search(r"\w[-\u2010]\n\w", built["es"].pdftext())  # WeasyPrint hyphenates with U+2010
     assert not re.search(r"\w[-\u2010]\n\w", built["zh_Hans"].pdftext())
 
@@ -171,10 +210,14 @@ def test_publisher_names_the_author(tmp_path: Path) -> None:
 
     project = copy_project(tmp_path)
     source = project.handbook_path(HANDBOOK)
-    text = source.read_text(encoding="utf-8").replace("\nlanguage: en\n", "\nlanguage: en\npublisher: Example Coalition\n")
+    text = source.read_text(encoding="utf-8").replace(
+        "\nlanguage: en\n", "\nlanguage: en\npublisher: Example Coalition\n"
+    )
     source.write_text(text, encoding="utf-8")
     pdf_path, epub_path = build(project, HANDBOOK, "en")
     with pikepdf.open(pdf_path) as pdf:
         assert str(pdf.docinfo.Author) == "Example Coalition"
     with zipfile.ZipFile(epub_path) as z:
-        assert "<dc:publisher>Example Coalition</dc:publisher>" in z.read("EPUB/content.opf").decode()
+        assert (
+            "<dc:publisher>Example Coalition</dc:publisher>" in z.read("EPUB/content.opf").decode()
+        )

@@ -40,8 +40,10 @@ BOOKLETS = [("es", "letter"), ("es", "a4"), ("ar", "letter")]
 @pytest.fixture(scope="module")
 def press(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     project = Project(ROOT, tmp_path_factory.mktemp("press"))
-    return {code: build(project, HANDBOOK, code, press=load_press(profile))[0]
-            for code, profile in PROFILES.items()}
+    return {
+        code: build(project, HANDBOOK, code, press=load_press(profile))[0]
+        for code, profile in PROFILES.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +51,14 @@ def booklets(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
     """(locale, sheet) -> (the booklet, the A5 edition it imposes)."""
     project = Project(ROOT, tmp_path_factory.mktemp("booklet"))
     editions = {code: build(project, HANDBOOK, code, size="a5")[0] for code, _ in BOOKLETS}
-    return {(code, sheet): (build_booklet(project, HANDBOOK, code, sheet=sheet), editions[code])
-            for code, sheet in BOOKLETS}
+    return {
+        (code, sheet): (build_booklet(project, HANDBOOK, code, sheet=sheet), editions[code])
+        for code, sheet in BOOKLETS
+    }
 
 
 # A small interpreter of content streams: what is drawn, in which colour, where.
+
 
 @dataclass(frozen=True)
 class State:
@@ -97,8 +102,9 @@ def space_of(space: pikepdf.Object, resources: Dictionary) -> str:
     return str(space)
 
 
-def walk(owner: pikepdf.Object, resources: Dictionary, state: State | None = None,
-         form: bool = False) -> Iterator[Event]:
+def walk(
+    owner: pikepdf.Object, resources: Dictionary, state: State | None = None, form: bool = False
+) -> Iterator[Event]:
     """Every operator of a page or form, with its graphics state; forms are entered."""
     state = state or State()
     stack: list[State] = []
@@ -143,8 +149,12 @@ def box(page: pikepdf.Page, name: str) -> tuple[float, float, float, float]:
 
 def inside(inner: tuple[float, ...], outer: tuple[float, ...], by: float) -> bool:
     """`inner` lies within `outer`, at least `by` points in from each edge."""
-    return (inner[0] - outer[0] >= by and inner[1] - outer[1] >= by
-            and outer[2] - inner[2] >= by and outer[3] - inner[3] >= by)
+    return (
+        inner[0] - outer[0] >= by
+        and inner[1] - outer[1] >= by
+        and outer[2] - inner[2] >= by
+        and outer[3] - inner[3] >= by
+    )
 
 
 def pdftext(path: Path, page: int, crop: tuple[float, float, float, float] | None = None) -> str:
@@ -167,6 +177,7 @@ def ancestors(element: Dictionary) -> list[Name]:
 
 # The press PDF.
 
+
 @pytest.mark.parametrize("code", PROFILES)
 def test_pdf_x4_with_the_profile_as_output_intent(press: dict[str, Path], code: str) -> None:
     with pikepdf.open(press[code]) as pdf:
@@ -177,8 +188,13 @@ def test_pdf_x4_with_the_profile_as_output_intent(press: dict[str, Path], code: 
         profile = intent.DestOutputProfile
         assert int(profile.N) == 4
         assert profile.read_bytes() == PROFILES[code].read_bytes()  # the profile asked for, whole
-        iccs = [o.objgen for o in pdf.objects if isinstance(o, pikepdf.Stream)
-                and o.get("/Type") is None and o.read_bytes()[36:40] == b"acsp"]
+        iccs = [
+            o.objgen
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Stream)
+            and o.get("/Type") is None
+            and o.read_bytes()[36:40] == b"acsp"
+        ]
         assert iccs == [profile.objgen]  # each part embedded one: they share the intent's now
         xmp = pdf.Root.Metadata.read_bytes().decode()
         assert "/Filter" not in pdf.Root.Metadata  # PDF/X-4 wants the metadata readable
@@ -254,16 +270,21 @@ def test_body_text_is_black_ink_only(press: dict[str, Path], code: str) -> None:
                 if event.operator not in TEXT_SHOWING or (mcid := event.mcid()) is None:
                     continue
                 element = elements[mcid]
-                if (isinstance(element, Dictionary) and element.S == Name.Span
-                        and element.P.S in (Name.P, Name.LBody) and Name.Art in ancestors(element)):
+                if (
+                    isinstance(element, Dictionary)
+                    and element.S == Name.Span
+                    and element.P.S in (Name.P, Name.LBody)
+                    and Name.Art in ancestors(element)
+                ):
                     colours[event.state.fill] += 1
     assert colours[CMYK_BLACK] > 200
     assert set(colours) == {CMYK_BLACK}, colours
 
 
 @pytest.mark.parametrize("code", PROFILES)
-def test_trim_and_bleed_boxes_with_crop_marks_in_the_slug(press: dict[str, Path],
-                                                          code: str) -> None:
+def test_trim_and_bleed_boxes_with_crop_marks_in_the_slug(
+    press: dict[str, Path], code: str
+) -> None:
     with pikepdf.open(press[code]) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             trim, bleed, media = (box(page, key) for key in ("/TrimBox", "/BleedBox", "/MediaBox"))
@@ -285,18 +306,24 @@ def test_trim_and_bleed_boxes_with_crop_marks_in_the_slug(press: dict[str, Path]
                     start = event.point()
             assert len(segments) == 8, f"page {number}: {len(segments)} crop marks"
             for (ax, ay), (bx, by) in segments:
-                on_trim = ((ax == bx and min(abs(ax - trim[0]), abs(ax - trim[2])) < 0.01)
-                           or (ay == by and min(abs(ay - trim[1]), abs(ay - trim[3])) < 0.01))
+                on_trim = (ax == bx and min(abs(ax - trim[0]), abs(ax - trim[2])) < 0.01) or (
+                    ay == by and min(abs(ay - trim[1]), abs(ay - trim[3])) < 0.01
+                )
                 assert on_trim, "a crop mark continues a trim edge"
-                outside = (max(ax, bx) < bleed[0] or min(ax, bx) > bleed[2]
-                           or max(ay, by) < bleed[1] or min(ay, by) > bleed[3])
+                outside = (
+                    max(ax, bx) < bleed[0]
+                    or min(ax, bx) > bleed[2]
+                    or max(ay, by) < bleed[1]
+                    or min(ay, by) > bleed[3]
+                )
                 assert outside, f"page {number}: a crop mark {(ax, ay)}-{(bx, by)} in the bleed"
                 assert inside((min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)), media, 1)
 
 
 @pytest.mark.parametrize("code", PROFILES)
-def test_page_count_padded_with_blanks_before_the_back_cover(press: dict[str, Path],
-                                                            code: str) -> None:
+def test_page_count_padded_with_blanks_before_the_back_cover(
+    press: dict[str, Path], code: str
+) -> None:
     with pikepdf.open(press[code]) as pdf:
         pages = len(pdf.pages)
         drawn = [sum(e.operator in TEXT_SHOWING for e in page_events(page)) for page in pdf.pages]
@@ -311,7 +338,8 @@ def test_page_count_padded_with_blanks_before_the_back_cover(press: dict[str, Pa
 
 
 def test_a_profile_that_is_not_a_cmyk_output_profile_is_refused(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = tmp_path / "notes.icc"
     text.write_text("not a profile")
     monkeypatch.setattr("pipeline.press.DEFAULT_PROFILE", tmp_path / "default_cmyk.icc")
@@ -340,6 +368,7 @@ def test_a_profile_without_press_is_a_usage_error(capsys: pytest.CaptureFixture[
 
 # The office booklet.
 
+
 def letters(text: str) -> Counter[str]:
     """What a page says, as a bag of characters: spaces, line breaks and the combining
     marks pdftotext places differently as lines wrap (Arabic tanwin) do not count."""
@@ -360,7 +389,8 @@ def reading_order(sides: list[tuple[Counter[str], Counter[str]]], rtl: bool) -> 
 
 @pytest.mark.parametrize(("code", "sheet"), BOOKLETS)
 def test_booklet_sheets_in_saddle_stitch_order(
-        booklets: dict[tuple[str, str], tuple[Path, Path]], code: str, sheet: str) -> None:
+    booklets: dict[tuple[str, str], tuple[Path, Path]], code: str, sheet: str
+) -> None:
     path, edition = booklets[code, sheet]
     width, height = SHEETS[sheet]
     rtl = code == "ar"
@@ -388,7 +418,8 @@ def test_booklet_sheets_in_saddle_stitch_order(
 
 @pytest.mark.parametrize("sheet", SHEETS)
 def test_booklet_fold_mark_at_the_middle_of_each_side(
-        booklets: dict[tuple[str, str], tuple[Path, Path]], sheet: str) -> None:
+    booklets: dict[tuple[str, str], tuple[Path, Path]], sheet: str
+) -> None:
     width, height = SHEETS[sheet]
     with pikepdf.open(booklets["es", sheet][0]) as booklet:
         for side in booklet.pages:

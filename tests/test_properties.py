@@ -24,14 +24,68 @@ from pipeline.source import load
 TINY = Path(__file__).parent / "roots" / "tiny"
 SOURCE = (TINY / "source/tiny/handbook.yaml").read_text(encoding="utf-8")
 CATALOG = (TINY / "locales/es/LC_MESSAGES/tiny.po").read_text(encoding="utf-8")
-SETTINGS = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Characters with a meaning in YAML or PO, and a few that break encodings or fonts.
-SIGNIFICANT = st.sampled_from([
-    ":", ": ", "-", "- ", " ", "  ", "\t", "\n", "\r", '"', "'", "#", "[", "]", "{", "}", "&a", "*a", "!!", "!!python/object:os.system",
-    "|", ">", "\\", "\\n", '\\"', "%", "%(x)s", "@", "?", ",", "msgid", "msgstr", "msgctxt", "msgstr[1]", "msgid_plural", "#~ ", "#, fuzzy",
-    "id", "answer", "items", "paragraph", "1.", "2.", "<b>", "é", "\x00", "\x07", "\x85", "\ufeff", "\u2028", "\ud7ff", "📞", "ትንሽ",
-])
+SIGNIFICANT = st.sampled_from(
+    [
+        ":",
+        ": ",
+        "-",
+        "- ",
+        " ",
+        "  ",
+        "\t",
+        "\n",
+        "\r",
+        '"',
+        "'",
+        "#",
+        "[",
+        "]",
+        "{",
+        "}",
+        "&a",
+        "*a",
+        "!!",
+        "!!python/object:os.system",
+        "|",
+        ">",
+        "\\",
+        "\\n",
+        '\\"',
+        "%",
+        "%(x)s",
+        "@",
+        "?",
+        ",",
+        "msgid",
+        "msgstr",
+        "msgctxt",
+        "msgstr[1]",
+        "msgid_plural",
+        "#~ ",
+        "#, fuzzy",
+        "id",
+        "answer",
+        "items",
+        "paragraph",
+        "1.",
+        "2.",
+        "<b>",
+        "é",
+        "\x00",
+        "\x07",
+        "\x85",
+        "\ufeff",
+        "\u2028",
+        "\ud7ff",
+        "📞",
+        "ትንሽ",
+    ]
+)
 PIECE = st.one_of(SIGNIFICANT, st.text(max_size=8))
 
 
@@ -42,12 +96,16 @@ def edited(draw: st.DrawFn, text: str) -> str:
         start = draw(st.integers(0, len(text)))
         end = draw(st.integers(start, min(len(text), start + 60)))
         piece = draw(PIECE)
-        text = draw(st.sampled_from([
-            text[:start] + text[end:],
-            text[:start] + piece + text[start:],
-            text[:start] + piece + text[end:],
-            text[:end] + text[start:end] + text[end:],
-        ]))
+        text = draw(
+            st.sampled_from(
+                [
+                    text[:start] + text[end:],
+                    text[:start] + piece + text[start:],
+                    text[:start] + piece + text[end:],
+                    text[:end] + text[start:end] + text[end:],
+                ]
+            )
+        )
     return text
 
 
@@ -67,7 +125,12 @@ def assert_located(exc: PipelineError, shown: str) -> None:
 
 LINE = st.one_of(
     st.builds(lambda n, s: f"{n}. {s}?", st.integers(0, 12), st.text(min_size=1, max_size=20)),
-    st.builds(lambda n, t, s: f"{n}. {t}: {s}", st.integers(0, 12), st.text(max_size=10), st.text(max_size=20)),
+    st.builds(
+        lambda n, t, s: f"{n}. {t}: {s}",
+        st.integers(0, 12),
+        st.text(max_size=10),
+        st.text(max_size=20),
+    ),
     st.builds(lambda n, s: f"{n}. {s}", st.integers(0, 12), st.text(max_size=20)),
     st.text(max_size=30),
     st.just(""),
@@ -75,7 +138,13 @@ LINE = st.one_of(
 
 
 @SETTINGS
-@given(st.one_of(st.lists(LINE, max_size=25).map("\n".join), st.text(), edited("1. Q?\nA.\n1. Term: one.\n2. two\n2. Next?\nB.\n")))
+@given(
+    st.one_of(
+        st.lists(LINE, max_size=25).map("\n".join),
+        st.text(),
+        edited("1. Q?\nA.\n1. Term: one.\n2. two\n2. Next?\nB.\n"),
+    )
+)
 def test_importer_returns_entries_or_diagnostics(text: str) -> None:
     try:
         entries = parse_qa(text, "qa.txt")
@@ -90,6 +159,7 @@ def test_importer_returns_entries_or_diagnostics(text: str) -> None:
 
 # --- the source loader ---------------------------------------------------------------
 
+
 def load_text(directory: Path, data: str | bytes) -> Handbook:
     path = directory / "handbook.yaml"
     path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass"))
@@ -102,8 +172,14 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @SETTINGS
-@given(st.one_of(edited(SOURCE), st.text(), st.binary(max_size=200),
-                 st.builds(lambda b, s: b + s.encode(), st.binary(max_size=4), edited(SOURCE))))  # a few bad bytes first
+@given(
+    st.one_of(
+        edited(SOURCE),
+        st.text(),
+        st.binary(max_size=200),
+        st.builds(lambda b, s: b + s.encode(), st.binary(max_size=4), edited(SOURCE)),
+    )
+)  # a few bad bytes first
 def test_loader_returns_a_handbook_or_diagnostics(scratch: Path, data: str | bytes) -> None:
     try:
         handbook = load_text(scratch, data)
@@ -119,6 +195,7 @@ def test_the_unedited_source_loads(scratch: Path) -> None:
 
 
 # --- the catalog reader ----------------------------------------------------------------
+
 
 @SETTINGS
 @given(st.one_of(edited(CATALOG), st.text(), st.binary(max_size=200)))

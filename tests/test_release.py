@@ -73,9 +73,15 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Release]:
         shutil.copytree(ROOT / "locales" / code, root / "locales" / code)
         leave_untranslated(root, code)
     config = root / "locales" / "ar" / "locale.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("release: complete", "release: fallback"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("release: complete", "release: fallback"),
+        encoding="utf-8",
+    )
     source = root / "source" / HANDBOOK / "handbook.yaml"
-    source.write_text(source.read_text(encoding="utf-8").replace("\n  back: es\n", "\n  back: ar\n"), encoding="utf-8")
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("\n  back: es\n", "\n  back: ar\n"),
+        encoding="utf-8",
+    )
     web = root / "www" / "handbooks"  # dist/ links to a web root
     (web / "xx").mkdir(parents=True)
     (web / "xx" / "stale.pdf").write_bytes(b"%PDF- left from an earlier build")
@@ -111,20 +117,29 @@ def test_release_rule_decides_who_is_in(released: tuple[Path, Release]) -> None:
     assert shelf.held_back == ()  # an incomplete translation the rule omits is not a failure
     assert "es" in shelf.omitted[0].diagnostics[0].message
     assert [p.relative_to(dist).as_posix() for p in downloads(dist)] == [
-        f"{tag}/{HANDBOOK}{suffix}" for tag in ("ar", "en") for suffix in ("-card-sheet.pdf", "-card.pdf", ".epub", ".pdf")]
+        f"{tag}/{HANDBOOK}{suffix}"
+        for tag in ("ar", "en")
+        for suffix in ("-card-sheet.pdf", "-card.pdf", ".epub", ".pdf")
+    ]
 
 
 def test_sha256sums_cover_every_file_and_nothing_else(released: tuple[Path, Release]) -> None:
     dist, _ = released
     lines = (dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     listed = dict(reversed(line.split("  ", 1)) for line in lines)
-    files = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()} - {"SHA256SUMS"}
-    assert set(listed) == files  # the stale file of an earlier build is gone, no hidden bookkeeping files
+    files = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()} - {
+        "SHA256SUMS"
+    }
+    assert (
+        set(listed) == files
+    )  # the stale file of an earlier build is gone, no hidden bookkeeping files
     assert {"index.html", "opds.xml", "report.html", f"ar/{HANDBOOK}-cover.jpg"} <= files
     assert all(sha256(dist / name) == digest for name, digest in listed.items())
 
 
-def test_index_lists_every_download_with_language_and_sha256(released: tuple[Path, Release]) -> None:
+def test_index_lists_every_download_with_language_and_sha256(
+    released: tuple[Path, Release],
+) -> None:
     dist, result = released
     page = lxml.html.parse(str(dist / "index.html")).getroot()
     for path in downloads(dist):
@@ -139,9 +154,14 @@ def test_index_lists_every_download_with_language_and_sha256(released: tuple[Pat
         assert (name.text_content(), name.get("lang"), name.get("dir")) == (loc.name, tag, loc.dir)
     ar, status = page.get_element_by_id(f"{HANDBOOK}-ar"), result.editions[1].view.status
     percent = f"{int(status.percent * 10) / 10:.1f}"  # rounded down: 99.96% is not "100%"
-    expected = f"Partial: {percent}% translated, the rest shown in English and marked · draft, unreviewed"
+    expected = (
+        f"Partial: {percent}% translated, the rest shown in English and marked · draft, unreviewed"
+    )
     assert ar.find_class("state")[0].text_content() == expected
-    assert page.get_element_by_id(f"{HANDBOOK}-en").find_class("state")[0].text_content() == "Original text"
+    assert (
+        page.get_element_by_id(f"{HANDBOOK}-en").find_class("state")[0].text_content()
+        == "Original text"
+    )
     assert ar.xpath(".//time")[0].get("datetime") == result.editions[1].view.hb.edition.isoformat()
     assert "Español (es)" in page.find_class("omitted")[0].text_content()
 
@@ -154,8 +174,10 @@ def test_opds_feed_field_by_field(released: tuple[Path, Release]) -> None:
     assert feed.findtext(f"{ATOM}title")
     datetime.fromisoformat(feed.findtext(f"{ATOM}updated", "").replace("Z", "+00:00"))
     assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Test publisher"
-    assert {(link.get("rel"), link.get("href"), link.get("type")) for link in feed.findall(f"{ATOM}link")} >= {
-        ("self", "opds.xml", FEED_TYPE), ("start", "opds.xml", FEED_TYPE)}
+    assert {
+        (link.get("rel"), link.get("href"), link.get("type"))
+        for link in feed.findall(f"{ATOM}link")
+    } >= {("self", "opds.xml", FEED_TYPE), ("start", "opds.xml", FEED_TYPE)}
 
     entries = feed.findall(f"{ATOM}entry")
     acquired = []
@@ -166,7 +188,10 @@ def test_opds_feed_field_by_field(released: tuple[Path, Release]) -> None:
         tag = path.parent.name
         edition = next(e for e in result.editions if e.view.loc.tag == tag)
         acquired.append(path)
-        assert (acquisition.get("type"), acquisition.get("length")) == (MEDIA_TYPES[path.suffix], str(path.stat().st_size))
+        assert (acquisition.get("type"), acquisition.get("length")) == (
+            MEDIA_TYPES[path.suffix],
+            str(path.stat().st_size),
+        )
         assert path.stem == HANDBOOK  # e-reader apps get the books, not the wallet cards
         assert entry.findtext(f"{DC}language") == tag
         assert entry.findtext(f"{DC}issued") == edition.view.hb.edition.isoformat()
@@ -186,7 +211,9 @@ def test_opds_feed_field_by_field(released: tuple[Path, Release]) -> None:
         if path.suffix == ".epub":  # the entry is the book readers already know by its identifier
             with zipfile.ZipFile(path) as z:
                 opf = next(n for n in z.namelist() if n.endswith(".opf"))
-                identifier = ElementTree.fromstring(z.read(opf)).findtext(f"{OPF}metadata/{{http://purl.org/dc/elements/1.1/}}identifier")
+                identifier = ElementTree.fromstring(z.read(opf)).findtext(
+                    f"{OPF}metadata/{{http://purl.org/dc/elements/1.1/}}identifier"
+                )
             assert entry.findtext(f"{ATOM}id") == identifier
     assert sorted(acquired) == books(dist)
     assert len({e.findtext(f"{ATOM}id") for e in entries}) == len(entries)
@@ -221,15 +248,24 @@ def test_a_dist_symlink_stays_and_its_target_is_replaced(released: tuple[Path, R
 
 def test_pdf_checks_fail_an_untagged_pdf_with_a_font_not_embedded(tmp_path: Path) -> None:
     pdf = pikepdf.new()
-    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
     pdf.add_blank_page().Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
     pdf.save(tmp_path / "plain.pdf")
     pages, checks = pdf_checks(tmp_path / "plain.pdf", "en", Place("dist/en/plain.pdf"))
     assert pages == 1
-    assert [(c.name, c.ok) for c in checks] == [("PDF fonts embedded", False), ("PDF tagged", False), ("PDF language", False)]
+    assert [(c.name, c.ok) for c in checks] == [
+        ("PDF fonts embedded", False),
+        ("PDF tagged", False),
+        ("PDF language", False),
+    ]
     assert "/Helvetica" in checks[0].detail
     assert str(checks[0].diagnostics[0]).startswith(
-        "dist/en/plain.pdf: error: PDF fonts embedded failed: not embedded: /Helvetica")
+        "dist/en/plain.pdf: error: PDF fonts embedded failed: not embedded: /Helvetica"
+    )
 
 
 def test_epubcheck_findings_are_located_diagnostics(tmp_path: Path) -> None:
@@ -240,8 +276,9 @@ def test_epubcheck_findings_are_located_diagnostics(tmp_path: Path) -> None:
     check = run_epubcheck(book, epubcheck_jar(), Place("dist/en/broken.epub"))
     assert not check.ok
     assert check.diagnostics
-    assert all(str(d).startswith("dist/en/broken.epub: error: EPUBCheck ")
-               for d in check.diagnostics)
+    assert all(
+        str(d).startswith("dist/en/broken.epub: error: EPUBCheck ") for d in check.diagnostics
+    )
 
 
 # Held back, not crashed -----------------------------------------------------
@@ -258,10 +295,18 @@ def failing_project(root: Path) -> Project:
             shutil.rmtree(folder)
     # One clause more: three lines where the card has two (not so long that a length gate
     # stops it first).
-    change(project, "es", lambda m: m.context == "card/line1",
-           lambda s: s.rstrip(".") + ", y otras ayudas para empezar una vida nueva.")
-    change(project, "pt_BR", lambda m: "1-888-373-7888" in str(m.string),
-           lambda s: s.replace("1-888-373-7888", "1-888-373-7800", 1))
+    change(
+        project,
+        "es",
+        lambda m: m.context == "card/line1",
+        lambda s: s.rstrip(".") + ", y otras ayudas para empezar una vida nueva.",
+    )
+    change(
+        project,
+        "pt_BR",
+        lambda m: "1-888-373-7888" in str(m.string),
+        lambda s: s.replace("1-888-373-7888", "1-888-373-7800", 1),
+    )
     leave_untranslated(root, "uk")
     source = project.handbook_path(HANDBOOK)
     text = source.read_text(encoding="utf-8")
@@ -270,8 +315,9 @@ def failing_project(root: Path) -> Project:
     return project
 
 
-def change(project: Project, code: str, which: Callable[[Message], bool],
-           how: Callable[[str], str]) -> None:
+def change(
+    project: Project, code: str, which: Callable[[Message], bool], how: Callable[[str], str]
+) -> None:
     path = catalog_path(project.locales, code, HANDBOOK)
     catalog = read_catalog(path, code)
     message = next(m for m in catalog if m.id and which(m))
@@ -284,8 +330,9 @@ def line_of(project: Project, code: str, context: str) -> int:
     return next(m.lineno for m in catalog if m.context == context)
 
 
-def release_cli(root: Path, *args: str,
-                capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str], str]:
+def release_cli(
+    root: Path, *args: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[str], str]:
     """Exit code, stderr lines and stdout of `handbook release`, run in-process: a
     traceback would fail the test."""
     code = cli.main(["--root", str(root), "release", "-j", "2", *args])
@@ -309,8 +356,8 @@ def held_back_lines(err: list[str]) -> dict[str, list[str]]:
 
 
 def test_a_failing_edition_holds_the_release_back_or_is_left_out(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = failing_project(tmp_path)
     monkeypatch.chdir(tmp_path)  # paths print as a user sees them
     (tmp_path / "dist").mkdir()
@@ -335,7 +382,8 @@ def test_a_failing_edition_holds_the_release_back_or_is_left_out(
     assert err[-1].startswith(
         f"nothing released: 2 edition(s) failed and were held back ({HANDBOOK}/es, "
         f"{HANDBOOK}/pt-BR); dist/ is unchanged; fix them, or release the 1 edition(s) that "
-        "passed with --allow-missing")
+        "passed with --allow-missing"
+    )
     assert [p.name for p in (tmp_path / "dist").iterdir()] == ["earlier.txt"]
     assert not list(tmp_path.glob(".dist-*"))
 
@@ -361,13 +409,16 @@ def test_a_failing_edition_holds_the_release_back_or_is_left_out(
     assert "2 edition(s) failed and were held back" in page.find_class("summary")[0].text_content()
 
 
-def fake_run(outcomes: dict[str, Outcome],
-             raise_: BaseException | None = None) -> Callable[..., list[Outcome]]:
+def fake_run(
+    outcomes: dict[str, Outcome], raise_: BaseException | None = None
+) -> Callable[..., list[Outcome]]:
     """jobs.run replaced: each job's outcome as given (else built, with no files), or raising."""
+
     def run(project: Project, jobs: Sequence[Job], options: Options, **_: object) -> list[Outcome]:
         if raise_ is not None:
             raise raise_
         return [outcomes.get(job.locale) or Outcome(job, State.BUILT, 0.0) for job in jobs]
+
     return run
 
 
@@ -382,8 +433,8 @@ def two_locale_project(root: Path) -> Project:
 
 
 def test_any_error_of_a_job_holds_only_that_edition_back(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     two_locale_project(tmp_path)
     # es: what a verification step's RenderError becomes; en: "built" with no files, which
     # makes the release's own next step fail with an error nobody foresaw (KeyError).
@@ -402,7 +453,8 @@ def test_any_error_of_a_job_holds_only_that_edition_back(
 
 
 def test_a_worker_turns_any_error_of_its_job_into_the_job_s_failure(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def crash(*_: object, **__: object) -> Outcome:
         raise MemoryError("format width 99999999999")
 
@@ -415,14 +467,20 @@ def test_a_worker_turns_any_error_of_its_job_into_the_job_s_failure(
     assert str(diagnostic) == (
         f"source/{HANDBOOK}/handbook.yaml: error: building {HANDBOOK}/es failed unexpectedly "
         "(MemoryError: format width 99999999999); this is a bug in the pipeline, not in your "
-        "files: please report it with this line [internal-error]")
+        "files: please report it with this line [internal-error]"
+    )
 
 
-@pytest.mark.parametrize(("raised", "exit_code"),
-                         [(RuntimeError("a worker was killed"), 1), (KeyboardInterrupt(), 130)])
+@pytest.mark.parametrize(
+    ("raised", "exit_code"), [(RuntimeError("a worker was killed"), 1), (KeyboardInterrupt(), 130)]
+)
 def test_a_broken_pool_fails_its_jobs_and_ctrl_c_stops_the_release(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        raised: BaseException, exit_code: int) -> None:
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    raised: BaseException,
+    exit_code: int,
+) -> None:
     two_locale_project(tmp_path)
     monkeypatch.setattr("pipeline.release.run", fake_run({}, raised))
     code, err, _ = release_cli(tmp_path, capsys=capsys)
@@ -444,11 +502,20 @@ def test_stale_staging_folders_of_killed_runs_are_removed(tmp_path: Path) -> Non
     web = tmp_path / "srv" / "site"
     web.mkdir(parents=True)
     (tmp_path / "dist").symlink_to(web)
-    stale = [tmp_path / f".dist-release-{DEAD_PID}-ab", web.parent / f".dist-old-{DEAD_PID}-cd",
-             web / f".dist-release-{DEAD_PID}-ef", tmp_path / f".dist-old-{2**70}-gh",
-             tmp_path / ".dist-release-k2j4x8_q"]  # from before runs named their pid
-    kept = [tmp_path / f".dist-release-{os.getpid()}-ij", tmp_path / f".dist-old-{os.getpid()}",
-            web.parent / ".dist-notes", tmp_path / ".dist-release-notes", tmp_path / "dist-release-1-x"]
+    stale = [
+        tmp_path / f".dist-release-{DEAD_PID}-ab",
+        web.parent / f".dist-old-{DEAD_PID}-cd",
+        web / f".dist-release-{DEAD_PID}-ef",
+        tmp_path / f".dist-old-{2**70}-gh",
+        tmp_path / ".dist-release-k2j4x8_q",
+    ]  # from before runs named their pid
+    kept = [
+        tmp_path / f".dist-release-{os.getpid()}-ij",
+        tmp_path / f".dist-old-{os.getpid()}",
+        web.parent / ".dist-notes",
+        tmp_path / ".dist-release-notes",
+        tmp_path / "dist-release-1-x",
+    ]
     for folder in stale + kept:
         (folder / "es").mkdir(parents=True)
     assert sorted(remove_stale(tmp_path / "dist")) == sorted(stale)

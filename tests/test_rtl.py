@@ -23,15 +23,23 @@ HOTLINE = "1-888-373-7888"
 REVERSED = "7888-373-888-1"
 NAME = "National Human Trafficking Hotline"
 MM = 72 / 25.4
-WORD = re.compile(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
-LINE = re.compile(r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</line>', re.S)
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>'
+)
+LINE = re.compile(
+    r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</line>', re.S
+)
 BLOCK = re.compile(r"<(p|li|h[1-6])\b[^>]*>(.*?)</\1>", re.S)
 TAG = re.compile(r"<[^>]+>")
 
 
 def rtl_locales() -> list[str]:
     project = Project(ROOT)
-    return [c for c in project.locales_of(project.load(HANDBOOK)) if locale_info(c, project.locales).dir == "rtl"]
+    return [
+        c
+        for c in project.locales_of(project.load(HANDBOOK))
+        if locale_info(c, project.locales).dir == "rtl"
+    ]
 
 
 RTL = rtl_locales()
@@ -53,7 +61,9 @@ def words_outside_text_block(pdf: Path, *, rtl: bool) -> list[str]:
     """Words (pdftotext -bbox) beyond the side margins of their page. A
     right-to-left book starts on a left page (WeasyPrint), then sides alternate."""
     blocks = text_blocks()
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', out, re.S)
     assert pages
     outside = []
@@ -62,8 +72,10 @@ def words_outside_text_block(pdf: Path, *, rtl: bool) -> list[str]:
         left, right = blocks[side][0], float(width) - blocks[side][1]
         for x0, x1, word in WORD.findall(body):
             if float(x0) < left - 0.5 or float(x1) > right + 0.5:
-                outside.append(f"page {number} ({side} page, text block {left:.1f}-{right:.1f} pt): "
-                               f"{html.unescape(word)!r} at {float(x0):.1f}-{float(x1):.1f}")
+                outside.append(
+                    f"page {number} ({side} page, text block {left:.1f}-{right:.1f} pt): "
+                    f"{html.unescape(word)!r} at {float(x0):.1f}-{float(x1):.1f}"
+                )
     return outside
 
 
@@ -81,9 +93,16 @@ def test_no_word_outside_the_text_block(built: dict[str, Built], code: str) -> N
 def test_english_name_lines_up_with_its_label(built: dict[str, Built], code: str) -> None:
     """On the cover's help box, the hotline's English name starts where the
     right-to-left lines around it start: on the right."""
-    out = subprocess.run(["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(built[code].pdf), "-"],
-                         capture_output=True, text=True, check=True).stdout
-    lines = [(float(x0), float(x1), " ".join(w for *_, w in WORD.findall(body))) for x0, x1, body in LINE.findall(out)]
+    out = subprocess.run(
+        ["pdftotext", "-bbox-layout", "-f", "1", "-l", "1", str(built[code].pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [
+        (float(x0), float(x1), " ".join(w for *_, w in WORD.findall(body)))
+        for x0, x1, body in LINE.findall(out)
+    ]
     at = next(i for i, line in enumerate(lines) if line[2] == NAME)
     label, name, numbers = lines[at - 1], lines[at], lines[at + 1]
     assert name[1] == pytest.approx(label[1], abs=1)
@@ -97,7 +116,9 @@ def xhtml_texts(epub: Path) -> list[str]:
     with zipfile.ZipFile(epub) as z:
         names = sorted(n for n in z.namelist() if n.endswith((".xhtml", ".html")))
         documents = [z.read(n).decode() for n in names]
-    return [html.unescape(TAG.sub("", body)) for doc in documents for _tag, body in BLOCK.findall(doc)]
+    return [
+        html.unescape(TAG.sub("", body)) for doc in documents for _tag, body in BLOCK.findall(doc)
+    ]
 
 
 @pytest.mark.parametrize("code", RTL)
@@ -115,20 +136,29 @@ def render_rtl(tmp_path: Path, body: str, lang: str = "ar") -> Path:
     from weasyprint import HTML
 
     pdf = tmp_path / f"page-{len(list(tmp_path.iterdir()))}.pdf"
-    style = "font-family: 'Noto Naskh Arabic', 'Noto Serif', serif; font-size: 11pt; line-height: 1.7"
-    HTML(string=f'<html lang="{lang}" dir="rtl"><body style="{style}">{body}</body></html>').write_pdf(pdf)
+    style = (
+        "font-family: 'Noto Naskh Arabic', 'Noto Serif', serif; font-size: 11pt; line-height: 1.7"
+    )
+    HTML(
+        string=f'<html lang="{lang}" dir="rtl"><body style="{style}">{body}</body></html>'
+    ).write_pdf(pdf)
     return pdf
 
 
 def pdftext(pdf: Path, *args: str) -> str:
-    run = subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"],
-                         capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return run.stdout.translate(BIDI_MARKS)
 
 
 def png(pdf: Path) -> bytes:
-    run = subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(pdf)],
-                         capture_output=True, check=True)
+    run = subprocess.run(
+        ["pdftoppm", "-r", "100", "-png", "-singlefile", str(pdf)], capture_output=True, check=True
+    )
     return run.stdout
 
 
@@ -138,8 +168,9 @@ def as_plain_text(paragraphs: list[str]) -> str:
 
 
 @pytest.mark.parametrize("code", RTL)
-def test_without_markup_the_hotline_stays_in_order(built: dict[str, Built], code: str,
-                                                    tmp_path: Path) -> None:
+def test_without_markup_the_hotline_stays_in_order(
+    built: dict[str, Built], code: str, tmp_path: Path
+) -> None:
     """The EPUB's paragraphs with the hotline, markup dropped, set by WeasyPrint."""
     paragraphs = [t for t in xhtml_texts(built[code].epub) if HOTLINE in t and len(t) > 60]
     assert paragraphs
@@ -159,8 +190,10 @@ def test_marks_draw_nothing(tmp_path: Path) -> None:
 
     blank = Image.open(io.BytesIO(png(render_rtl(tmp_path, f"<p>{LRM} {LRM}</p>"))))
     assert blank.convert("L").getextrema() == (255, 255)
-    template = ("<p>إلى الخط الساخن الوطني (<bdi dir='ltr'>{0}National Human Trafficking "
-                "Hotline{0}</bdi>) على الرقم <bdi dir='ltr'>{0}1-888-373-7888{0}</bdi>.</p>")
+    template = (
+        "<p>إلى الخط الساخن الوطني (<bdi dir='ltr'>{0}National Human Trafficking "
+        "Hotline{0}</bdi>) على الرقم <bdi dir='ltr'>{0}1-888-373-7888{0}</bdi>.</p>"
+    )
     marked = render_rtl(tmp_path, template.format(LRM))
     bdi_only = render_rtl(tmp_path, template.format(""))
     assert png(marked) == png(bdi_only)
@@ -170,10 +203,19 @@ def test_marks_draw_nothing(tmp_path: Path) -> None:
 
 
 def calibre(source: Path, target: Path) -> Path:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_DISABLE_SANDBOX": "1",
-           "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox"}
-    subprocess.run(["ebook-convert", str(source), str(target)],
-                   capture_output=True, check=True, env=env, timeout=600)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "QTWEBENGINE_DISABLE_SANDBOX": "1",
+        "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox",
+    }
+    subprocess.run(
+        ["ebook-convert", str(source), str(target)],
+        capture_output=True,
+        check=True,
+        env=env,
+        timeout=600,
+    )
     return target
 
 
@@ -203,8 +245,12 @@ def test_calibre_reverses_an_unmarked_hotline(tmp_path: Path) -> None:
 
 
 def pandoc_plain(epub: Path) -> str:
-    return subprocess.run(["pandoc", "-f", "epub", "-t", "plain", "--wrap=none", str(epub)],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pandoc", "-f", "epub", "-t", "plain", "--wrap=none", str(epub)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 @pytest.mark.parametrize("code", ["es", "ar", "zh_Hans"])

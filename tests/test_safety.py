@@ -96,7 +96,9 @@ def translate_as(po: str, msgid: str, translation: str) -> str:
     """Replace the msgstr that follows `msgid` (a whole line of the PO file)."""
     pattern = re.compile(rf'(msgid "{re.escape(msgid)}"\nmsgstr )".*"')
     assert pattern.search(po), msgid
-    return pattern.sub(lambda m: m.group(1) + '"' + translation.replace("\\", "\\\\").replace('"', '\\"') + '"', po)
+    return pattern.sub(
+        lambda m: m.group(1) + '"' + translation.replace("\\", "\\\\").replace('"', '\\"') + '"', po
+    )
 
 
 def pdf_bytes(path: Path) -> bytes:
@@ -119,13 +121,17 @@ def epub_bytes(path: Path) -> bytes:
 
 # --- YAML ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("tag", [
-    '!!python/object/apply:os.system ["touch {marker}"]',
-    '!!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path ["{marker}"]]',
-    '!!python/object/new:subprocess.check_call [["touch", "{marker}"]]',
-    "!!python/name:os.system",
-    "!!python/module:os",
-])
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '!!python/object/apply:os.system ["touch {marker}"]',
+        '!!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path ["{marker}"]]',
+        '!!python/object/new:subprocess.check_call [["touch", "{marker}"]]',
+        "!!python/name:os.system",
+        "!!python/module:os",
+    ],
+)
 def test_python_tags_are_refused_never_run(tag: str, tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     text = (TINY / "source/tiny/handbook.yaml").read_text(encoding="utf-8")
@@ -139,7 +145,9 @@ def test_python_tags_are_refused_never_run(tag: str, tmp_path: Path) -> None:
 
 def test_aliases_cannot_blow_up(tmp_path: Path) -> None:
     """'Billion laughs': nine levels of ten aliases would expand to 10**9 strings."""
-    lines = ['a0: &a0 "lol"'] + [f"a{i}: &a{i} [{', '.join(['*a' + str(i - 1)] * 10)}]" for i in range(1, 10)]
+    lines = ['a0: &a0 "lol"'] + [
+        f"a{i}: &a{i} [{', '.join(['*a' + str(i - 1)] * 10)}]" for i in range(1, 10)
+    ]
     path = tmp_path / "handbook.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(SourceError) as exc:
@@ -149,6 +157,7 @@ def test_aliases_cannot_blow_up(tmp_path: Path) -> None:
 
 
 # --- the URL fetcher ---------------------------------------------------------
+
 
 def test_fetcher_reads_only_project_files(tmp_path: Path, secret: Secret) -> None:
     project = tiny_project(tmp_path / "p")
@@ -162,7 +171,9 @@ def test_fetcher_reads_only_project_files(tmp_path: Path, secret: Secret) -> Non
         secret.url.replace("http:", "https:"),
         f"{project.layouts.resolve().as_uri()}/../../../{secret.path.parent.name}/secret.txt",
         (project.layouts / "escape.txt").as_uri(),  # a symlink out of the project
-        (project.root / "locales" / PO.relative_to("locales")).resolve().as_uri(),  # in the project, but not layouts/ or source/
+        (project.root / "locales" / PO.relative_to("locales"))
+        .resolve()
+        .as_uri(),  # in the project, but not layouts/ or source/
         "ftp://127.0.0.1/secret.txt",
     ]
     for url in refused:
@@ -184,24 +195,40 @@ def test_html_that_references_outside_files_embeds_nothing(tmp_path: Path, secre
 <a rel="attachment" href="{secret.file_url}">attachment</a></body></html>"""
     fetcher = project_fetcher((project.layouts, project.source))
     pdf = tmp_path / "out.pdf"
-    weasyprint.HTML(string=html, base_url=str(project.layouts) + "/", url_fetcher=fetcher).write_pdf(pdf)
+    weasyprint.HTML(
+        string=html, base_url=str(project.layouts) + "/", url_fetcher=fetcher
+    ).write_pdf(pdf)
     assert secret.marker not in pdf_bytes(pdf)
 
 
 # --- hostile catalogs, with the QA gate switched off ---------------------------
 
+
 def hostile_catalog(secret: Secret) -> str:
     po = (TINY / PO).read_text(encoding="utf-8")
-    po = translate_as(po, "The basics", f'Lo básico<img src="{secret.file_url}"><script src="{secret.url}"></script>')
-    po = translate_as(po, "Emergency", f'<iframe src="{secret.url}"></iframe><object data="{secret.file_url}">Emergencia</object>')
-    po = translate_as(po, "Where can I get help?",
-                      f'¿Dónde?<style>@import url("{secret.url}");</style><link rel="stylesheet" href="{secret.file_url}">')
+    po = translate_as(
+        po,
+        "The basics",
+        f'Lo básico<img src="{secret.file_url}"><script src="{secret.url}"></script>',
+    )
+    po = translate_as(
+        po,
+        "Emergency",
+        f'<iframe src="{secret.url}"></iframe><object data="{secret.file_url}">Emergencia</object>',
+    )
+    po = translate_as(
+        po,
+        "Where can I get help?",
+        f'¿Dónde?<style>@import url("{secret.url}");</style><link rel="stylesheet" href="{secret.file_url}">',
+    )
     # A layout string that lands in CSS (the running footer): quotes must not break out of the CSS string.
     return translate_as(po, "Page %(number)s", f'Página %(number)s") url({secret.url}) ("')
 
 
 @pytest.fixture(scope="module")
-def hostile_build(tmp_path_factory: pytest.TempPathFactory, secret: Secret) -> tuple[Project, list[Path]]:
+def hostile_build(
+    tmp_path_factory: pytest.TempPathFactory, secret: Secret
+) -> tuple[Project, list[Path]]:
     """Both gates off, the catalog's QA and the verification of the output: what is left to
     stop a hostile translation is the rendering itself (escaping, the fetcher)."""
     project = tiny_project(tmp_path_factory.mktemp("hostile") / "p", hostile_catalog(secret))
@@ -220,26 +247,45 @@ def test_check_flags_every_markup(tmp_path: Path, secret: Secret) -> None:
     assert all(d.place.path.endswith("tiny.po") for d in markup)
 
 
-def test_hostile_translations_are_escaped_in_html(hostile_build: tuple[Project, list[Path]]) -> None:
+def test_hostile_translations_are_escaped_in_html(
+    hostile_build: tuple[Project, list[Path]],
+) -> None:
     _project, (_pdf, epub) = hostile_build
     with zipfile.ZipFile(epub) as z:
-        section = next(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml") and "Lo básico" in z.read(n).decode())
+        section = next(
+            z.read(n).decode()
+            for n in z.namelist()
+            if n.endswith(".xhtml") and "Lo básico" in z.read(n).decode()
+        )
     assert "Lo básico&lt;img src=" in section
-    for tag in ("<img", "<script", "<iframe", "<object", "<style", "<link rel=\"stylesheet\" href=\"file"):
+    for tag in (
+        "<img",
+        "<script",
+        "<iframe",
+        "<object",
+        "<style",
+        '<link rel="stylesheet" href="file',
+    ):
         assert tag not in section
 
 
-def test_hostile_translations_leak_nothing(hostile_build: tuple[Project, list[Path]], secret: Secret) -> None:
+def test_hostile_translations_leak_nothing(
+    hostile_build: tuple[Project, list[Path]], secret: Secret
+) -> None:
     _project, (pdf, epub) = hostile_build
     assert secret.marker not in pdf_bytes(pdf)
     assert secret.marker not in epub_bytes(epub)
     # the markup is shown as text: the reader sees what the catalog says, nothing is fetched or run
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Lo básico<img src=" in text
 
 
 def test_layout_string_translations_are_escaped(tmp_path: Path, secret: Secret) -> None:
-    po = translate_as((TINY / PO).read_text(encoding="utf-8"), "Get help now", f'<img src="{secret.file_url}">')
+    po = translate_as(
+        (TINY / PO).read_text(encoding="utf-8"), "Get help now", f'<img src="{secret.file_url}">'
+    )
     project = tiny_project(tmp_path / "p", po)
     handbook = project.load("tiny")
     loc = locale_info("es", project.locales)
@@ -251,8 +297,18 @@ def test_layout_string_translations_are_escaped(tmp_path: Path, secret: Secret) 
 
 # --- EPUBs reference no remote resource ------------------------------------------
 
-RESOURCE_ATTRIBUTES = {"img": "src", "script": "src", "link": "href", "iframe": "src", "object": "data", "embed": "src",
-                       "audio": "src", "video": "src", "source": "src", "image": "{http://www.w3.org/1999/xlink}href"}
+RESOURCE_ATTRIBUTES = {
+    "img": "src",
+    "script": "src",
+    "link": "href",
+    "iframe": "src",
+    "object": "data",
+    "embed": "src",
+    "audio": "src",
+    "video": "src",
+    "source": "src",
+    "image": "{http://www.w3.org/1999/xlink}href",
+}
 
 
 def remote_references(epub: Path) -> list[str]:
@@ -263,12 +319,18 @@ def remote_references(epub: Path) -> list[str]:
             if name.endswith(".opf"):
                 opf = etree.fromstring(data)
                 for item in opf.iter("{http://www.idpf.org/2007/opf}item"):
-                    if ":" in item.get("href", "") or "remote-resources" in item.get("properties", ""):
+                    if ":" in item.get("href", "") or "remote-resources" in item.get(
+                        "properties", ""
+                    ):
                         out.append(f"{name}: {item.get('href')}")
             elif name.endswith((".xhtml", ".html")):
                 for el in etree.fromstring(data).iter():
                     local = etree.QName(el).localname if isinstance(el.tag, str) else ""
-                    value = el.get(RESOURCE_ATTRIBUTES[local], "") if local in RESOURCE_ATTRIBUTES else ""
+                    value = (
+                        el.get(RESOURCE_ATTRIBUTES[local], "")
+                        if local in RESOURCE_ATTRIBUTES
+                        else ""
+                    )
                     if re.match(r"[a-z][a-z0-9+.-]*:", value):
                         out.append(f"{name}: <{local}> {value}")
             elif name.endswith(".css"):
@@ -282,35 +344,49 @@ def test_epubs_reference_no_remote_resource(built) -> None:  # type: ignore[no-u
         assert remote_references(b.epub) == [], b.code
 
 
-def test_hostile_epub_references_no_remote_resource(hostile_build: tuple[Project, list[Path]]) -> None:
+def test_hostile_epub_references_no_remote_resource(
+    hostile_build: tuple[Project, list[Path]],
+) -> None:
     assert remote_references(hostile_build[1][1]) == []
 
 
 # --- layouts run sandboxed, and read only layouts/ -------------------------------
+
 
 def render_layout(project: Project, text: str) -> str:
     (project.layouts / "evil.j2").write_text(text, encoding="utf-8")
     return render_plain(project.layouts, "evil.j2")
 
 
-@pytest.mark.parametrize("payload", [
-    "{{ cycler.__init__.__globals__.os.popen('touch MARK').read() }}",
-    "{{ lipsum.__globals__['os'].system('touch MARK') }}",
-    "{{ joiner.__init__.__globals__.os.system('touch MARK') }}",
-    "{{ namespace.__init__.__globals__['__builtins__']['open']('SECRET').read() }}",
-    "{{ self._TemplateReference__context.cycler.__init__.__globals__.os.system('touch MARK') }}",
-    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "{{ '{0.__class__.__mro__}'.format('') }}",
-    "{% set seen = [] %}{{ seen.append(1) }}",  # immutable: a layout cannot change what it renders
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ cycler.__init__.__globals__.os.popen('touch MARK').read() }}",
+        "{{ lipsum.__globals__['os'].system('touch MARK') }}",
+        "{{ joiner.__init__.__globals__.os.system('touch MARK') }}",
+        "{{ namespace.__init__.__globals__['__builtins__']['open']('SECRET').read() }}",
+        "{{ self._TemplateReference__context.cycler.__init__.__globals__.os.system('touch MARK') }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ '{0.__class__.__mro__}'.format('') }}",
+        "{% set seen = [] %}{{ seen.append(1) }}",  # immutable: a layout cannot change what it renders
+    ],
+)
 def test_layouts_cannot_reach_python(payload: str, tmp_path: Path, secret: Secret) -> None:
     project = tiny_project(tmp_path / "p")
     marker = tmp_path / "ran"
-    text = "<p>fine</p>\n<p>" + payload.replace("MARK", str(marker)).replace("SECRET", str(secret.path)) + "</p>\n"
+    text = (
+        "<p>fine</p>\n<p>"
+        + payload.replace("MARK", str(marker)).replace("SECRET", str(secret.path))
+        + "</p>\n"
+    )
     with pytest.raises(RenderError) as exc:
         render_layout(project, text)
     [d] = exc.value.diagnostics
-    assert (d.code, d.place.path.endswith("layouts/evil.j2"), d.place.line) == ("layout-unsafe", True, 2)
+    assert (d.code, d.place.path.endswith("layouts/evil.j2"), d.place.line) == (
+        "layout-unsafe",
+        True,
+        2,
+    )
     assert not marker.exists()
     assert secret.marker.decode() not in d.message
 
@@ -327,16 +403,24 @@ def link_to_secret(project: Project, secret: Secret) -> None:
     (project.layouts / "outside").symlink_to(secret.path.parent, target_is_directory=True)
 
 
-@pytest.mark.parametrize(("include", "code"), [
-    ("{% include 'escape.j2' %}", "layout-outside"),  # a link to a file outside
-    ("{% include 'outside/secret.txt' %}", "layout-outside"),  # a link to a folder outside
-    ("{% import 'escape.j2' as x %}", "layout-outside"),
-    ("{% extends 'escape.j2' %}", "layout-outside"),
-    ("{% include '../source/tiny/handbook.yaml' %}", "layout-outside"),  # inside the project, but not a layout
-    ("{% include '../../' ~ 'outside/secret.txt' %}", "layout-outside"),
-    ("{% include '/etc/passwd' %}", "layout-error"),  # names layouts/etc/passwd: there is none
-])
-def test_layouts_include_only_layouts(include: str, code: str, tmp_path: Path, secret: Secret) -> None:
+@pytest.mark.parametrize(
+    ("include", "code"),
+    [
+        ("{% include 'escape.j2' %}", "layout-outside"),  # a link to a file outside
+        ("{% include 'outside/secret.txt' %}", "layout-outside"),  # a link to a folder outside
+        ("{% import 'escape.j2' as x %}", "layout-outside"),
+        ("{% extends 'escape.j2' %}", "layout-outside"),
+        (
+            "{% include '../source/tiny/handbook.yaml' %}",
+            "layout-outside",
+        ),  # inside the project, but not a layout
+        ("{% include '../../' ~ 'outside/secret.txt' %}", "layout-outside"),
+        ("{% include '/etc/passwd' %}", "layout-error"),  # names layouts/etc/passwd: there is none
+    ],
+)
+def test_layouts_include_only_layouts(
+    include: str, code: str, tmp_path: Path, secret: Secret
+) -> None:
     project = tiny_project(tmp_path / "p")
     link_to_secret(project, secret)
     with pytest.raises(RenderError) as exc:
@@ -354,20 +438,29 @@ def test_a_link_between_layouts_is_followed(tmp_path: Path) -> None:
     assert render_layout(project, "{% include 'alias.j2' %}") == "linked 2"
 
 
-def test_a_stylesheet_import_out_of_the_project_stops_the_build(tmp_path: Path, secret: Secret) -> None:
+def test_a_stylesheet_import_out_of_the_project_stops_the_build(
+    tmp_path: Path, secret: Secret
+) -> None:
     project = tiny_project(tmp_path / "p")
     (project.layouts / "escape.css").symlink_to(secret.path)
     css = project.layouts / "print.css"
-    css.write_text('@import url("escape.css");\n' + css.read_text(encoding="utf-8"), encoding="utf-8")
+    css.write_text(
+        '@import url("escape.css");\n' + css.read_text(encoding="utf-8"), encoding="utf-8"
+    )
     with pytest.raises(RenderError) as exc:
         build(project, "tiny", "es")
     [d] = exc.value.diagnostics
-    assert (d.code, d.place.path.endswith("layouts/print.css"), d.place.line) == ("layout-fetch", True, 1)
+    assert (d.code, d.place.path.endswith("layouts/print.css"), d.place.line) == (
+        "layout-fetch",
+        True,
+        1,
+    )
     assert secret.marker.decode() not in d.message
     assert not project.dist.exists() or not any(project.dist.rglob("*.pdf"))
 
 
 # --- sources, catalogs and locale settings are read only inside the project ------
+
 
 def read_source(project: Project) -> object:
     return project.load("tiny")
@@ -382,19 +475,29 @@ def read_locale(project: Project) -> object:
 
 
 # What a schema or header error would quote, were the file read.
-OUTSIDE = {"source/tiny/handbook.yaml": "id: tiny\nlanguage: {marker}\n{marker}: x\n",
-           "locales/es/LC_MESSAGES/tiny.po": 'msgid ""\nmsgstr "Language: {marker}\\n"\n',
-           "locales/es/locale.yaml": "{marker}: x\n"}
+OUTSIDE = {
+    "source/tiny/handbook.yaml": "id: tiny\nlanguage: {marker}\n{marker}: x\n",
+    "locales/es/LC_MESSAGES/tiny.po": 'msgid ""\nmsgstr "Language: {marker}\\n"\n',
+    "locales/es/locale.yaml": "{marker}: x\n",
+}
 
 
-@pytest.mark.parametrize(("inside", "read", "error"), [
-    ("source/tiny/handbook.yaml", read_source, SourceError),
-    ("locales/es/LC_MESSAGES/tiny.po", read_po, CatalogError),
-    ("locales/es/locale.yaml", read_locale, CatalogError),
-])
+@pytest.mark.parametrize(
+    ("inside", "read", "error"),
+    [
+        ("source/tiny/handbook.yaml", read_source, SourceError),
+        ("locales/es/LC_MESSAGES/tiny.po", read_po, CatalogError),
+        ("locales/es/locale.yaml", read_locale, CatalogError),
+    ],
+)
 @pytest.mark.parametrize("linked", ["file", "folder"])
-def test_files_that_link_out_of_the_project_are_never_read(inside: str, read: Callable[[Project], object], error: type[PipelineError],
-                                                           linked: str, tmp_path: Path) -> None:
+def test_files_that_link_out_of_the_project_are_never_read(
+    inside: str,
+    read: Callable[[Project], object],
+    error: type[PipelineError],
+    linked: str,
+    tmp_path: Path,
+) -> None:
     project = tiny_project(tmp_path / "p")
     marker = f"SECRET-{uuid.uuid4().hex}"
     outside = tmp_path / "outside" / inside

@@ -53,58 +53,129 @@ class Sample:
 
 
 SAMPLES = [
-    Sample("ko", "Kore", "Noto Serif CJK KR", {
-        "title": "코네티컷주의 이주민 및 난민 인신매매",
-        QUESTION: "코네티컷주에서 인신매매범들이 이주민과 난민을 착취하기 위해 흔히 사용하는 수법은 무엇입니까?",
-        CALL: "%(number)s번으로 전화하세요"}),
-    Sample("am", "Ethi", "Noto Serif Ethiopic", {
-        "title": "በኮነቲከት የፍልሰተኞችና የስደተኞች ሕገወጥ ዝውውር",
-        QUESTION: "በኮነቲከት ሕገወጥ የሰዎች አዘዋዋሪዎች ፍልሰተኞችንና ስደተኞችን ለመበዝበዝ በብዛት የሚጠቀሙባቸው ዘዴዎች ምንድን ናቸው?",
-        CALL: "በ%(number)s ይደውሉ"}),
-    Sample("zh_Hant", "Hant", "Noto Serif CJK TC", {
-        "title": "康乃狄克州的移民與難民人口販運",
-        QUESTION: "在康乃狄克州，人口販運者剝削移民和難民的常見手段有哪些？",
-        CALL: "請撥打 %(number)s"}),
-    Sample("bn", "Beng", "Noto Serif Bengali", {
-        "title": "কানেকটিকাটে অভিবাসী ও শরণার্থী পাচার",
-        QUESTION: "কানেকটিকাটে মানব পাচারকারীরা অভিবাসী ও শরণার্থীদের শোষণ করতে সাধারণত কোন কোন পদ্ধতি ব্যবহার করে?",
-        CALL: "%(number)s নম্বরে ফোন করুন"}, text_layer=False),
-    Sample("my", "Mymr", "Noto Sans Myanmar", {
-        "title": "ကွန်နက်တီကတ်ပြည်နယ်ရှိ ရွှေ့ပြောင်းနေထိုင်သူများနှင့် ဒုက္ခသည်များ လူကုန်ကူးမှု",
-        QUESTION: "ကွန်နက်တီကတ်ပြည်နယ်တွင် လူကုန်ကူးသူများသည် ရွှေ့ပြောင်းနေထိုင်သူများနှင့် ဒုက္ခသည်များကို "
-                  "အမြတ်ထုတ်ရန် အသုံးများသော နည်းလမ်းများမှာ အဘယ်နည်း။",
-        CALL: "%(number)s သို့ ဖုန်းဆက်ပါ"}, text_layer=False),
-    Sample("th", "Thai", "Noto Serif Thai", {
-        "title": "การค้ามนุษย์ผู้ย้ายถิ่นและผู้ลี้ภัยในรัฐคอนเนตทิคัต",
-        QUESTION: "ในรัฐคอนเนตทิคัต ผู้ค้ามนุษย์มักใช้วิธีการใดบ้างในการแสวงประโยชน์จากผู้ย้ายถิ่นและผู้ลี้ภัย",
-        CALL: "โทร %(number)s"}, text_layer=False),
-    Sample("he", "Hebr", "Noto Serif Hebrew", {
-        "title": "סחר במהגרים ובפליטים בקונטיקט",
-        QUESTION: "מהן השיטות הנפוצות שבהן סוחרי אדם מנצלים מהגרים ופליטים בקונטיקט?",
-        CALL: "חייגו %(number)s"}, extra={
-        # a number and an English name inside right-to-left text
-        "how-community-can-help/l2.2": "על חברי הקהילה לדווח על כל פעילות חשודה או על אנשים שלדעתם עשויים להיות "
-                                       "מעורבים בסחר בבני אדם לרשויות המקומיות או לקו החם הלאומי נגד סחר בבני אדם "
-                                       "(National Human Trafficking Hotline) בטלפון 1-888-373-7888."}),
-    Sample("ja", "Jpan", "Noto Serif CJK JP", {
-        "title": "コネチカット州における移民・難民の人身取引",
-        QUESTION: "コネチカット州で人身取引業者が移民や難民を搾取するためによく使う手口は何ですか？",
-        CALL: "%(number)s に電話してください"}),
-    Sample("hy", "Armn", "Noto Serif Armenian", {
-        "title": "Միգրանտների և փախստականների թրաֆիքինգը Կոնեկտիկուտում",
-        QUESTION: "Ի՞նչ եղանակներով են թրաֆիքինգ իրականացնողները սովորաբար շահագործում "
-                  "միգրանտներին և փախստականներին Կոնեկտիկուտում։",
-        CALL: "Զանգահարեք %(number)s համարով"}),
-    Sample("ka", "Geor", "Noto Serif Georgian", {
-        "title": "მიგრანტებისა და ლტოლვილების ტრეფიკინგი კონექტიკუტში",
-        QUESTION: "რა მეთოდებს იყენებენ ხშირად ტრეფიკერები კონექტიკუტში მიგრანტებისა და "
-                  "ლტოლვილების ექსპლუატაციისთვის?",
-        CALL: "დარეკეთ ნომერზე %(number)s"}),
-    Sample("el", "Grek", "Noto Serif", {
-        "title": "Εμπορία μεταναστών και προσφύγων στο Κονέκτικατ",
-        QUESTION: "Ποιες είναι οι συνήθεις μέθοδοι που χρησιμοποιούν οι διακινητές για να εκμεταλλευτούν "
-                  "μετανάστες και πρόσφυγες στο Κονέκτικατ;",
-        CALL: "Καλέστε στο %(number)s"}),
+    Sample(
+        "ko",
+        "Kore",
+        "Noto Serif CJK KR",
+        {
+            "title": "코네티컷주의 이주민 및 난민 인신매매",
+            QUESTION: "코네티컷주에서 인신매매범들이 이주민과 난민을 착취하기 위해 흔히 사용하는 수법은 무엇입니까?",
+            CALL: "%(number)s번으로 전화하세요",
+        },
+    ),
+    Sample(
+        "am",
+        "Ethi",
+        "Noto Serif Ethiopic",
+        {
+            "title": "በኮነቲከት የፍልሰተኞችና የስደተኞች ሕገወጥ ዝውውር",
+            QUESTION: "በኮነቲከት ሕገወጥ የሰዎች አዘዋዋሪዎች ፍልሰተኞችንና ስደተኞችን ለመበዝበዝ በብዛት የሚጠቀሙባቸው ዘዴዎች ምንድን ናቸው?",
+            CALL: "በ%(number)s ይደውሉ",
+        },
+    ),
+    Sample(
+        "zh_Hant",
+        "Hant",
+        "Noto Serif CJK TC",
+        {
+            "title": "康乃狄克州的移民與難民人口販運",
+            QUESTION: "在康乃狄克州，人口販運者剝削移民和難民的常見手段有哪些？",
+            CALL: "請撥打 %(number)s",
+        },
+    ),
+    Sample(
+        "bn",
+        "Beng",
+        "Noto Serif Bengali",
+        {
+            "title": "কানেকটিকাটে অভিবাসী ও শরণার্থী পাচার",
+            QUESTION: "কানেকটিকাটে মানব পাচারকারীরা অভিবাসী ও শরণার্থীদের শোষণ করতে সাধারণত কোন কোন পদ্ধতি ব্যবহার করে?",
+            CALL: "%(number)s নম্বরে ফোন করুন",
+        },
+        text_layer=False,
+    ),
+    Sample(
+        "my",
+        "Mymr",
+        "Noto Sans Myanmar",
+        {
+            "title": "ကွန်နက်တီကတ်ပြည်နယ်ရှိ ရွှေ့ပြောင်းနေထိုင်သူများနှင့် ဒုက္ခသည်များ လူကုန်ကူးမှု",
+            QUESTION: "ကွန်နက်တီကတ်ပြည်နယ်တွင် လူကုန်ကူးသူများသည် ရွှေ့ပြောင်းနေထိုင်သူများနှင့် ဒုက္ခသည်များကို "
+            "အမြတ်ထုတ်ရန် အသုံးများသော နည်းလမ်းများမှာ အဘယ်နည်း။",
+            CALL: "%(number)s သို့ ဖုန်းဆက်ပါ",
+        },
+        text_layer=False,
+    ),
+    Sample(
+        "th",
+        "Thai",
+        "Noto Serif Thai",
+        {
+            "title": "การค้ามนุษย์ผู้ย้ายถิ่นและผู้ลี้ภัยในรัฐคอนเนตทิคัต",
+            QUESTION: "ในรัฐคอนเนตทิคัต ผู้ค้ามนุษย์มักใช้วิธีการใดบ้างในการแสวงประโยชน์จากผู้ย้ายถิ่นและผู้ลี้ภัย",
+            CALL: "โทร %(number)s",
+        },
+        text_layer=False,
+    ),
+    Sample(
+        "he",
+        "Hebr",
+        "Noto Serif Hebrew",
+        {
+            "title": "סחר במהגרים ובפליטים בקונטיקט",
+            QUESTION: "מהן השיטות הנפוצות שבהן סוחרי אדם מנצלים מהגרים ופליטים בקונטיקט?",
+            CALL: "חייגו %(number)s",
+        },
+        extra={
+            # a number and an English name inside right-to-left text
+            "how-community-can-help/l2.2": "על חברי הקהילה לדווח על כל פעילות חשודה או על אנשים שלדעתם עשויים להיות "
+            "מעורבים בסחר בבני אדם לרשויות המקומיות או לקו החם הלאומי נגד סחר בבני אדם "
+            "(National Human Trafficking Hotline) בטלפון 1-888-373-7888."
+        },
+    ),
+    Sample(
+        "ja",
+        "Jpan",
+        "Noto Serif CJK JP",
+        {
+            "title": "コネチカット州における移民・難民の人身取引",
+            QUESTION: "コネチカット州で人身取引業者が移民や難民を搾取するためによく使う手口は何ですか？",
+            CALL: "%(number)s に電話してください",
+        },
+    ),
+    Sample(
+        "hy",
+        "Armn",
+        "Noto Serif Armenian",
+        {
+            "title": "Միգրանտների և փախստականների թրաֆիքինգը Կոնեկտիկուտում",
+            QUESTION: "Ի՞նչ եղանակներով են թրաֆիքինգ իրականացնողները սովորաբար շահագործում "
+            "միգրանտներին և փախստականներին Կոնեկտիկուտում։",
+            CALL: "Զանգահարեք %(number)s համարով",
+        },
+    ),
+    Sample(
+        "ka",
+        "Geor",
+        "Noto Serif Georgian",
+        {
+            "title": "მიგრანტებისა და ლტოლვილების ტრეფიკინგი კონექტიკუტში",
+            QUESTION: "რა მეთოდებს იყენებენ ხშირად ტრეფიკერები კონექტიკუტში მიგრანტებისა და "
+            "ლტოლვილების ექსპლუატაციისთვის?",
+            CALL: "დარეკეთ ნომერზე %(number)s",
+        },
+    ),
+    Sample(
+        "el",
+        "Grek",
+        "Noto Serif",
+        {
+            "title": "Εμπορία μεταναστών και προσφύγων στο Κονέκτικατ",
+            QUESTION: "Ποιες είναι οι συνήθεις μέθοδοι που χρησιμοποιούν οι διακινητές για να εκμεταλλευτούν "
+            "μετανάστες και πρόσφυγες στο Κονέκτικατ;",
+            CALL: "Καλέστε στο %(number)s",
+        },
+    ),
 ]
 
 
@@ -133,7 +204,9 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Edition]:
                 message.string = texts[key]
         path.write_bytes(po_bytes(catalog))
         pdf, epub = build(project, HANDBOOK, sample.code, allow_partial=True)
-        out[sample.code] = Edition(sample, printed.getvalue(), Built(sample.code, sample.code.replace("_", "-"), pdf, epub))
+        out[sample.code] = Edition(
+            sample, printed.getvalue(), Built(sample.code, sample.code.replace("_", "-"), pdf, epub)
+        )
     return out
 
 
@@ -159,12 +232,20 @@ def runs(text: str, rtl: bool) -> list[str]:
 
 def epub_text(epub: Path) -> str:
     with zipfile.ZipFile(epub) as z:
-        return " ".join(re.sub(r"<[^>]+>", "", z.read(n).decode()) for n in sorted(z.namelist()) if n.endswith(".xhtml"))
+        return " ".join(
+            re.sub(r"<[^>]+>", "", z.read(n).decode())
+            for n in sorted(z.namelist())
+            if n.endswith(".xhtml")
+        )
 
 
 def pdf_font_names(pdf: Path) -> set[str]:
     with pikepdf.open(pdf) as doc:
-        return {str(f.get("/BaseFont", "")).split("+", 1)[-1] for page in doc.pages for f in (page.Resources.get("/Font") or {}).values()}
+        return {
+            str(f.get("/BaseFont", "")).split("+", 1)[-1]
+            for page in doc.pages
+            for f in (page.Resources.get("/Font") or {}).values()
+        }
 
 
 def test_samples_cover_six_scripts_with_no_catalog() -> None:
@@ -172,7 +253,9 @@ def test_samples_cover_six_scripts_with_no_catalog() -> None:
     (left-to-right ones: right-to-left text is checked run by run, see runs())."""
     catalogs = (ROOT / "locales").glob("*/LC_MESSAGES/*.po")
     shipped = {locale_info(p.parent.parent.name, ROOT / "locales").script for p in catalogs}
-    exact = [s for s in SAMPLES if s.text_layer and locale_info(s.code, ROOT / "locales").dir == "ltr"]
+    exact = [
+        s for s in SAMPLES if s.text_layer and locale_info(s.code, ROOT / "locales").dir == "ltr"
+    ]
     scripts = {s.script for s in exact} - shipped - {"Latn"}
     assert len(scripts) >= 6, scripts
     assert all(locale_info(s.code, ROOT / "locales").script == s.script for s in SAMPLES)
@@ -181,8 +264,14 @@ def test_samples_cover_six_scripts_with_no_catalog() -> None:
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.code)
 def test_translations_copy_out_of_the_pdf(editions: dict[str, Edition], sample: Sample) -> None:
     edition = editions[sample.code]
-    text = flat(subprocess.run(["pdftotext", "-enc", "UTF-8", str(edition.built.pdf), "-"],
-                               capture_output=True, text=True, check=True).stdout)
+    text = flat(
+        subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(edition.built.pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     epub = flat(epub_text(edition.built.epub))
     rtl = locale_info(sample.code, ROOT / "locales").dir == "rtl"
     for expected in expected_texts(sample.texts):
@@ -209,7 +298,9 @@ def test_the_script_font_is_embedded(editions: dict[str, Edition], sample: Sampl
 def test_init_says_what_it_created(editions: dict[str, Edition]) -> None:
     for code, edition in editions.items():
         name = locale_info(code, ROOT / "locales").name
-        assert edition.init_output.startswith(f"created locales/{code}/LC_MESSAGES/{HANDBOOK}.po ({name}, ")
+        assert edition.init_output.startswith(
+            f"created locales/{code}/LC_MESSAGES/{HANDBOOK}.po ({name}, "
+        )
 
 
 def test_right_to_left_sample_stays_inside_its_text_block(editions: dict[str, Edition]) -> None:
@@ -219,11 +310,15 @@ def test_right_to_left_sample_stays_inside_its_text_block(editions: dict[str, Ed
 
 
 @pytest.mark.parametrize("code", ["zh_Hans", "zh_Hant", "ja", "ko"])
-def test_no_line_starts_with_closing_punctuation(built: dict[str, Built], editions: dict[str, Edition], code: str) -> None:
+def test_no_line_starts_with_closing_punctuation(
+    built: dict[str, Built], editions: dict[str, Edition], code: str
+) -> None:
     """Pango breaks lines by UAX #14: closing punctuation stays on the line it closes."""
     book = built[code] if code in built else editions[code].built
     lines = [line.strip() for line in book.pdftext().splitlines()]
-    starts = [line for line in lines if line[:1] in CLOSING and not set(line) <= set(". ")]  # contents leaders aside
+    starts = [
+        line for line in lines if line[:1] in CLOSING and not set(line) <= set(". ")
+    ]  # contents leaders aside
     assert starts == []
     assert len(lines) > 100
 
@@ -241,7 +336,13 @@ def apostrophe_fonts(pdf: Path) -> list[str]:
         text = page.get_textpage()
         chars = [chr(pdfium_c.FPDFText_GetUnicode(text.raw, i)) for i in range(text.count_chars())]
         for i in range(1, len(chars) - 1):
-            if chars[i] == "’" and chars[i - 1].isascii() and chars[i - 1].isalpha() and chars[i + 1].isascii() and chars[i + 1].isalpha():
+            if (
+                chars[i] == "’"
+                and chars[i - 1].isascii()
+                and chars[i - 1].isalpha()
+                and chars[i + 1].isascii()
+                and chars[i + 1].isalpha()
+            ):
                 name = ctypes.create_string_buffer(128)
                 pdfium_c.FPDFText_GetFontInfo(text.raw, i, name, len(name), None)
                 out.append(name.value.decode())
@@ -294,8 +395,13 @@ def test_system_packages_installs_what_the_table_names(tmp_path: Path) -> None:
     Without dpkg it lists what to install, which shows what it would install."""
     for tool in ("sed", "sort", "dirname", "bash"):
         (tmp_path / tool).symlink_to(shutil.which(tool) or tool)
-    run = subprocess.run([str(tmp_path / "bash"), str(ROOT / ".ci" / "system-packages"), "runtime"],
-                         capture_output=True, text=True, env={"PATH": str(tmp_path)}, check=True)
+    run = subprocess.run(
+        [str(tmp_path / "bash"), str(ROOT / ".ci" / "system-packages"), "runtime"],
+        capture_output=True,
+        text=True,
+        env={"PATH": str(tmp_path)},
+        check=True,
+    )
     listed = set(run.stderr.split("installed: ", 1)[1].split())
     table = {stack.package for stack in font_table(ROOT / "layouts").values()}
     assert table <= listed

@@ -34,8 +34,17 @@ from .conftest import HANDBOOK, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--window-size=1200,1600")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1200,1600",
+)
 RELOAD_SECONDS = 5  # "within a few seconds" of saving
 TINY = Path(__file__).parent / "roots" / "tiny"
 
@@ -64,14 +73,21 @@ def preview(served: tuple[str, subprocess.Popen[str]]) -> str:
 @pytest.fixture
 def served(project_copy: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """`handbook serve` on a free port, as an editor would start it (from the project folder)."""
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0"], cwd=project_copy,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "serve", "--port", "0"],
+        cwd=project_copy,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         assert proc.stderr is not None
         line = proc.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert url, f"the preview did not start: {line}{proc.stderr.read() if proc.poll() is not None else ''}"
+        assert url, (
+            f"the preview did not start: {line}{proc.stderr.read() if proc.poll() is not None else ''}"
+        )
         yield url.group(0), proc
     finally:
         proc.terminate()
@@ -82,12 +98,16 @@ def served(project_copy: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[WebDriver]:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    assert not missing, f"{', '.join(missing)} missing: install chromium and chromium-driver (.ci/system-packages test)"
+    assert not missing, (
+        f"{', '.join(missing)} missing: install chromium and chromium-driver (.ci/system-packages test)"
+    )
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in (*FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))  # Debian's driver: nothing downloaded
+    driver = webdriver.Chrome(
+        options=options, service=Service(str(CHROMEDRIVER))
+    )  # Debian's driver: nothing downloaded
     try:
         yield driver
     finally:
@@ -101,15 +121,21 @@ def page_text(driver: WebDriver) -> str:
 def wait_until(driver: WebDriver, what: str, ok: Callable[[str], bool]) -> float:
     """Seconds until the page (reloaded by itself, never by the test) satisfies `ok`."""
     start = time.monotonic()
-    WebDriverWait(driver, RELOAD_SECONDS, poll_frequency=0.1).until(lambda d: ok(page_text(d)), f"page never showed {what}")
+    WebDriverWait(driver, RELOAD_SECONDS, poll_frequency=0.1).until(
+        lambda d: ok(page_text(d)), f"page never showed {what}"
+    )
     return time.monotonic() - start
 
 
-def test_preview_follows_edits_and_errors(preview: str, browser: WebDriver, project_copy: Path) -> None:
+def test_preview_follows_edits_and_errors(
+    preview: str, browser: WebDriver, project_copy: Path
+) -> None:
     source = project_copy / "source" / HANDBOOK / "handbook.yaml"
     original = source.read_text(encoding="utf-8")
     question = load(source).sections[0].entries[0].question.value
-    assert f"question: {question}\n" in original  # on one line, so a plain replace edits just that sentence
+    assert (
+        f"question: {question}\n" in original
+    )  # on one line, so a plain replace edits just that sentence
 
     browser.get(preview)
     wait_until(browser, "the handbook", lambda text: question in text)
@@ -118,32 +144,48 @@ def test_preview_follows_edits_and_errors(preview: str, browser: WebDriver, proj
     assert re.fullmatch(r"0 errors, \d+ warnings?", summary), summary
 
     # The language switcher names each language in itself, with its direction.
-    links = {a.get_attribute("hreflang"): a for a in browser.find_elements(By.CSS_SELECTOR, ".preview-languages a")}
+    links = {
+        a.get_attribute("hreflang"): a
+        for a in browser.find_elements(By.CSS_SELECTOR, ".preview-languages a")
+    }
     assert links["en"].get_attribute("aria-current") == "page"
-    assert (links["ar"].text, links["ar"].get_attribute("lang"), links["ar"].get_attribute("dir")) == ("العربية", "ar", "rtl")
+    assert (
+        links["ar"].text,
+        links["ar"].get_attribute("lang"),
+        links["ar"].get_attribute("dir"),
+    ) == ("العربية", "ar", "rtl")
     assert links["zh-Hans"].text == "中文 (简体)"
 
     edited = "Which methods do traffickers use against migrants in Connecticut (edited in the preview test)?"
     source.write_text(original.replace(question, edited, 1), encoding="utf-8")
     wait_until(browser, "the edited sentence", lambda text: edited in text and question not in text)
 
-    source.write_text(original.replace(f"question: {question}\n", f"question: '{question}\n", 1), encoding="utf-8")
+    source.write_text(
+        original.replace(f"question: {question}\n", f"question: '{question}\n", 1), encoding="utf-8"
+    )
     with pytest.raises(SourceError) as broken:
         load(source)
     expected = broken.value.diagnostics[0]
     located = f"handbook.yaml:{expected.place.line}:{expected.place.col}: error: {expected.message} [{expected.code}]"
     wait_until(browser, located, lambda text: located in text)
     assert browser.find_elements(By.CSS_SELECTOR, ".preview-bar.preview-errors")
-    assert {a.get_attribute("hreflang") for a in browser.find_elements(By.CSS_SELECTOR, ".preview-languages a")} >= {"en", "ar"}
+    assert {
+        a.get_attribute("hreflang")
+        for a in browser.find_elements(By.CSS_SELECTOR, ".preview-languages a")
+    } >= {"en", "ar"}
 
     source.write_text(original, encoding="utf-8")
-    wait_until(browser, "the handbook again", lambda text: question in text and "error:" not in text)
+    wait_until(
+        browser, "the handbook again", lambda text: question in text and "error:" not in text
+    )
 
 
 def test_preview_switches_to_a_right_to_left_language(preview: str, browser: WebDriver) -> None:
     browser.get(preview)
     browser.find_element(By.CSS_SELECTOR, '.preview-languages a[hreflang="ar"]').click()
-    WebDriverWait(browser, RELOAD_SECONDS).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl")
+    WebDriverWait(browser, RELOAD_SECONDS).until(
+        lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
+    )
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ar"
     assert "الاتجار" in page_text(browser)
 
@@ -161,7 +203,9 @@ def test_a_busy_port_is_a_located_usage_error(project_copy: Path) -> None:
         port = int(url.rsplit(":", 1)[1].strip("/"))
         with pytest.raises(UsageError) as busy, running(project, port):
             pass
-    assert str(busy.value.diagnostics[0]).startswith(f"--port: error: cannot listen on 127.0.0.1:{port}")
+    assert str(busy.value.diagnostics[0]).startswith(
+        f"--port: error: cannot listen on 127.0.0.1:{port}"
+    )
 
 
 def get(url: str, path: str, host: str | None = "", timeout: float = 30) -> tuple[int, bytes]:
@@ -184,11 +228,25 @@ def test_preview_answers_only_its_own_host(tiny_copy: Project) -> None:
     sends that name as Host. Only loopback names, with or without our port, are answered."""
     with running(tiny_copy, 0) as url:
         port = urlsplit(url).port
-        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", "127.0.0.1", "localhost", f"[::1]:{port}", "[::1]"):
+        for host in (
+            f"127.0.0.1:{port}",
+            f"localhost:{port}",
+            f"LocalHost:{port}",
+            "127.0.0.1",
+            "localhost",
+            f"[::1]:{port}",
+            "[::1]",
+        ):
             assert get(url, "/_layouts/print.css", host)[0] == 200, host
             assert get(url, "/tiny/es/", host)[0] == 200, host
-        for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"localhost:{port + 1}",
-                     f"127.0.0.1:{port}.evil.example", f"evil.example:{port}#127.0.0.1"):
+        for host in (
+            f"evil.example:{port}",
+            "evil.example",
+            f"127.0.0.1.evil.example:{port}",
+            f"localhost:{port + 1}",
+            f"127.0.0.1:{port}.evil.example",
+            f"evil.example:{port}#127.0.0.1",
+        ):
             for path in ("/", "/tiny/es/", "/_layouts/print.css", "/_events?v=x"):
                 status, body = get(url, path, host)
                 assert status == 421, (host, path)
@@ -214,7 +272,10 @@ def test_reload_streams_are_capped_and_pages_still_answered(tiny_copy: Project) 
                 conn = http.client.HTTPConnection(where.hostname or "", where.port, timeout=30)
                 conn.request("GET", f"/_events?v={stamp.group(1).decode()}")
                 response = conn.getresponse()
-                assert (response.status, response.getheader("Content-Type")) == (200, "text/event-stream")
+                assert (response.status, response.getheader("Content-Type")) == (
+                    200,
+                    "text/event-stream",
+                )
                 streams.append(conn)
             assert get(url, f"/_events?v={stamp.group(1).decode()}")[0] == 503
             start = time.monotonic()
@@ -228,16 +289,22 @@ def test_reload_streams_are_capped_and_pages_still_answered(tiny_copy: Project) 
 
 def process_status(pid: int, key: str) -> int:
     """A number from /proc/<pid>/status: Threads, VmRSS (kB)."""
-    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith(f"{key}:"))
+    line = next(
+        x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith(f"{key}:")
+    )
     return int(line.split()[1])
 
 
-def test_preview_answers_200_parallel_requests_from_a_bounded_pool(served: tuple[str, subprocess.Popen[str]]) -> None:
+def test_preview_answers_200_parallel_requests_from_a_bounded_pool(
+    served: tuple[str, subprocess.Popen[str]],
+) -> None:
     """200 tabs asking at once: every one answered within seconds, by at most
     WORKERS threads, and the server's memory stays where it was."""
     url, proc = served
     path = f"/{HANDBOOK}/es/"
-    assert get(url, path, timeout=120)[0] == 200  # the first render checks the whole project: not part of the burst
+    assert (
+        get(url, path, timeout=120)[0] == 200
+    )  # the first render checks the whole project: not part of the burst
     rss_before = process_status(proc.pid, "VmRSS")
     threads_before = process_status(proc.pid, "Threads")
 

@@ -46,10 +46,16 @@ def entry_line(root: Path) -> int:
     return next(i for i, line in enumerate(lines, start=1) if "- id: get-help" in line)
 
 
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("es", ["Fuentes:", "consultado el 10 de enero de 2026", "Revisado el 12 de enero de 2026."]),
-    ("en", ["Sources:", "accessed January 10, 2026", "Reviewed January 12, 2026."]),
-])
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "es",
+            ["Fuentes:", "consultado el 10 de enero de 2026", "Revisado el 12 de enero de 2026."],
+        ),
+        ("en", ["Sources:", "accessed January 10, 2026", "Reviewed January 12, 2026."]),
+    ],
+)
 def test_sources_print_after_the_answer(tmp_path: Path, lang: str, expected: list[str]) -> None:
     root = tmp_path / "p"
     project = tiny_project(root)
@@ -85,7 +91,8 @@ def test_an_entry_without_sources_prints_no_notes(tmp_path: Path) -> None:
 
 
 def test_check_warns_about_missing_sources_and_old_reviews(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = tmp_path / "p"
     project = tiny_project(root)
     with_source(root, "    reviewed: 2024-12-01\n", "require_sources: true\n")
@@ -117,10 +124,13 @@ def test_freshness_is_measured_at_the_edition_and_sources_are_opt_in(tmp_path: P
     assert not [d for d in check(project, ["tiny"]) if d.code.startswith("lint-")]
 
 
-@pytest.mark.parametrize(("accessed", "message"), [
-    ("'2026-02-30'", "accessed '2026-02-30' is not a date in the calendar"),
-    ("January 2026", "'January 2026' is not a date written YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    ("accessed", "message"),
+    [
+        ("'2026-02-30'", "accessed '2026-02-30' is not a date in the calendar"),
+        ("January 2026", "'January 2026' is not a date written YYYY-MM-DD"),
+    ],
+)
 def test_a_bad_date_is_located(tmp_path: Path, accessed: str, message: str) -> None:
     root = tmp_path / "p"
     tiny_project(root)

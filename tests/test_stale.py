@@ -10,7 +10,10 @@ from pipeline.build import Project, build, statuses
 
 from .test_safety import tiny_project
 
-EDITED = ("Text 233733 to reach the hotline.", "Send a text message to 233733 to reach the hotline.")
+EDITED = (
+    "Text 233733 to reach the hotline.",
+    "Send a text message to 233733 to reach the hotline.",
+)
 
 
 def edited_project(root: Path, release: str) -> Project:
@@ -30,7 +33,13 @@ def test_status_counts_the_edited_text_as_not_translated(tmp_path: Path) -> None
 def test_a_fallback_edition_shows_the_new_english_and_an_honest_percentage(tmp_path: Path) -> None:
     project = edited_project(tmp_path / "p", "fallback")
     pdf, _epub = build(project, "tiny", "es")
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
     assert EDITED[1] in text
-    assert "Envíe un texto al 233733" not in text  # the translation of the old sentence is not shown
+    assert (
+        "Envíe un texto al 233733" not in text
+    )  # the translation of the old sentence is not shown
     assert "El 96,8% de este manual está traducido" in text

@@ -27,12 +27,16 @@ from .conftest import BIDI_MARKS, ROOT, Built
 TANWIN_FATHA, SHADDA, ZWNJ = "\u064b", "\u0651", "\u200c"
 LAM_ALEF = ("لا", "لأ", "لإ", "لآ")
 SAMPLES = {  # pre-base vowels (ि, ေ), conjuncts, stacked consonants
-    ("ne", "Noto Sans Devanagari"): ("मानव बेचबिखनबाट बचेका व्यक्तिहरूलाई कसरी सहयोग गर्न सकिन्छ?",
-                                     "किन आप्रवासीहरू बढी जोखिममा छन्?",
-                                     "तुरुन्त सम्पर्क गर्नुहोस्: प्रहरी र निःशुल्क कानुनी सहायता"),
-    ("my", "Noto Sans Myanmar"): ("လူကုန်ကူးခံရသူများကို မည်သို့ ကူညီနိုင်သနည်း။",
-                                  "ရွှေ့ပြောင်းလုပ်သားများ ဘာကြောင့် အန္တရာယ်ပိုများသနည်း။",
-                                  "ကျေးဇူးပြု၍ အရေးပေါ်ဖုန်းကို ချက်ချင်းခေါ်ပါ။"),
+    ("ne", "Noto Sans Devanagari"): (
+        "मानव बेचबिखनबाट बचेका व्यक्तिहरूलाई कसरी सहयोग गर्न सकिन्छ?",
+        "किन आप्रवासीहरू बढी जोखिममा छन्?",
+        "तुरुन्त सम्पर्क गर्नुहोस्: प्रहरी र निःशुल्क कानुनी सहायता",
+    ),
+    ("my", "Noto Sans Myanmar"): (
+        "လူကုန်ကူးခံရသူများကို မည်သို့ ကူညီနိုင်သနည်း။",
+        "ရွှေ့ပြောင်းလုပ်သားများ ဘာကြောင့် အန္တရာယ်ပိုများသနည်း။",
+        "ကျေးဇူးပြု၍ အရေးပေါ်ဖုန်းကို ချက်ချင်းခေါ်ပါ။",
+    ),
 }
 
 
@@ -78,8 +82,9 @@ def epub_sections(book: Built) -> str:
     return "".join(parts)
 
 
-def test_questions_and_numbers_copy_out_exactly(built: dict[str, Built], locale: str,
-                                                view: View) -> None:
+def test_questions_and_numbers_copy_out_exactly(
+    built: dict[str, Built], locale: str, view: View
+) -> None:
     questions = [q.entry.question.value for section in view.sections for q in section.entries]
     numbers = [n for contact in view.hb.contacts for n in (contact.phone, contact.sms) if n]
     assert questions
@@ -90,12 +95,19 @@ def test_questions_and_numbers_copy_out_exactly(built: dict[str, Built], locale:
         assert [n for n in numbers if flat(n) not in found] == [], f"{tool} loses numbers"
 
 
-@pytest.mark.parametrize(("code", "wanted"), [
-    ("ar", lambda w: TANWIN_FATHA in w), ("ar", lambda w: SHADDA in w),
-    ("ar", lambda w: any(pair in w for pair in LAM_ALEF)), ("fa_AF", lambda w: ZWNJ in w)],
-    ids=["ar-tanwin", "ar-shadda", "ar-lam-alef", "fa_AF-zwnj"])
-def test_words_with_marks_and_joiners_copy_out_whole(built: dict[str, Built], code: str,
-                                                     wanted: Callable[[str], bool]) -> None:
+@pytest.mark.parametrize(
+    ("code", "wanted"),
+    [
+        ("ar", lambda w: TANWIN_FATHA in w),
+        ("ar", lambda w: SHADDA in w),
+        ("ar", lambda w: any(pair in w for pair in LAM_ALEF)),
+        ("fa_AF", lambda w: ZWNJ in w),
+    ],
+    ids=["ar-tanwin", "ar-shadda", "ar-lam-alef", "fa_AF-zwnj"],
+)
+def test_words_with_marks_and_joiners_copy_out_whole(
+    built: dict[str, Built], code: str, wanted: Callable[[str], bool]
+) -> None:
     """Each such word of the body (as the EPUB has it) is in the PDF's text at least as often:
     before, 54 of 55 tanwin words came out broken and every ZWNJ of the Dari edition was lost."""
     expected = Counter({w: n for w, n in words(epub_sections(built[code])).items() if wanted(w)})
@@ -163,8 +175,9 @@ def test_complex_scripts_copy_out_exactly(tmp_path: Path, lang: str, family: str
     layouts = ROOT / "layouts"
     path = tmp_path / f"{lang}.pdf"
     path.write_bytes(render_document(html, layouts, (layouts,), {}).pdf)
-    poppler = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
-                             capture_output=True, text=True, check=True).stdout
+    poppler = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for tool, text in {"pdftotext": poppler, "pdfium": pdfium_text(path)}.items():
         assert [line for line in lines if flat(line) not in flat(text)] == [], tool
 
@@ -177,15 +190,19 @@ def test_raised_marks_are_drawn_where_weasyprint_draws_them() -> None:
 
     install()
     style = "font-family: 'Noto Naskh Arabic'; font-size: 14pt"
-    html = (f'<html lang="ar" dir="rtl"><body style="{style}"><p>ما مدى انتشاره مقارنةً بالولايات'
-            " الأخرى؟ جدًّا، نسبتاً، يُخضعونهم، الدَّين</p></body></html>")
+    html = (
+        f'<html lang="ar" dir="rtl"><body style="{style}"><p>ما مدى انتشاره مقارنةً بالولايات'
+        " الأخرى؟ جدًّا، نسبتاً، يُخضعونهم، الدَّين</p></body></html>"
+    )
     document = weasyprint.HTML(string=html)
     tagged, plain = document.write_pdf(pdf_variant="pdf/ua-1"), document.write_pdf()
     with pikepdf.open(io.BytesIO(tagged)) as pdf:
         content = pikepdf.parse_content_stream(pdf.pages[0])
     assert [op for op in content if str(op.operator) == "Do"], "no raised mark: this proves nothing"
-    a, b = (pypdfium2.PdfDocument(pdf)[0].render(scale=8).to_pil().convert("L")
-            for pdf in (tagged, plain))
+    a, b = (
+        pypdfium2.PdfDocument(pdf)[0].render(scale=8).to_pil().convert("L")
+        for pdf in (tagged, plain)
+    )
     assert ImageChops.difference(a, b).getextrema()[1] < 48  # anti-aliasing, not displacement
 
 

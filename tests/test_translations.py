@@ -22,7 +22,23 @@ from pipeline.translate import catalog_status
 
 from .conftest import HANDBOOK, ROOT, copy_project
 
-SHIPPED = ("es", "pt_BR", "ht", "zh_Hans", "ar", "fa_AF", "uk", "fr", "sw", "ru", "vi", "so", "ps", "ne", "ti")
+SHIPPED = (
+    "es",
+    "pt_BR",
+    "ht",
+    "zh_Hans",
+    "ar",
+    "fa_AF",
+    "uk",
+    "fr",
+    "sw",
+    "ru",
+    "vi",
+    "so",
+    "ps",
+    "ne",
+    "ti",
+)
 
 
 def test_the_shipped_locales_ship(project: Project) -> None:
@@ -47,18 +63,24 @@ def test_pybabel_and_our_extractor_agree(tmp_path: Path, project: Project, handb
     pybabel = [str(ROOT / ".venv/bin/pybabel"), "extract", "-F", "babel.cfg", "-o", str(pot), "."]
     subprocess.run(pybabel, cwd=ROOT, check=True, capture_output=True)
     with pot.open("rb") as f:
-        theirs = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(f) if m.id}
+        theirs = {
+            (m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(f) if m.id
+        }
     pot_catalog = template(handbook, project.handbook_path(HANDBOOK), project.layouts, project.root)
     ours = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in pot_catalog if m.id}
     assert theirs == ours
     assert len(ours) > 200
 
 
-def test_changed_source_sentence_becomes_fuzzy_and_blocks_the_locale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_changed_source_sentence_becomes_fuzzy_and_blocks_the_locale(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = copy_project(tmp_path)
     source = project.handbook_path(HANDBOOK)
-    old = ("Law enforcement agencies in Connecticut face several challenges in identifying and prosecuting cases of "
-           "migrant and refugee trafficking.")
+    old = (
+        "Law enforcement agencies in Connecticut face several challenges in identifying and prosecuting cases of "
+        "migrant and refugee trafficking."
+    )
     new = "Law enforcement agencies in Connecticut face many challenges when they identify and prosecute migrant and refugee trafficking."
     source.write_text(source.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     assert main(["--root", str(tmp_path), "update"]) == 0
@@ -67,7 +89,10 @@ def test_changed_source_sentence_becomes_fuzzy_and_blocks_the_locale(tmp_path: P
     spanish = "Las agencias del orden público en Connecticut enfrentan varios desafíos"
     assert message.fuzzy
     assert message.string.startswith(spanish)
-    assert '#| msgid "Law enforcement agencies in Connecticut face several challenges in' in po.read_text(encoding="utf-8")
+    assert (
+        '#| msgid "Law enforcement agencies in Connecticut face several challenges in'
+        in po.read_text(encoding="utf-8")
+    )
     capsys.readouterr()
     assert main(["--root", str(tmp_path), "build", "--lang", "es"]) == 1
     err = capsys.readouterr().err
@@ -78,28 +103,43 @@ def test_changed_source_sentence_becomes_fuzzy_and_blocks_the_locale(tmp_path: P
     assert not (tmp_path / "dist").exists()
 
 
-def test_changed_hotline_number_fails_with_its_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_changed_hotline_number_fails_with_its_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = copy_project(tmp_path)
     po = catalog_path(project.locales, "ar", HANDBOOK)
     lines = po.read_text(encoding="utf-8").splitlines()
-    index = next(i for i, line in enumerate(lines) if line.startswith("msgstr") and "1-888-373-7888" in line)
+    index = next(
+        i for i, line in enumerate(lines) if line.startswith("msgstr") and "1-888-373-7888" in line
+    )
     lines[index] = lines[index].replace("1-888-373-7888", "1-888-373-7887")
     po.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["--root", str(tmp_path), "check"]) == 1
     err = capsys.readouterr().err
     msgid_line = max(i for i in range(index) if lines[i].startswith("msgid")) + 1
-    assert f"locales/ar/LC_MESSAGES/{HANDBOOK}.po:{msgid_line}: error: phone number or number '1-888-373-7888'" in err
+    assert (
+        f"locales/ar/LC_MESSAGES/{HANDBOOK}.po:{msgid_line}: error: phone number or number '1-888-373-7888'"
+        in err
+    )
     assert main(["--root", str(tmp_path), "build", "--lang", "ar"]) == 1
 
 
 @pytest.mark.parametrize(
     ("source", "translation", "code"),
     [
-        ("See https://humantraffickinghotline.org/en today.", "Vea https://humantraffickinghotline.org/es hoy.", "qa-changed-link"),
+        (
+            "See https://humantraffickinghotline.org/en today.",
+            "Vea https://humantraffickinghotline.org/es hoy.",
+            "qa-changed-link",
+        ),
         ("Write to help@example.org.", "Escriba a ayuda@example.org.", "qa-changed-link"),
         ("Text 233733", "Texto 233773", "qa-changed-number"),
         ("Plain text", '<img src="file:///etc/passwd">Texto', "qa-markup"),
-        ("Ask the Office of Victim Services.", "Pregunte a la Oficina de Servicios a Víctimas.", "qa-name"),
+        (
+            "Ask the Office of Victim Services.",
+            "Pregunte a la Oficina de Servicios a Víctimas.",
+            "qa-name",
+        ),
     ],
 )
 def test_qa_gates(source: str, translation: str, code: str) -> None:
@@ -109,12 +149,16 @@ def test_qa_gates(source: str, translation: str, code: str) -> None:
     assert str(problems[0]).startswith("es.po:7: error: ")
 
 
-def test_partial_locale_is_refused_then_built_with_marked_fallbacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = copy_project(tmp_path)
     po = catalog_path(project.locales, "es", HANDBOOK)
     catalog = read_catalog(po, "es")
-    english = ("Migrant and refugee victims in Connecticut face several barriers when trying to access justice "
-               "and seek redress. These barriers include:")
+    english = (
+        "Migrant and refugee victims in Connecticut face several barriers when trying to access justice "
+        "and seek redress. These barriers include:"
+    )
     text = po.read_text(encoding="utf-8")
     translated = catalog.get(english, context="barriers-to-justice/p1").string
     po.write_text(text.replace(f'msgstr "{translated}"', 'msgstr ""'), encoding="utf-8")
@@ -124,10 +168,14 @@ def test_partial_locale_is_refused_then_built_with_marked_fallbacks(tmp_path: Pa
     assert expected in capsys.readouterr().err
     assert main(["--root", str(tmp_path), "build", "--lang", "es", "--allow-partial"]) == 0
     pdf = tmp_path / "dist" / "es" / f"{HANDBOOK}.pdf"
-    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "access justice and seek redress" in " ".join(out.split())
     percent = f"{100 * (total - 1) / total:.1f}".replace(".", ",")
-    assert re.search(rf"{percent}\s?%", out)  # the colophon states the coverage, in Spanish number format
+    assert re.search(
+        rf"{percent}\s?%", out
+    )  # the colophon states the coverage, in Spanish number format
 
 
 def test_init_starts_a_locale_with_its_plural_forms(tmp_path: Path) -> None:
@@ -146,10 +194,14 @@ def test_status_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--root", str(ROOT), "status", "--json"]) == 0
     rows = {r["code"]: r for r in json.loads(capsys.readouterr().out)}
     assert set(rows) == set(SHIPPED)
-    assert all(r["percent"] == 100.0 and r["fuzzy"] == 0 and r["review"] == "draft" for r in rows.values())
+    assert all(
+        r["percent"] == 100.0 and r["fuzzy"] == 0 and r["review"] == "draft" for r in rows.values()
+    )
 
 
-def test_extract_leaves_an_unchanged_template_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_extract_leaves_an_unchanged_template_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = copy_project(tmp_path)
     pot = project.locales / f"{HANDBOOK}.pot"
     before = pot.read_bytes()
@@ -164,11 +216,17 @@ def test_fallback_release_rule_builds_a_partial_locale(tmp_path: Path) -> None:
     po = catalog_path(project.locales, "uk", HANDBOOK)
     catalog = read_catalog(po, "uk")
     title = catalog.get("Migrant and Refugee Trafficking in Connecticut", context="title").string
-    po.write_text(po.read_text(encoding="utf-8").replace(f'msgstr "{title}"', 'msgstr ""', 1), encoding="utf-8")
+    po.write_text(
+        po.read_text(encoding="utf-8").replace(f'msgstr "{title}"', 'msgstr ""', 1),
+        encoding="utf-8",
+    )
     assert main(["--root", str(tmp_path), "build", "--lang", "uk"]) == 0
     with zipfile.ZipFile(tmp_path / "dist" / "uk" / f"{HANDBOOK}.epub") as z:
         cover = z.read("EPUB/cover.xhtml").decode()
-    assert '<span class="fallback" lang="en" dir="ltr">Migrant and Refugee Trafficking in Connecticut</span>' in cover
+    assert (
+        '<span class="fallback" lang="en" dir="ltr">Migrant and Refugee Trafficking in Connecticut</span>'
+        in cover
+    )
 
 
 def test_a_reviewed_catalog_drops_the_draft_notice(tmp_path: Path) -> None:

@@ -26,8 +26,10 @@ from .conftest import HANDBOOK, ROOT, Built, copy_project
 
 HOTLINE = "1-888-373-7888"
 HELP = "<p>Call 1-888-373-7888</p><p>Text 233733</p><p>In an emergency, call 911</p>"
-ADVICE = ("the translation of the line that prints it must keep %(number)s, with nothing in or "
-          "around it that changes its direction")
+ADVICE = (
+    "the translation of the line that prints it must keep %(number)s, with nothing in or "
+    "around it that changes its direction"
+)
 PAGE_CSS = """@page {{ size: {size}; margin: {margin}; @bottom-right {{ content: "{footer}"; }} }}
 @page :first {{ @bottom-right {{ content: none; }} }}
 section + section {{ break-before: page; }}"""
@@ -44,16 +46,28 @@ def english(project: Project, handbook: Handbook) -> Expected:
     return expect(handbook, [view_of(project, handbook, "en")])
 
 
-def pdf_of(*sections: str, footer: str = "", head: str = "", size: str = "5in 6in",
-           margin: str = "0.8in 0.6in", css: str = "") -> bytes:
+def pdf_of(
+    *sections: str,
+    footer: str = "",
+    head: str = "",
+    size: str = "5in 6in",
+    margin: str = "0.8in 0.6in",
+    css: str = "",
+) -> bytes:
     css = PAGE_CSS.format(size=size, margin=margin, footer=footer) + css
     body = "".join(f"<section>{s}</section>" for s in sections)
     html = f"<html lang='en'><head><style>{css}</style></head><body>{head}{body}</body></html>"
     return weasyprint.HTML(string=html).write_pdf()  # type: ignore[no-any-return]
 
 
-def edition_pdf(*, cover: str = HELP, body: str = "<p>Questions and answers.</p>",
-                back: str = HELP, footer: str = f"Hotline: {HOTLINE}", head: str = "") -> bytes:
+def edition_pdf(
+    *,
+    cover: str = HELP,
+    body: str = "<p>Questions and answers.</p>",
+    back: str = HELP,
+    footer: str = f"Hotline: {HOTLINE}",
+    head: str = "",
+) -> bytes:
     """A three-page stand-in for an edition: a cover with the help box, a body page with
     the running footer, a back cover with the help box and no footer."""
     return pdf_of(cover, body, back, footer=footer, head=head, css=BACK_CSS)
@@ -73,8 +87,9 @@ def more(tmp_path_factory: pytest.TempPathFactory, bilingual: dict[str, Built]) 
     return [bilingual["es+en"].pdf, bilingual["es+en"].epub, *build_card(project, HANDBOOK, "es")]
 
 
-def test_real_editions_of_every_locale_pass(project: Project, built: dict[str, Built],
-                                            more: list[Path]) -> None:
+def test_real_editions_of_every_locale_pass(
+    project: Project, built: dict[str, Built], more: list[Path]
+) -> None:
     files = [p for b in built.values() for p in (b.pdf, b.epub)] + more
     folders = {p.parent.name for p in files}
     assert folders >= {"en", "es", "pt-BR", "ht", "zh-Hans", "ar", "fa-AF", "uk", "es+en"}
@@ -87,7 +102,9 @@ def test_real_footers_are_read_in_order(built: dict[str, Built]) -> None:
     for code in ("ar", "fa_AF"):
         body = [p for p in read_pdf(built[code].pdf.read_bytes()).pages if p.body]
         assert [p.label for p in body][:2] == ["1", "2"]
-        assert all(HOTLINE in p.footer for p in body[:-1])  # all but the back cover, which has no footer
+        assert all(
+            HOTLINE in p.footer for p in body[:-1]
+        )  # all but the back cover, which has no footer
 
 
 # Doctored PDFs.
@@ -102,7 +119,8 @@ def test_reversed_number_in_footer(english: Expected) -> None:
     pdf = edition_pdf(footer=f"Hotline: \u202e{HOTLINE}\u202c")
     assert lines(verify_pdf(english, pdf, "x.pdf")) == [  # one line, not 'added' as well
         "x.pdf: page 2: error: the hotline number 1-888-373-7888 is missing from the page "
-        f"footer (found '8887-373-888-1'); {ADVICE} [verify-number-order]"]
+        f"footer (found '8887-373-888-1'); {ADVICE} [verify-number-order]"
+    ]
 
 
 def test_number_split_in_footer(english: Expected) -> None:
@@ -114,17 +132,29 @@ def test_missing_number_on_cover(english: Expected) -> None:
     cover = HELP.replace("<p>Text 233733</p>", "<p>Text %(number)s</p>")
     assert lines(verify_pdf(english, edition_pdf(cover=cover), "doctored.pdf")) == [
         "doctored.pdf: page 1: error: the hotline text number 233733 is missing from the cover's "
-        f"help box; {ADVICE} [verify-number-missing]"]
+        f"help box; {ADVICE} [verify-number-missing]"
+    ]
 
 
 def test_missing_number_in_footer_quotes_it(english: Expected) -> None:
     found = lines(verify_pdf(english, edition_pdf(footer="Hotline: %(number)s"), "x.pdf"))
-    assert ("the hotline number 1-888-373-7888 is missing from the page footer "
-            "(it reads 'Hotline: %(number)s')") in found[0]
+    assert (
+        "the hotline number 1-888-373-7888 is missing from the page footer "
+        "(it reads 'Hotline: %(number)s')"
+    ) in found[0]
 
 
-@pytest.mark.parametrize("added", ["Nº1-800-555-0199", "ب1-800-555-0199", "call 1-800-555-0199",
-                                   "١-٨٠٠-٥٥٥-٠١٩٩", "۱-۸۰۰-۵۵۵-۰۱۹۹", "(860) 555-0199"])
+@pytest.mark.parametrize(
+    "added",
+    [
+        "Nº1-800-555-0199",
+        "ب1-800-555-0199",
+        "call 1-800-555-0199",
+        "١-٨٠٠-٥٥٥-٠١٩٩",
+        "۱-۸۰۰-۵۵۵-۰۱۹۹",
+        "(860) 555-0199",
+    ],
+)
 def test_extra_number(english: Expected, added: str) -> None:
     body = f"<p>Questions and answers. {added}</p>"
     found = lines(verify_pdf(english, edition_pdf(body=body), "doctored.pdf"))
@@ -135,25 +165,32 @@ def test_extra_number(english: Expected, added: str) -> None:
         assert line.endswith("[verify-number-added]")
 
 
-@pytest.mark.parametrize(("added", "shown"), [
-    ("www.ayuda-trata.example", "www.ayuda-trata.example"),
-    ("Visite ayuda-trata.example.", "ayuda-trata.example"),
-    ("https://ayuda.example/trata", "https://ayuda.example/trata"),
-    ("ayuda@trata.example", "ayuda@trata.example"),
-])
+@pytest.mark.parametrize(
+    ("added", "shown"),
+    [
+        ("www.ayuda-trata.example", "www.ayuda-trata.example"),
+        ("Visite ayuda-trata.example.", "ayuda-trata.example"),
+        ("https://ayuda.example/trata", "https://ayuda.example/trata"),
+        ("ayuda@trata.example", "ayuda@trata.example"),
+    ],
+)
 def test_added_domain(english: Expected, added: str, shown: str) -> None:
     found = lines(verify_pdf(english, edition_pdf(back=HELP + f"<p>{added}</p>"), "doctored.pdf"))
-    assert found == [f"doctored.pdf: page 3: error: the address '{shown}' is not in the source, "
-                     "and a reader could follow it: remove it (an address readers should use "
-                     f"belongs in the source, {english.source}) [verify-link-added]"]
+    assert found == [
+        f"doctored.pdf: page 3: error: the address '{shown}' is not in the source, "
+        "and a reader could follow it: remove it (an address readers should use "
+        f"belongs in the source, {english.source}) [verify-link-added]"
+    ]
 
 
 def test_bidi_override_in_bookmarks(english: Expected) -> None:
     found = lines(verify_pdf(english, edition_pdf(head="<h1>\u202eGet help</h1>"), "x.pdf"))
-    assert found == ["x.pdf: error: RIGHT-TO-LEFT OVERRIDE (U+202E) in '<U+202E>Get help': it "
-                     "reverses or re-embeds the text after it for every reader; remove it (where a "
-                     "direction must be set, the layouts isolate the run) in the PDF's bookmarks "
-                     "or metadata [verify-bidi-control]"]
+    assert found == [
+        "x.pdf: error: RIGHT-TO-LEFT OVERRIDE (U+202E) in '<U+202E>Get help': it "
+        "reverses or re-embeds the text after it for every reader; remove it (where a "
+        "direction must be set, the layouts isolate the run) in the PDF's bookmarks "
+        "or metadata [verify-bidi-control]"
+    ]
 
 
 def test_text_outside_the_page_box(english: Expected) -> None:
@@ -161,7 +198,8 @@ def test_text_outside_the_page_box(english: Expected) -> None:
     assert lines(verify_pdf(english, edition_pdf(cover=HELP + hidden), "doctored.pdf")) == [
         "doctored.pdf: page 1: error: text is drawn outside the page box (71 pt above its top "
         "edge): 'Hidden line'; no reader sees it, but search, copying and screen readers read "
-        "it: the layout that places it there needs fixing [verify-outside-page]"]
+        "it: the layout that places it there needs fixing [verify-outside-page]"
+    ]
 
 
 def test_hidden_number_does_not_count(english: Expected) -> None:
@@ -176,9 +214,11 @@ def test_each_language_of_a_bilingual_edition(project: Project, handbook: Handbo
     twice = f"{HOTLINE} {HOTLINE}"
     assert verify_pdf(both, edition_pdf(cover=HELP * 2, back=HELP * 2, footer=twice), "x.pdf") == []
     found = lines(verify_pdf(both, edition_pdf(cover=HELP * 2, back=HELP, footer=twice), "x.pdf"))
-    assert found[0] == ("x.pdf: page 3: error: the hotline number 1-888-373-7888 appears 1 time(s) "
-                        "in the back cover, where the layout prints it once in each language "
-                        f"(es, en); {ADVICE} [verify-number-missing]")
+    assert found[0] == (
+        "x.pdf: page 3: error: the hotline number 1-888-373-7888 appears 1 time(s) "
+        "in the back cover, where the layout prints it once in each language "
+        f"(es, en); {ADVICE} [verify-number-missing]"
+    )
     assert len(found) == 3  # 233733 and 911 too: the back cover's footer cannot stand in
     found = lines(verify_pdf(both, edition_pdf(cover=HELP * 2, back=HELP * 2), "x.pdf"))
     assert [line.split(": error: ")[0] for line in found] == ["x.pdf: page 2"]
@@ -192,22 +232,26 @@ def test_two_footers_on_one_line(project: Project, handbook: Handbook) -> None:
                          @bottom-right { content: "Page 3 Hotline: 1-888-373-7888"; width: 45%;
                           font-size: 8pt; } }
                  @page :first { @bottom-left { content: none; } }"""
-    pdf = pdf_of(HELP * 2, "<p>Body</p>", HELP * 2, size="3.5in 5in", margin="0.5in 0.3in 0.8in",
-                 css=footers)
+    pdf = pdf_of(
+        HELP * 2, "<p>Body</p>", HELP * 2, size="3.5in 5in", margin="0.5in 0.3in 0.8in", css=footers
+    )
     assert lines(verify_pdf(both, pdf, "x.pdf")) == []
 
 
 def test_cover_that_runs_over(english: Expected) -> None:
     cover = f"<div style='height: 3.9in'></div>{HELP}"
     found = lines(verify_pdf(english, edition_pdf(cover=cover), "x.pdf"))
-    assert found[-1] == ("x.pdf: page 1: error: the emergency number 911 is missing from the "
-                         "cover's help box (it is on the next page); the box runs over its page: "
-                         "the layout must make it fit [verify-number-missing]")
+    assert found[-1] == (
+        "x.pdf: page 1: error: the emergency number 911 is missing from the "
+        "cover's help box (it is on the next page); the box runs over its page: "
+        "the layout must make it fit [verify-number-missing]"
+    )
     assert all("(it is on the next page); the box runs over" in line for line in found)
 
 
 def test_card_sides(project: Project, handbook: Handbook) -> None:
     sides = expect(handbook, [view_of(project, handbook, "es"), view_of(project, handbook, "en")])
+
     def card(front: str, back: str) -> list[str]:
         pdf = pdf_of(front, back, size="3.5in 2in", margin="0.1in")
         return lines(verify.verify_card_pdf(sides, pdf, "card.pdf", sheet=False))
@@ -215,7 +259,8 @@ def test_card_sides(project: Project, handbook: Handbook) -> None:
     assert card(HELP, HELP) == []
     assert card(HELP, HELP.replace("233733", "337332")) == [
         "card.pdf: page 2: error: the hotline text number 233733 is missing from the card's back "
-        f"(en) (found '337332'); {ADVICE} [verify-number-order]"]
+        f"(en) (found '337332'); {ADVICE} [verify-number-order]"
+    ]
 
 
 def test_unreadable_file(english: Expected) -> None:
@@ -254,8 +299,10 @@ def test_bidi_override_in_epub(spanish: Expected, built: dict[str, Built], contr
     data = edited(built["es"].epub, "EPUB/back.xhtml", before, after)
     found = lines(verify_epub(spanish, data, "es.epub"))
     assert len(found) == 1
-    assert found[0].startswith("es.epub: EPUB/back.xhtml:16: error: RIGHT-TO-LEFT OVERRIDE "
-                               "(U+202E) in 'Llame al <U+202E>': it reverses")
+    assert found[0].startswith(
+        "es.epub: EPUB/back.xhtml:16: error: RIGHT-TO-LEFT OVERRIDE "
+        "(U+202E) in 'Llame al <U+202E>': it reverses"
+    )
     assert found[0].endswith("[verify-bidi-control]")
 
 
@@ -263,14 +310,16 @@ def test_missing_number_in_epub_help(spanish: Expected, built: dict[str, Built])
     data = edited(built["es"].epub, "EPUB/cover.xhtml", '<bdi dir="ltr">233733</bdi>', "")
     assert lines(verify_epub(spanish, data, "es.epub")) == [
         "es.epub: EPUB/cover.xhtml: error: the hotline text number 233733 is missing from the help "
-        f"section of the cover; {ADVICE} [verify-number-missing]"]
+        f"section of the cover; {ADVICE} [verify-number-missing]"
+    ]
 
 
 def test_reversed_number_in_epub(spanish: Expected, built: dict[str, Built]) -> None:
     data = edited(built["es"].epub, "EPUB/back.xhtml", f">{HOTLINE}</a>", ">8887-373-888-1</a>")
     assert lines(verify_epub(spanish, data, "es.epub")) == [
         "es.epub: EPUB/back.xhtml: error: the hotline number 1-888-373-7888 is missing from the "
-        f"help section at the back (found '8887-373-888-1'); {ADVICE} [verify-number-order]"]
+        f"help section at the back (found '8887-373-888-1'); {ADVICE} [verify-number-order]"
+    ]
 
 
 def test_added_number_and_domain_in_epub(spanish: Expected, built: dict[str, Built]) -> None:
@@ -287,25 +336,40 @@ def test_changed_phone_link_in_epub(spanish: Expected, built: dict[str, Built]) 
     data = edited(built["es"].epub, "EPUB/back.xhtml", "tel:+18883737888", "tel:+18005550199")
     assert lines(verify_epub(spanish, data, "es.epub")) == [
         "es.epub: EPUB/back.xhtml:16: error: the link 'tel:+18005550199' leads to an address or "
-        "number the source does not have: remove it [verify-link-added]"]
+        "number the source does not have: remove it [verify-link-added]"
+    ]
 
 
 # Words that are, and are not, numbers and addresses.
 
 
-@pytest.mark.parametrize(("token", "phone"), [("911", True), ("1-888-373-7888", True),
-                                              ("٢٠٢٦", True), ("28", False), ("1", False),
-                                              ("3.2", True)])
+@pytest.mark.parametrize(
+    ("token", "phone"),
+    [
+        ("911", True),
+        ("1-888-373-7888", True),
+        ("٢٠٢٦", True),
+        ("28", False),
+        ("1", False),
+        ("3.2", True),
+    ],
+)
 def test_phone_like(token: str, phone: bool) -> None:
     assert verify.phone_like(token) is phone
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("Los EE.UU. y p.ex. U.S. e.g. i.e.", []),
-    ("1.Promesas falsas", []),
-    ("visite بwww.ayuda-trata.example.", ["www.ayuda-trata.example"]),
-    ("see https://example.org/a, or mail a@b.example", ["https://example.org/a", "a@b.example"]),
-])
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Los EE.UU. y p.ex. U.S. e.g. i.e.", []),
+        ("1.Promesas falsas", []),
+        ("visite بwww.ayuda-trata.example.", ["www.ayuda-trata.example"]),
+        (
+            "see https://example.org/a, or mail a@b.example",
+            ["https://example.org/a", "a@b.example"],
+        ),
+    ],
+)
 def test_links_in(text: str, found: list[str]) -> None:
     assert list(verify.links_in(text)) == found
 
@@ -335,12 +399,14 @@ def test_card_writes_nothing_that_fails(tmp_path: Path) -> None:
         f"{tmp_path / 'dist' / 'es' / HANDBOOK}-card.pdf: pages 1-2: error: the address "
         "'www.ayuda-trata.example' is not in the source, and a reader could follow it: remove it "
         f"(an address readers should use belongs in the source, {project.handbook_path(HANDBOOK)}) "
-        "[verify-link-added]")
+        "[verify-link-added]"
+    )
     assert not (tmp_path / "dist").exists()
 
 
-def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                      built: dict[str, Built]) -> None:
+def test_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], built: dict[str, Built]
+) -> None:
     def run(*args: str) -> int:
         return main(["--root", str(ROOT), "verify", *args])
 
@@ -352,8 +418,10 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     target.write_bytes(edition_pdf(footer=f"Hotline: \u202e{HOTLINE}\u202c"))
     assert run(str(target)) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith(f"{target}: page 2: error: the hotline number 1-888-373-7888 is "
-                             "missing from the page footer (found '8887-373-888-1')")
+    assert err[0].startswith(
+        f"{target}: page 2: error: the hotline number 1-888-373-7888 is "
+        "missing from the page footer (found '8887-373-888-1')"
+    )
     assert err[-1] == "verified 1 file(s): 1 error(s)"
     assert run(str(tmp_path / "notes.pdf")) == 2
     assert "no such file" in capsys.readouterr().err
