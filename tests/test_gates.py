@@ -391,7 +391,6 @@ def test_a_reviewed_catalog_is_read_as_reviewed(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.slow
 def test_a_word_too_long_for_a_line_is_broken_never_clipped(tmp_path: Path) -> None:
     root = tiny(tmp_path)
     source = root / "source/tiny/handbook.yaml"
