@@ -755,4 +755,5 @@ def _question_template(w: _Writer) -> None:
         "and is numbered; add 'style: bullet' beside 'items:' for bullets.",
     )
     w.lines.append("    answer:")
+    w.comment("      ", "The first paragraph of the answer.")
     w.key("    - ", "paragraph", "", "answer: paragraph")
