@@ -297,9 +297,9 @@ class _Outline:
             self.subtitle, self.after_title = block["paragraph"], False
             return
         self.after_title = False
-        quoted = block.get("paragraph") or block["items"][0]["text"]
+        quoted = block["paragraph"] if "paragraph" in block else block["items"][0]["text"]
         why = (
-            f"this text ('{quoted[:40]}') comes before the first question, and a handbook has no "
+            f"this text ({_quote(quoted)}) comes before the first question, and a handbook has no "
             f"place for it: move it into an answer, or delete it (a question is a "
             f"{self.names[3]} heading; the paragraph right under the title is the subtitle)"
         )
@@ -309,8 +309,9 @@ class _Outline:
         item = split_markup_term(markup)
         if not item["text"]:
             why = (
-                f"this item has a term ('{item.get('term') or '…'}') but no text: "
-                "write the text after it, or drop the list mark"
+                f"this item has a term ('{item['term']}') but no text: write the text after it"
+                if "term" in item
+                else "this list item is empty: write it, or delete it"
             )
             self.fail("import-empty-item", why, line)
         return item
@@ -337,7 +338,7 @@ class _Outline:
                 self.fail("import-empty-section", why, self.lines[id(section)])
             for entry in section["entries"]:
                 if not entry["answer"]:
-                    why = f"question '{entry['question'][:60]}' has no answer: write it below"
+                    why = f"question {_quote(entry['question'], 60)} has no answer: write it below"
                     self.fail("import-empty-answer", why, self.lines[id(entry)])
         if not self.sections and not self.problems:
             why = f"no questions found: a question is a {self.names[3]} heading"
@@ -345,6 +346,11 @@ class _Outline:
         if self.problems:
             raise SourceError(sorted(self.problems, key=lambda d: d.place))
         return Imported(self.title, self.subtitle, self.sections)
+
+
+def _quote(text: str, size: int = 40) -> str:
+    """The start of a text, to say which one a message is about."""
+    return f"“{text[:size]}…”" if len(text) > size else f"“{text}”"
 
 
 def _text(parts: Iterable[str]) -> str:
@@ -376,7 +382,8 @@ def parse_markdown(text: str, path: str) -> Imported:
             shown = MARKDOWN_NAMES.get(level, f"'{'#' * level} '")
             out.heading(level, _md_inline(node, line, out), line, shown)
         elif node.type == "paragraph":
-            out.block(paragraph_block(_md_inline(node, line, out)), line)
+            if text := _md_inline(node, line, out):  # spaces only (a form feed, say): nothing
+                out.block(paragraph_block(text), line)
         elif node.type in ("bullet_list", "ordered_list"):
             out.block(_md_list(node, line, out), line)
         elif node.type != "hr":  # a rule between parts is decoration: nothing to keep
@@ -488,7 +495,7 @@ def parse_docx(path: Path, shown: str) -> Imported:
         if kind is not None:
             if kind[1] > 0:
                 why = (
-                    f"'{markup[:40]}' is a list inside a list: a handbook's lists have one "
+                    f"{_quote(markup)} is a list inside a list: a handbook's lists have one "
                     "level; make it an item of the list above"
                 )
                 out.fail("import-nested", why, n)
@@ -572,7 +579,7 @@ def _docx_inline(paragraph: Paragraph, n: int, out: _Outline) -> str:
     every = "".join(paragraph._p.xpath(".//w:t/text()"))
     if every != "".join(t for run in seen for t in run._r.xpath("./w:t/text()")):
         why = (
-            f"part of this paragraph ('{every[:40]}') is in a tracked change, a text box or a "
+            f"part of this paragraph ({_quote(every)}) is in a tracked change, a text box or a "
             "field, which cannot be read: in Word accept all changes and move the text into "
             "the paragraph, then save"
         )

@@ -13,10 +13,12 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.cli import main
-from pipeline.diagnostics import SourceError
-from pipeline.importer import Imported, parse_qa, read_import
+from pipeline.diagnostics import PipelineError, SourceError
+from pipeline.importer import Imported, parse_markdown, parse_qa, read_import
 from pipeline.model import ItemList, Paragraph, iter_texts
 from pipeline.source import SCHEMA_PATH, load
 
@@ -426,7 +428,7 @@ def test_bad_word_documents_are_located(
     assert err.splitlines() == [
         "bad.docx:3: error: a table has no place in a handbook: write its rows as a list "
         "(one item per row, '**Term:** text') [import-table]",
-        "bad.docx:4: error: 'Sub item' is a list inside a list: a handbook's lists have one "
+        "bad.docx:4: error: “Sub item” is a list inside a list: a handbook's lists have one "
         "level; make it an item of the list above [import-nested]",
         "failed: 2 error(s)",
         "broken.docx: error: cannot read this as a Word document: open it in Word or "
@@ -436,3 +438,47 @@ def test_bad_word_documents_are_located(
         "format), .md (Markdown) and .docx (Word); save the file as one of these [import-format]",
     ]
     assert not Path("source").exists()
+
+
+MARKDOWN_LINES = st.sampled_from(
+    [
+        "# T",
+        "## S",
+        "### Q?",
+        "#### D",
+        "",
+        "Text *a* **b**",
+        "- i",
+        "* j",
+        "1. **T:** k",
+        "3. n",
+        "  - nested",
+        "> q",
+        "[l](https://x.org)",
+        "[m](ftp://x)",
+        "<b>h</b>",
+        "---",
+        "```",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(MARKDOWN_LINES, st.text(max_size=20)), max_size=20).map("\n".join))
+def test_markdown_import_returns_an_outline_or_located_errors(text: str) -> None:
+    try:
+        imported = parse_markdown(text, "p.md")
+    except PipelineError as exc:
+        diagnostics = exc.diagnostics
+    else:
+        diagnostics = []
+        assert imported.sections
+        for section in imported.sections:
+            assert section["entries"]
+            for entry in section["entries"]:
+                assert entry["question"]
+                assert entry["answer"]
+    lines = len(re.split(r"\r\n|\r|\n", text))  # CommonMark's line endings
+    for d in diagnostics:
+        assert str(d).startswith(f"p.md:{d.place.line}: error: ")
+        assert 1 <= d.place.line <= lines
