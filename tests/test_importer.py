@@ -100,7 +100,10 @@ def test_bad_import_is_located(text: str, line: int, code: str) -> None:
 
 
 def test_plain_text_bullets_and_markup() -> None:
-    text = "1. Q?\nIntro with **bold**.\n- one\n- **Keep:** your pay slips.\n1. A: first.\n2. Next?\nA.\n"
+    text = (
+        "1. Q?\nIntro with **bold**.\n- one\n- **Keep:** your pay slips.\n"
+        "1. A: first.\n2. Next?\nA.\n"
+    )
     entries = parse_qa(text, "t.txt")
     assert entries[0]["answer"] == [
         {"paragraph": "Intro with **bold**."},
