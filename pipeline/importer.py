@@ -242,7 +242,7 @@ class _Outline:
     problems: list[Diagnostic] = field(default_factory=list)
     answer: list[dict[str, Any]] | None = None
     after_title: bool = False  # the next paragraph is the subtitle
-    lines: dict[int, int] = field(default_factory=dict)  # id() of a section or entry -> line
+    placed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # line, section/entry
     section_ids: set[str] = field(default_factory=set)
     entry_ids: set[str] = field(default_factory=set)
 
@@ -252,16 +252,14 @@ class _Outline:
     def heading(self, level: int, text: str, line: int, shown: str) -> None:
         if level > 3:
             why = (
-                f"a {shown} heading has no place in a handbook: make it a question "
+                f"{shown} has no place in a handbook: make it a question "
                 f"({self.names[3]}), or bold text in a paragraph"
             )
             self.fail("import-heading", why, line)
             return
         self.answer, self.after_title = None, False
         if not text:
-            self.fail(
-                "import-heading", f"this {shown} heading is empty: write it, or delete it", line
-            )
+            self.fail("import-heading", f"{shown} is empty: write it, or delete it", line)
         elif level == 1 and (self.title or self.sections):
             why = (
                 f"a second title ({shown}) after '{self.title or self.sections[0]['title']}': "
@@ -281,13 +279,13 @@ class _Outline:
                 "answer": [],
             }
             self.sections[-1]["entries"].append(entry)
-            self.lines[id(entry)] = line
+            self.placed.append((line, entry))
             self.answer = entry["answer"]
 
     def _section(self, ident: str, title: str, line: int) -> None:
         self.section_ids.add(ident)
         self.sections.append({"id": ident, "title": title, "entries": []})
-        self.lines[id(self.sections[-1])] = line
+        self.placed.append((line, self.sections[-1]))
 
     def block(self, block: dict[str, Any], line: int) -> None:
         if self.answer is not None:
@@ -300,8 +298,8 @@ class _Outline:
         quoted = block["paragraph"] if "paragraph" in block else block["items"][0]["text"]
         why = (
             f"this text ({_quote(quoted)}) comes before the first question, and a handbook has no "
-            f"place for it: move it into an answer, or delete it (a question is a "
-            f"{self.names[3]} heading; the paragraph right under the title is the subtitle)"
+            f"place for it: move it into an answer, or delete it (a question is "
+            f"{self.names[3]}; the paragraph right under the title is the subtitle)"
         )
         self.fail("import-preamble", why, line)
 
@@ -332,16 +330,15 @@ class _Outline:
         return f"[{text or literal(url)}]({target})"
 
     def finish(self) -> Imported:
-        for section in self.sections:
-            if not section["entries"]:
-                why = f"section '{section['title']}' has no questions: add one ({self.names[3]})"
-                self.fail("import-empty-section", why, self.lines[id(section)])
-            for entry in section["entries"]:
-                if not entry["answer"]:
-                    why = f"question {_quote(entry['question'], 60)} has no answer: write it below"
-                    self.fail("import-empty-answer", why, self.lines[id(entry)])
+        for line, part in self.placed:
+            if "entries" in part and not part["entries"]:
+                why = f"section '{part['title']}' has no questions: add one ({self.names[3]})"
+                self.fail("import-empty-section", why, line)
+            elif "answer" in part and not part["answer"]:
+                why = f"question {_quote(part['question'], 60)} has no answer: write it below"
+                self.fail("import-empty-answer", why, line)
         if not self.sections and not self.problems:
-            why = f"no questions found: a question is a {self.names[3]} heading"
+            why = f"no questions found: a question is {self.names[3]}"
             self.fail("import-empty", why, 1)
         if self.problems:
             raise SourceError(sorted(self.problems, key=lambda d: d.place))
@@ -360,13 +357,19 @@ def _text(parts: Iterable[str]) -> str:
 
 # --- Markdown ------------------------------------------------------------------------
 
-MARKDOWN_NAMES = {1: "'# '", 2: "'## '", 3: "'### '"}
+MARKDOWN_NAMES = {1: "a '# ' heading", 2: "a '## ' heading", 3: "a '### ' heading"}
 MARKDOWN_BLOCKS = {  # what CommonMark blocks a handbook has no place for are, to a writer
     "blockquote": "a quotation (>)",
+    "table": "a table",
     "code_block": "an indented code block",
     "fence": "a code block (```)",
     "html_block": "raw HTML",
 }
+
+
+# Notes to writers, not text for readers.
+HTML_COMMENTS = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.DOTALL)
+FRONT_MATTER = re.compile(r"---[ \t]*\r?\n.*?^---[ \t]*$", re.DOTALL | re.MULTILINE)
 
 
 def parse_markdown(text: str, path: str) -> Imported:
@@ -374,12 +377,22 @@ def parse_markdown(text: str, path: str) -> Imported:
     from markdown_it.tree import SyntaxTreeNode
 
     out = _Outline(path, MARKDOWN_NAMES)
-    root = SyntaxTreeNode(MarkdownIt("commonmark").parse(text))
+    if FRONT_MATTER.match(text):
+        why = (
+            "front matter (the block between two '---' lines) is not read: put its title in "
+            "a '# ' heading, and delete the block"
+        )
+        out.fail("import-front-matter", why, 1)
+        raise SourceError(out.problems)
+    # Tables on, so that a table is refused as one rather than read as a paragraph of pipes.
+    root = SyntaxTreeNode(MarkdownIt("commonmark").enable("table").parse(text))
     for node in root.children:
         line = node.map[0] + 1 if node.map else 1
+        if node.type == "html_block" and HTML_COMMENTS.fullmatch(node.content):
+            continue
         if node.type == "heading":
             level = int(node.tag[1:])
-            shown = MARKDOWN_NAMES.get(level, f"'{'#' * level} '")
+            shown = MARKDOWN_NAMES.get(level, f"a '{'#' * level} ' heading")
             out.heading(level, _md_inline(node, line, out), line, shown)
         elif node.type == "paragraph":
             if text := _md_inline(node, line, out):  # spaces only (a form feed, say): nothing
@@ -441,6 +454,8 @@ def _md_inline(node: SyntaxTreeNode, line: int, out: _Outline) -> str:
                 yield out.link(_text(walk(child.children)), str(child.attrs["href"]), line)
             elif kind == "inline":
                 yield from walk(child.children)
+            elif kind == "html_inline" and HTML_COMMENTS.fullmatch(child.content):
+                continue
             else:
                 what = "a picture" if kind == "image" else "raw HTML"
                 why = f"{what} has no place in an answer's text: write it as text, or delete it"
@@ -451,7 +466,7 @@ def _md_inline(node: SyntaxTreeNode, line: int, out: _Outline) -> str:
 
 # --- Word documents ------------------------------------------------------------------
 
-WORD_NAMES = {1: "Title", 2: "Heading 1", 3: "Heading 2"}
+WORD_NAMES = {1: "a 'Title' paragraph", 2: "a 'Heading 1' paragraph", 3: "a 'Heading 2' paragraph"}
 WORD_LEVELS = {"Title": 1, "Heading 1": 2, "Heading 2": 3}  # styles Word itself names so
 
 
@@ -507,9 +522,9 @@ def parse_docx(path: Path, shown: str) -> Imported:
         if not markup:
             continue  # an empty paragraph is spacing
         if style in WORD_LEVELS:
-            out.heading(WORD_LEVELS[style], markup, n, f"'{style}'")
+            out.heading(WORD_LEVELS[style], markup, n, WORD_NAMES[WORD_LEVELS[style]])
         elif re.fullmatch(r"Heading \d", style):
-            out.heading(int(style[-1]) + 1, markup, n, f"'{style}'")
+            out.heading(int(style[-1]) + 1, markup, n, f"a '{style}' paragraph")
         else:
             out.block(paragraph_block(markup), n)
     flush()
@@ -575,6 +590,9 @@ def _docx_inline(paragraph: Paragraph, n: int, out: _Outline) -> str:
             seen.append(inner)
     if any(run._r.xpath("./w:drawing | ./w:pict") for run in seen):
         why = "a picture has no place in a handbook's text: delete it, or describe it in words"
+        out.fail("import-inline", why, n)
+    if any(run._r.xpath("./w:footnoteReference | ./w:endnoteReference") for run in seen):
+        why = "a footnote is not read: write its text into the paragraph, and delete the note"
         out.fail("import-inline", why, n)
     every = "".join(paragraph._p.xpath(".//w:t/text()"))
     if every != "".join(t for run in seen for t in run._r.xpath("./w:t/text()")):

@@ -400,6 +400,8 @@ def test_new_never_replaces_a_source(
         ("### Q?\n\n3. three\n4. four\n", 3, "import-list-start"),
         ("### Q?\n\n> quoted\n", 3, "import-block"),
         ("Just a paragraph.\n", 1, "import-preamble"),
+        ("### Q?\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", 3, "import-block"),
+        ("---\ntitle: T\n---\n\n### Q?\n\nA.\n", 1, "import-front-matter"),
     ],
 )
 def test_bad_markdown_is_located(text: str, line: int, code: str, tmp_path: Path) -> None:
@@ -412,6 +414,13 @@ def test_bad_markdown_is_located(text: str, line: int, code: str, tmp_path: Path
     assert str(first).startswith(f"bad.md:{line}: error: ")
 
 
+def test_comments_are_notes_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text("<!-- draft 2 -->\n### Q?\n\nA <!-- check this -->fact.\n", encoding="utf-8")
+    answer = read_import(path, "notes.md").sections[0]["entries"][0]["answer"]
+    assert answer == [{"paragraph": "A fact."}]
+
+
 def test_bad_word_documents_are_located(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -421,6 +430,11 @@ def test_bad_word_documents_are_located(
     d.add_paragraph("Intro.")
     d.add_table(rows=1, cols=2)
     d.add_paragraph("Sub item", style="List Bullet 2")
+    d.add_heading("Detail", 3)
+    tracked = d.add_paragraph("Kept, ")
+    insert = OxmlElement("w:ins")  # a tracked change, not accepted: python-docx skips it
+    insert.append(tracked.add_run("inserted")._r)
+    tracked._p.append(insert)
     d.save("bad.docx")
     Path("broken.docx").write_text("not a zip", encoding="utf-8")
     assert main(["import", "bad.docx", "--id", "bad"]) == 1
@@ -433,7 +447,12 @@ def test_bad_word_documents_are_located(
         "(one item per row, '**Term:** text') [import-table]",
         "bad.docx:4: error: “Sub item” is a list inside a list: a handbook's lists have one "
         "level; make it an item of the list above [import-nested]",
-        "failed: 2 error(s)",
+        "bad.docx:5: error: a 'Heading 3' paragraph has no place in a handbook: make it a "
+        "question (a 'Heading 2' paragraph), or bold text in a paragraph [import-heading]",
+        "bad.docx:6: error: part of this paragraph (“Kept, inserted”) is in a tracked change, "
+        "a text box or a field, which cannot be read: in Word accept all changes and move the "
+        "text into the paragraph, then save [import-hidden]",
+        "failed: 4 error(s)",
         "broken.docx: error: cannot read this as a Word document: open it in Word or "
         "LibreOffice and save it as a Word document (.docx) [import-docx]",
         "failed: 1 error(s)",
