@@ -493,7 +493,9 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("file", metavar="FILE", help="a .txt, .md or .docx file")
     imp.add_argument("--id", required=True, help="the new handbook's id (a slug: dw-rights)")
-    imp.add_argument("--title", help="the title, when the file has none (.txt never has)")
+    imp.add_argument(
+        "--title", help="the title (default: the file's '# ' or Title; a .txt file has none)"
+    )
     imp.add_argument(
         "--edition", type=date.fromisoformat, help="edition date, YYYY-MM-DD (default: today)"
     )
