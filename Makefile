@@ -38,9 +38,10 @@ DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_ME
         $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml \
         $(wildcard $(PROFILE))
 
-.PHONY: help setup handbook card booklet all check status lint test clean bench serve release
+.PHONY: help setup new handbook card booklet all check status lint test clean bench serve release
 
 help:
+	@echo "make new HANDBOOK=id    start a handbook: source/id/handbook.yaml, every key explained"
 	@echo "make handbook LANG=es   build the PDF and EPUB of '$(HANDBOOK)' in one language (HANDBOOK=, SIZE=a4|a5, PRINT=press, ALLOW_PARTIAL=1)"
 	@echo "make handbook LANG=es+en  the bilingual edition: both languages side by side, dist/es+en/ (any two locales)"
 	@echo "make card LANG=es       the wallet card (front es, back en; BACK= another language) and its 10-up duplex print sheet, dist/es/<handbook>-card*.pdf"
@@ -64,6 +65,14 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 setup: $(STAMP)
+
+# A new handbook's source: HANDBOOK= must be given, never the default handbook's id.
+new: $(STAMP)
+ifeq ($(filter command line environment,$(origin HANDBOOK)),)
+	@echo "error: name the new handbook, e.g. make new HANDBOOK=dw-rights" >&2; exit 2
+else
+	@$(BIN)/handbook new $(HANDBOOK)
+endif
 
 handbook: $(STAMP)
 ifeq ($(HB_LANG),)

@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,30 +32,68 @@ def _print(diagnostics: Sequence[Diagnostic]) -> None:
         print(d, file=sys.stderr)
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from .importer import dump_yaml, import_handbook
-    from .output import write_atomic
-    from .source import read_text
+def cmd_new(args: argparse.Namespace) -> int:
+    from .importer import check_id, source_text
 
-    path = Path(args.file)
-    text = read_text(path, str(path))
-    data = import_handbook(text, str(path), args.id, args.title, args.edition or date.today())
+    check_id(args.id, "ID")
+    target = Path(args.root) / "source" / args.id / "handbook.yaml"
+    if target.exists():
+        why = "a handbook source is already here: choose another id, or edit this one"
+        raise UsageError([Diagnostic(Severity.ERROR, "new-exists", why, Place(relative(target)))])
+    written = source_text(args.id, args.edition or date.today(), None)
+    _write_source(target, written.text)
+    print(f"wrote {relative(target)}: every key explained in a comment above it")
+    _next_steps(target, args.id, written.to_fill)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import check_id, read_import, source_text
+
+    check_id(args.id, "--id")
     target = Path(args.root) / "source" / args.id / "handbook.yaml"
     if target.exists() and not args.force:
+        why = "a handbook source is already here; pass --force to replace it"
         raise UsageError(
-            [
-                Diagnostic(
-                    Severity.ERROR,
-                    "import-exists",
-                    f"{target} exists; pass --force to replace it",
-                    _place(target),
-                )
-            ]
+            [Diagnostic(Severity.ERROR, "import-exists", why, Place(relative(target)))]
         )
-    write_atomic(target, dump_yaml(data).encode())
-    entries = sum(len(s["entries"]) for s in data["sections"])
-    print(f"imported {entries} questions into {target}")
+    imported = read_import(Path(args.file), relative(args.file))
+    if args.title:
+        imported = replace(imported, title=args.title)
+    written = source_text(args.id, args.edition or date.today(), imported)
+    _write_source(target, written.text)
+    sections = len(imported.sections)
+    print(
+        f"imported {imported.questions} questions in {sections} section(s) into {relative(target)}"
+    )
+    _next_steps(target, args.id, written.to_fill)
     return 0
+
+
+def _write_source(target: Path, text: str) -> None:
+    from .output import located, write_atomic
+
+    with located(target):
+        write_atomic(target, text.encode())
+
+
+def _next_steps(target: Path, handbook_id: str, to_fill: Sequence[tuple[int, str]]) -> None:
+    shown = relative(target)
+    steps = [
+        f"check it: handbook check --handbook {handbook_id}",
+        f"build it: make handbook LANG=en HANDBOOK={handbook_id} "
+        f"(dist/en/{handbook_id}.pdf and .epub)",
+        f"translate it: handbook init es --handbook {handbook_id} (es or any locale), translate\n"
+        f"       locales/es/LC_MESSAGES/{handbook_id}.po, then make handbook LANG=es "
+        f"HANDBOOK={handbook_id}",
+    ]
+    if to_fill:
+        keys = ["fill in these keys (the comment above each says what to write):"]
+        keys += [f"       {shown}:{line}: {key}" for line, key in to_fill]
+        steps.insert(0, "\n".join(keys))
+    print("next steps:")
+    for n, step in enumerate(steps, start=1):
+        print(f"  {n}. {step}")
 
 
 def _place(path: Path) -> Place:
@@ -390,6 +429,38 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+IMPORT_HELP = """\
+Read FILE and write source/ID/handbook.yaml; the format goes by the extension.
+
+.txt, the plain-text Q&A format: numbered questions ending in '?', each followed
+by its answer: paragraphs (one per line), numbered items restarting at 1 in
+every answer, and '- ' bullet items; an item may start with a term ('Term: text').
+Texts may use **strong**, *emphasis* and [links](https://example.org).
+
+  1. Who can help me?
+  Call the helpline, day or night.
+  1. Wages: you must be paid at least the minimum wage.
+  2. Documents: nobody may keep your passport.
+  2. What should I bring?
+  - your pay slips
+  - a copy of your contract
+
+.md, Markdown (CommonMark): '# ' the title, the paragraph under it the subtitle,
+'## ' sections, '### ' questions, then the answer: paragraphs, '- ' and '1. '
+lists ('**Term:** text' items), **bold**, *italic*, [links](https://...).
+
+.docx, Word: the styles Title, Heading 1 (sections), Heading 2 (questions),
+List Bullet and List Number (or Word's list buttons), bold and italic, links.
+
+Text before the first question, tables and pictures are refused with their line
+(for .docx, the paragraph's number), never dropped. Then fill the keys the
+command names and run: handbook check --handbook ID
+
+example:
+  handbook import faq.md --id dw-rights
+"""
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="handbook", description="Build localized PDF and EPUB handbooks from a Q&A source."
@@ -397,10 +468,34 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=".", help="project folder (default: current folder)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    imp = sub.add_parser("import", help="import a plain-text Q&A file into source/ID/handbook.yaml")
-    imp.add_argument("file")
-    imp.add_argument("--id", required=True, help="handbook id (a slug)")
-    imp.add_argument("--title", default="Questions and answers")
+    new = sub.add_parser(
+        "new",
+        help="start a handbook: write source/ID/handbook.yaml, every key explained",
+        description="Write source/ID/handbook.yaml: every key the schema needs, with a comment\n"
+        "above it saying what to write; the keys to fill are left empty, and 'check'\n"
+        "names each of them until they are filled. An existing source is never replaced.",
+        epilog="example:\n  handbook new dw-rights      (make new HANDBOOK=dw-rights)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    new.add_argument(
+        "id", metavar="ID", help="the handbook's id: lower-case words joined by hyphens"
+    )
+    new.add_argument(
+        "--edition", type=date.fromisoformat, help="edition date, YYYY-MM-DD (default: today)"
+    )
+    new.set_defaults(run=cmd_new)
+
+    imp = sub.add_parser(
+        "import",
+        help="import a Q&A file (.txt, .md or .docx) into source/ID/handbook.yaml",
+        description=IMPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imp.add_argument("file", metavar="FILE", help="a .txt, .md or .docx file")
+    imp.add_argument("--id", required=True, help="the new handbook's id (a slug: dw-rights)")
+    imp.add_argument(
+        "--title", help="the title (default: the file's '# ' or Title; a .txt file has none)"
+    )
     imp.add_argument(
         "--edition", type=date.fromisoformat, help="edition date, YYYY-MM-DD (default: today)"
     )
