@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
-from .diagnostics import Diagnostic, Place, SourceError, error, relative
+from .diagnostics import CatalogError, Diagnostic, Place, SourceError, error, relative
 from .model import (
     Card,
     Change,
@@ -158,39 +158,40 @@ def outside_project(path: Path) -> bool:
     )
 
 
-def read_text(path: Path, shown: str) -> str:
-    """Read UTF-8 text, or fail with the place of the first bad byte."""
+def read_text(
+    path: Path, shown: str, failure: type[SourceError | CatalogError] = SourceError
+) -> str:
+    """Read UTF-8 text, or fail with the place of the first bad byte. A source and a
+    catalog share these checks; `failure` is the error raised, and names the codes."""
+
+    def fail(problem: str, why: str, where: Place) -> NoReturn:
+        raise failure([error(f"{failure.prefix}-{problem}", why, where)]) from None
+
     if outside_project(path):
-        why = "this file is a link to a file outside the project, which is never read: copy the file into the project instead"
-        raise SourceError([error("source-outside", why, Place(shown, 1))])
+        why = (
+            "this file is a link to a file outside the project, which is never read: "
+            "copy the file into the project instead"
+        )
+        fail("outside", why, Place(shown, 1))
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise SourceError(
-            [error("source-unreadable", f"cannot read the file: {exc.strerror}", Place(shown))]
-        ) from None
+        fail("unreadable", f"cannot read the file: {exc.strerror}", Place(shown))
     if (reads := _READS.get()) is not None:
         reads[path.absolute()] = hashlib.sha256(raw).hexdigest()
     if len(raw) > MAX_SOURCE_BYTES:
         why = f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_SOURCE_BYTES / 1e6:.0f} MB"
-        raise SourceError([error("source-too-large", why, Place(shown, 1))])
+        fail("too-large", why, Place(shown, 1))
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise SourceError(
-            [
-                error(
-                    "source-bom",
-                    "file starts with a byte-order mark; save it as UTF-8 without BOM",
-                    Place(shown, 1, 1),
-                )
-            ]
-        )
+        why = "file starts with a byte-order mark; save it as UTF-8 without BOM"
+        fail("bom", why, Place(shown, 1, 1))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         why = f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8"
-        raise SourceError([error("source-encoding", why, Place(shown, line, col))]) from None
+        fail("encoding", why, Place(shown, line, col))
 
 
 def _runaway_quote(text: str, mark: yaml.Mark) -> yaml.Mark | None:
