@@ -29,7 +29,7 @@ from babel.messages.pofile import PoFileError, PoFileParser, write_po
 from jinja2 import TemplateSyntaxError
 
 from . import plurals
-from .diagnostics import CatalogError, Diagnostic, Place, RenderError, SourceError, error, relative
+from .diagnostics import CatalogError, Diagnostic, Place, RenderError, error, relative
 from .locales import normalize
 from .model import Handbook, iter_texts
 from .output import write_atomic
@@ -486,12 +486,7 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     a header naming another language or plural forms other than CLDR's for it.
     """
     shown = relative(path)
-    try:
-        text = read_text(path, shown)
-    except SourceError as exc:  # the same file problems as a source's, named for a catalog
-        raise CatalogError(
-            [dataclasses.replace(d, code=d.code.replace("source-", "po-")) for d in exc.diagnostics]
-        ) from None
+    text = read_text(path, shown, CatalogError)  # a source's file problems, named po-bom, ...
     problems = control_characters(text, shown)
     if problems:  # before anything splits the text into lines: some of them end a line for Python
         raise CatalogError(problems)

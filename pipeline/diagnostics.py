@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 
 class Severity(enum.Enum):
@@ -76,9 +77,15 @@ class PipelineError(Exception):
 class SourceError(PipelineError):
     """The handbook source (or an import text) is invalid."""
 
+    # The code family of what source.read_text finds wrong with a file: a source's
+    # problem is source-bom, the same problem in a catalog po-bom.
+    prefix: ClassVar[str] = "source"
+
 
 class CatalogError(PipelineError):
     """A translation catalog is invalid or fails its release rule."""
+
+    prefix: ClassVar[str] = "po"
 
 
 class RenderError(PipelineError):

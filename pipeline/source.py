@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
-from .diagnostics import Diagnostic, Place, SourceError, error, relative
+from .diagnostics import CatalogError, Diagnostic, Place, SourceError, error, relative
 from .model import (
     Card,
     Change,
@@ -158,39 +158,40 @@ def outside_project(path: Path) -> bool:
     )
 
 
-def read_text(path: Path, shown: str) -> str:
-    """Read UTF-8 text, or fail with the place of the first bad byte."""
+def read_text(
+    path: Path, shown: str, failure: type[SourceError | CatalogError] = SourceError
+) -> str:
+    """Read UTF-8 text, or fail with the place of the first bad byte. A source and a
+    catalog share these checks; `failure` is the error raised, and names the codes."""
+
+    def fail(problem: str, why: str, where: Place) -> NoReturn:
+        raise failure([error(f"{failure.prefix}-{problem}", why, where)]) from None
+
     if outside_project(path):
-        why = "this file is a link to a file outside the project, which is never read: copy the file into the project instead"
-        raise SourceError([error("source-outside", why, Place(shown, 1))])
+        why = (
+            "this file is a link to a file outside the project, which is never read: "
+            "copy the file into the project instead"
+        )
+        fail("outside", why, Place(shown, 1))
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise SourceError(
-            [error("source-unreadable", f"cannot read the file: {exc.strerror}", Place(shown))]
-        ) from None
+        fail("unreadable", f"cannot read the file: {exc.strerror}", Place(shown))
     if (reads := _READS.get()) is not None:
         reads[path.absolute()] = hashlib.sha256(raw).hexdigest()
     if len(raw) > MAX_SOURCE_BYTES:
         why = f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_SOURCE_BYTES / 1e6:.0f} MB"
-        raise SourceError([error("source-too-large", why, Place(shown, 1))])
+        fail("too-large", why, Place(shown, 1))
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise SourceError(
-            [
-                error(
-                    "source-bom",
-                    "file starts with a byte-order mark; save it as UTF-8 without BOM",
-                    Place(shown, 1, 1),
-                )
-            ]
-        )
+        why = "file starts with a byte-order mark; save it as UTF-8 without BOM"
+        fail("bom", why, Place(shown, 1, 1))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         why = f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8"
-        raise SourceError([error("source-encoding", why, Place(shown, line, col))]) from None
+        fail("encoding", why, Place(shown, line, col))
 
 
 def _runaway_quote(text: str, mark: yaml.Mark) -> yaml.Mark | None:
@@ -448,10 +449,82 @@ KINDS = {
 }
 # What each pattern of the schema means, said the way an editor can act on it.
 PATTERNS = {
-    "^[a-z0-9]+(-[a-z0-9]+)*$": "is not an id: use lower-case letters and digits joined by hyphens, e.g. 'get-help'",
+    "^[a-z0-9]+(-[a-z0-9]+)*$": (
+        "is not an id: use lower-case letters and digits joined by hyphens, e.g. 'get-help'"
+    ),
     "^\\d{4}-\\d{2}-\\d{2}$": "is not a date written YYYY-MM-DD",
-    "^\\+?[0-9][0-9 -]*[0-9]$": "is not a phone number: use digits, spaces and hyphens, with an optional leading +",
+    "^\\+?[0-9][0-9 -]*[0-9]$": (
+        "is not a phone number: use digits, spaces and hyphens, with an optional leading +"
+    ),
     "^https://": "is not a web address starting with https://",
+}
+BLOCK = "an answer block is either 'paragraph: TEXT' or 'items: [...]', one per list entry"
+# A schema error in words, by the JSON Schema keyword that failed: its code and a template
+# over the fields _schema_diagnostic gives. The keywords that report several places, or
+# choose between messages, have a function in EXPLAIN instead.
+MESSAGES = {
+    "pattern": ("schema-pattern", "{instance!r} {meaning}"),
+    "const": ("schema-const", "{name} must be {expected!r}, found {instance!r}"),
+    "minProperties": ("schema-block", BLOCK),
+    "maxProperties": ("schema-block", BLOCK),
+    "anyOf": ("schema-contact", "a contact needs a phone, sms or url"),  # the schema's one anyOf
+}
+ENTRY = "sections.*.entries.*"
+# What each key is for and what to write in it, said when a required key is missing and
+# when a key is empty: `check` on a new or imported handbook names every key still to
+# fill. Keys are JSON paths, '*' for any position in a list.
+PURPOSES = {
+    "id": (
+        "write the handbook's id, lower-case words joined by hyphens such as 'ct-trafficking'; "
+        "it names the output files and the translation catalogs"
+    ),
+    "language": "write en, the language the handbook is written in and translated from",
+    "edition": "write the date of this edition, YYYY-MM-DD, printed in every edition's colophon",
+    "title": "write the handbook's title, printed on the cover and shown in e-reader libraries",
+    "disclaimer": "write the sentence every edition prints on its back cover",
+    "names": "list the proper names every translation must keep as written, or delete the key",
+    "names.*": "write a proper name, or delete the line",
+    "contacts": (
+        "list at least one contact (id, label, and a phone, sms or url): the first one is the "
+        "hotline every page prints, and all are printed on the cover and the back cover"
+    ),
+    "contacts.*.id": "write the contact's id, lower-case words joined by hyphens such as 'hotline'",
+    "contacts.*.label": (
+        "write what the contact is for, such as 'Human trafficking hotline: call or text'"
+    ),
+    "contacts.*.name": "write the organisation's name (never translated), or delete the key",
+    "contacts.*.phone": "write the number to call, such as 1-888-373-7888, or delete the key",
+    "contacts.*.sms": "write the number to text, such as 233733, or delete the key",
+    "contacts.*.url": "write the web address, starting with https://, or delete the key",
+    "sections": "list at least one section (id, title, entries) of questions and answers",
+    "sections.*.id": "write the section's id, lower-case words joined by hyphens such as 'basics'",
+    "sections.*.title": "write the section's title, printed above its questions and in contents",
+    "sections.*.entries": "list at least one entry (id, question, answer) in this section",
+    f"{ENTRY}.id": (
+        "write the entry's id, lower-case words joined by hyphens; translations and links name "
+        "the entry by it"
+    ),
+    f"{ENTRY}.question": "write the question, as a reader would ask it",
+    f"{ENTRY}.answer": "write at least one block, a 'paragraph: TEXT' or a list of 'items:'",
+    f"{ENTRY}.answer.*.paragraph": "write the paragraph, or delete the block",
+    f"{ENTRY}.answer.*.items": "list at least one item ('- text: ...'), or delete the block",
+    f"{ENTRY}.answer.*.items.*.text": "write the item's text, or delete the item",
+    f"{ENTRY}.answer.*.items.*.term": "write the item's short label, or delete the key",
+    f"{ENTRY}.sources": "list at least one source (title, url, accessed), or delete the key",
+    f"{ENTRY}.sources.*.title": "write the title of the law, page or document, as written",
+    f"{ENTRY}.sources.*.url": "write the source's web address, starting with https://",
+    f"{ENTRY}.sources.*.accessed": "write the day the source was read, YYYY-MM-DD",
+    f"{ENTRY}.reviewed": "write the day the answer was last checked, YYYY-MM-DD, or delete the key",
+    "card.title": "write the title line of the wallet card",
+    "card.contacts": "list the ids of the contacts the card shows, or delete the key for all",
+    "card.contacts.*": "write the id of a contact, or delete the line",
+    "card.lines": "list one to four short lines the card prints",
+    "card.lines.*": "write the line, or delete it",
+    "changelog.*.entry": (
+        "write the id of the entry that changed, or the part of the handbook: "
+        + ", ".join(sorted(CHANGELOG_PARTS))
+    ),
+    "changelog.*.reason": "write why the entry changed",
 }
 
 
@@ -472,94 +545,94 @@ def _suggestion(key: str, allowed: list[str]) -> str | None:
     return hint[0] if hint else None
 
 
+def _name(path: JsonPath) -> str:
+    """How a message names the value at `path`: its key, or its place in a list."""
+    if not path:
+        return "the file"
+    last = path[-1]
+    return f"item {last + 1} of {_name(path[:-1])}" if isinstance(last, int) else last
+
+
+def _to_write(path: JsonPath) -> str:
+    """': what to write' for the value at `path`, when PURPOSES knows it."""
+    purpose = PURPOSES.get(".".join("*" if isinstance(p, int) else p for p in path))
+    return f": {purpose}" if purpose else ""
+
+
+def _blank(err: Any) -> bool:
+    """Whether the value is left empty (nothing, blank text, no list item) where the schema
+    wants one: said as '<key> is empty' rather than in the words of the keyword that failed."""
+    value = err.instance
+    if err.validator == "type":  # nothing where a text or a list belongs; a mapping says more
+        return value is None and err.validator_value in ("string", "array")
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def _unknown_keys(err: Any, doc: Located, path: JsonPath) -> list[Diagnostic]:
+    allowed = sorted(err.schema.get("properties", {}))
+    out = []
+    for key in sorted(set(err.instance) - set(allowed)):
+        hint = _suggestion(key, allowed)
+        suggestion = f" (did you mean '{hint}'?)" if hint else f" (allowed: {', '.join(allowed)})"
+        where = doc.key_places.get((*path, key), doc.at(path))
+        out.append(error("schema-unknown-key", f"unknown key '{key}'{suggestion}", where))
+    return out
+
+
+def _required(err: Any, doc: Located, path: JsonPath) -> list[Diagnostic]:
+    key = err.message.split("'")[1] if "'" in err.message else err.message
+    why = f"missing required key '{key}'{_to_write((*path, key))}"
+    return [error("schema-required", why, doc.at(path))]
+
+
+def _wrong_type(err: Any, doc: Located, path: JsonPath) -> list[Diagnostic]:
+    expected = err.validator_value
+    quote = (
+        " (put it in quotes to make it a text)"
+        if expected == "string" and isinstance(err.instance, int | float | bool)
+        else ""
+    )
+    found = "" if err.instance is None else f": {err.instance!r}"[:120]
+    why = f"expected {KINDS.get(expected, expected)}, found {_kind(err.instance)}{found}{quote}"
+    return [error("schema-type", why, doc.at(path))]
+
+
+def _repeated(err: Any, doc: Located, path: JsonPath) -> list[Diagnostic]:
+    firsts: dict[str, int] = {}
+    out = []
+    for i, item in enumerate(err.instance):
+        if str(item) in firsts:
+            first = doc.at((*path, firsts[str(item)])).line
+            why = f"{item!r} is already listed at line {first}"[:200]
+            out.append(error("schema-repeated", why, doc.at((*path, i))))
+        firsts.setdefault(str(item), i)
+    return out
+
+
+EXPLAIN: dict[str, Callable[[Any, Located, JsonPath], list[Diagnostic]]] = {
+    "additionalProperties": _unknown_keys,
+    "required": _required,
+    "type": _wrong_type,
+    "uniqueItems": _repeated,
+}
+
+
 def _schema_diagnostic(err: Any, doc: Located) -> list[Diagnostic]:
     path: JsonPath = tuple(err.absolute_path)
-    where = doc.at(path)
-    validator = err.validator
-    if validator == "additionalProperties":
-        allowed = sorted(err.schema.get("properties", {}))
-        out = []
-        for key in sorted(set(err.instance) - set(allowed)):
-            hint = _suggestion(key, allowed)
-            suggestion = (
-                f" (did you mean '{hint}'?)" if hint else f" (allowed: {', '.join(allowed)})"
-            )
-            out.append(
-                error(
-                    "schema-unknown-key",
-                    f"unknown key '{key}'{suggestion}",
-                    doc.key_places.get((*path, key), where),
-                )
-            )
-        return out
-    if validator == "required":
-        field = err.message.split("'")[1] if "'" in err.message else err.message
-        return [error("schema-required", f"missing required key '{field}'", where)]
-    if validator == "type":
-        expected = err.validator_value
-        if err.instance is None and expected in ("string", "array"):
-            return [
-                error(
-                    "schema-empty", f"{'text' if expected == 'string' else 'list'} is empty", where
-                )
-            ]
-        quote = (
-            " (put it in quotes to make it a text)"
-            if expected == "string" and isinstance(err.instance, int | float | bool)
-            else ""
-        )
-        found = "" if err.instance is None else f": {err.instance!r}"[:120]
-        return [
-            error(
-                "schema-type",
-                f"expected {KINDS.get(expected, expected)}, found {_kind(err.instance)}{found}{quote}",
-                where,
-            )
-        ]
-    if validator == "minLength" or (validator == "pattern" and err.validator_value == "\\S"):
-        return [error("schema-empty", "text is empty", where)]
-    if validator == "minItems":
-        return [error("schema-empty", "list is empty", where)]
-    if validator == "pattern":
-        meaning = PATTERNS.get(
-            err.validator_value, f"does not match the expected form {err.validator_value}"
-        )
-        return [error("schema-pattern", f"{err.instance!r} {meaning}"[:200], where)]
-    if validator == "const":
-        what = path[-1] if path else "the value"
-        return [
-            error(
-                "schema-const",
-                f"{what} must be {err.validator_value!r}, found {err.instance!r}"[:200],
-                where,
-            )
-        ]
-    if validator == "uniqueItems":
-        firsts: dict[str, int] = {}
-        out = []
-        for i, item in enumerate(err.instance):
-            if str(item) in firsts:
-                first = doc.at((*path, firsts[str(item)])).line
-                out.append(
-                    error(
-                        "schema-repeated",
-                        f"{item!r} is already listed at line {first}"[:200],
-                        doc.at((*path, i)),
-                    )
-                )
-            firsts.setdefault(str(item), i)
-        return out
-    if validator in ("maxProperties", "minProperties"):
-        return [
-            error(
-                "schema-block",
-                "an answer block is either 'paragraph: TEXT' or 'items: [...]', one per list entry",
-                where,
-            )
-        ]
-    if validator == "anyOf" and "contacts" in path:
-        return [error("schema-contact", "a contact needs a phone, sms or url", where)]
-    return [error(f"schema-{validator}", err.message[:200], where)]
+    if _blank(err):
+        return [error("schema-empty", f"{_name(path)} is empty{_to_write(path)}", doc.at(path))]
+    if err.validator in EXPLAIN:
+        return EXPLAIN[err.validator](err, doc, path)
+    code, template = MESSAGES.get(err.validator, (f"schema-{err.validator}", "{message}"))
+    expected = err.validator_value
+    why = template.format(
+        name=_name(path),
+        instance=err.instance,
+        expected=expected,
+        message=err.message,
+        meaning=PATTERNS.get(str(expected), f"does not match the expected form {expected}"),
+    )
+    return [error(code, why[:200], doc.at(path))]
 
 
 def _misspelled(errors: list[Any]) -> set[tuple[JsonPath, str]]:

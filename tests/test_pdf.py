@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 import zipfile
@@ -11,10 +12,11 @@ import pikepdf
 import pytest
 
 from pipeline.build import Project, build
-from pipeline.diagnostics import Place
+from pipeline.diagnostics import Place, RenderError
 from pipeline.fonts import check_coverage
 from pipeline.locales import fonts_for
 from pipeline.model import Text
+from pipeline.pdf import HARMLESS_LOG, _watched, render_document
 from pipeline.present import View
 from pipeline.press import load_press
 
@@ -181,6 +183,39 @@ def test_a_script_no_font_covers_fails_before_rendering() -> None:
     assert "U+0627" in message
     assert "trafficker-methods" in message
     assert "layouts/fonts.yaml" in message  # where to name a font that has them
+
+
+@pytest.mark.parametrize(
+    ("css", "logged"),
+    [
+        # Both used to pass, being judged by words in the message ("not supported", "Ignored").
+        (
+            "p::after { content: target-counter('#missing', page) }",
+            "Content discarded: target points to undefined anchor",
+        ),
+        ("@page :nth(x) { margin: 1cm }", "Unsupported @page selector ' :nth(x) '"),
+    ],
+)
+def test_anything_weasyprint_logs_stops_the_build(css: str, logged: str) -> None:
+    layouts = ROOT / "layouts"
+    html = f'<html lang="en"><style>{css}</style><p>Call 1-888-373-7888.</p></html>'
+    with pytest.raises(RenderError) as raised:
+        render_document(html, layouts, (layouts,), {})
+    [problem] = raised.value.diagnostics
+    assert (problem.code, problem.place.path) == ("pdf-render", "layouts/print.css")
+    assert problem.message.startswith(logged)
+
+
+def test_only_the_known_harmless_log_messages_pass() -> None:
+    logger = logging.getLogger("weasyprint")
+    with _watched(ROOT / "layouts"):
+        for message in sorted(HARMLESS_LOG):
+            logger.warning(message, "Noto Sans")
+        logger.info("Step 5 - Creating layout - Page 3")  # progress: below WARNING
+    with pytest.raises(RenderError) as raised, _watched(ROOT / "layouts"):
+        logger.warning('Unable to instantiate "%s" variable font', "Noto Sans")
+    [problem] = raised.value.diagnostics
+    assert problem.message == 'Unable to instantiate "Noto Sans" variable font'
 
 
 def test_no_question_is_orphaned_at_a_page_bottom(built: dict[str, Built], locale: str) -> None:
