@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from babel.support import NullTranslations
 
+from .diagnostics import Place, UsageError, error
 from .fonts import family_files, subset
 from .html import Part, render
 from .present import View
@@ -80,6 +81,14 @@ def build_web(
     from .locales import locale_info
     from .output import write_together
 
+    if "+" in locale:  # a reader picks the language from the page's list instead
+        parts = locale.split("+")
+        why = (
+            f"the web edition has one language per page: build {' and '.join(parts)} each on"
+            f" its own ({', then '.join(f'--lang {p}' for p in parts)}); each page links to the"
+            " others"
+        )
+        raise UsageError([error("web-bilingual", why, Place("LANG"))])
     handbook = project.load(handbook_id)
     loc = resolve_locale(project, handbook, locale)
     prepared = prepare(project, handbook, loc, allow_partial=allow_partial)

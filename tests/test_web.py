@@ -27,7 +27,7 @@ from pipeline.build import Project, prepare, resolve_locale
 from pipeline.cli import main
 from pipeline.html import LRM
 from pipeline.model import Handbook, iter_texts
-from pipeline.web import INDEX, build_web
+from pipeline.web import INDEX, build_web, render_web
 
 from .conftest import HANDBOOK, ROOT
 from .test_safety import tiny_project
@@ -251,3 +251,27 @@ def test_in_the_browser(browser: WebDriver, web: Web) -> None:
         "return getComputedStyle(document.querySelector('.languages')).display;"
     )
     assert shown == "none"
+
+
+def test_same_inputs_same_bytes(
+    project: Project, handbook: Handbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Font subsets made afresh (no cache) come out byte for byte the same."""
+    prepared = prepare(
+        project, handbook, resolve_locale(project, handbook, "ar"), allow_partial=False
+    )
+    builds = []
+    for cache in ("one", "two"):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / cache))
+        builds.append(render_web(project.layouts, prepared.view, prepared.gettext))
+    assert builds[0] == builds[1]
+    assert [name for name in builds[0] if name.endswith(".woff2")]
+    for cache in ("one", "two"):  # each made its subsets anew
+        assert list((tmp_path / cache / "handbook-pipeline" / "fonts").glob("*.woff2"))
+
+
+def test_one_language_per_page(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--root", str(ROOT), "web", "--lang", "es+en"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "LANG: error: the web edition has one language per page: build es and en each on its own"
+    )
