@@ -143,7 +143,7 @@ def subset(face: Face, text: str, flavor: str = "woff") -> bytes:
     return data
 
 
-def _subset(face: Face, text: str, flavor: str) -> bytes:
+def _subset(face: Face, text: str, flavor: str = "woff") -> bytes:
     """The font's own timestamp is kept, so the bytes repeat (WOFF2 needs brotli)."""
     from fontTools import subset as ft_subset
     from fontTools.ttLib import TTFont
