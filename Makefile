@@ -38,7 +38,7 @@ DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_ME
         $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml \
         $(wildcard $(PROFILE))
 
-.PHONY: help setup handbook card booklet all check status lint test clean bench serve release web
+.PHONY: help setup handbook card booklet all check status lint test clean bench serve release
 
 help:
 	@echo "make handbook LANG=es   build the PDF and EPUB of '$(HANDBOOK)' in one language (HANDBOOK=, SIZE=a4|a5, PRINT=press, ALLOW_PARTIAL=1)"
@@ -94,6 +94,7 @@ endif
 
 # The web edition: index.html with its stylesheet and fonts, written together; always built
 # (one page, a few seconds).
+.PHONY: web
 web: $(STAMP)
 ifeq ($(HB_LANG),)
 	@echo "error: say which language, e.g. make web LANG=es" >&2; exit 2
