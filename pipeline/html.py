@@ -225,13 +225,14 @@ def sandbox(layouts: Path, compiled: jinja2.BytecodeCache | None) -> jinja2.Envi
 
 @functools.cache
 def plain_environment(layouts: Path) -> jinja2.Environment:
-    """For templates that need no handbook view; the layout strings stay in English."""
+    """For templates that need no handbook view; the layout strings stay in English. It has
+    no locale filters, so it compiles its templates itself (compiled code names its filters)."""
     env = sandbox(layouts, None)
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     return env
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=32)  # a build uses one or two locales; the preview, each one shown
 def environment(layouts: Path, loc: LocaleInfo, gettext: NullTranslations) -> jinja2.Environment:
     """The layouts of one locale: its translations and filters are set here, once, and never
     changed after, so renders share it, in threads too, without a lock. A catalog read again
