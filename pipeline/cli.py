@@ -225,61 +225,93 @@ def _build_all(args: argparse.Namespace, project: Project, options: Options) -> 
     return 1 if failed else 0
 
 
-def _pot(project: Project, handbook: Handbook) -> Catalog:
-    return project.messages(handbook)
+def _templates(project: Project, handbook: Handbook) -> list[tuple[Path, Catalog, bool]]:
+    """Both domains' templates, each written when something other than its date changed:
+    locales/<handbook>.pot, then locales/layouts.pot (path, messages, whether written)."""
+    from .catalog import LAYOUTS_DOMAIN, po_bytes, write_if_changed
+
+    out = []
+    for domain, pot in zip((handbook.id, LAYOUTS_DOMAIN), project.templates(handbook), strict=True):
+        path = project.template_path(domain)
+        out.append((path, pot, write_if_changed(path, po_bytes(pot))))
+    return out
+
+
+def _shown(project: Project, path: Path) -> Path:
+    return path.relative_to(project.root) if path.is_relative_to(project.root) else path
+
+
+def _merge(project: Project, path: Path, code: str, pot: Catalog) -> tuple[Catalog, str]:
+    """A domain's catalog merged with its template (started when it does not exist yet),
+    its new messages prefilled from the language's other catalogs; and its counts, said."""
+    from .catalog import compendium, init_catalog, prefill, read_catalog, update_catalog
+    from .translate import catalog_status
+
+    if path.exists():
+        catalog = update_catalog(read_catalog(path, code), pot)
+    else:
+        catalog = init_catalog(pot, code, path.stem)
+    filled = prefill(catalog, compendium(project.locales, code, path))
+    st = catalog_status(catalog, code)
+    said = f"{st.translated} translated, {st.fuzzy} fuzzy, {st.untranslated} untranslated"
+    if filled:
+        said += (
+            f"; {filled} prefilled from other catalogs of {code}, marked fuzzy: check each "
+            "(its comment names the catalog it came from), then clear its fuzzy flag"
+        )
+    return catalog, said
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .catalog import po_bytes, write_if_changed
-
     project = _project(args)
     handbook = project.load(args.handbook)
-    path = project.template_path(handbook.id)
-    pot = _pot(project, handbook)
-    changed = write_if_changed(path, po_bytes(pot))
-    print(
-        f"{path.relative_to(project.root)}: {len(pot)} messages{'' if changed else ', unchanged'}"
-    )
+    for path, pot, changed in _templates(project, handbook):
+        print(f"{_shown(project, path)}: {len(pot)} messages{'' if changed else ', unchanged'}")
     return 0
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from .catalog import catalog_path, po_bytes, read_catalog, update_catalog, write_if_changed
+    from .catalog import catalog_paths, po_bytes, write_if_changed
     from .locales import available
-    from .translate import catalog_status
 
     project = _project(args)
     handbook = project.load(args.handbook)
-    pot = _pot(project, handbook)
-    write_if_changed(project.template_path(handbook.id), po_bytes(pot))
+    pots = [pot for _path, pot, _changed in _templates(project, handbook)]
     for code in available(project.locales, handbook.id):
-        path = catalog_path(project.locales, code, handbook.id)
-        catalog = update_catalog(read_catalog(path, code), pot)
-        changed = write_if_changed(path, po_bytes(catalog))
-        st = catalog_status(catalog, code)
-        print(
-            f"{code}: {st.translated} translated, {st.fuzzy} fuzzy, {st.untranslated} untranslated{'' if changed else ' (unchanged)'}"
-        )
+        for path, pot in zip(catalog_paths(project.locales, code, handbook.id), pots, strict=True):
+            catalog, said = _merge(project, path, code, pot)
+            changed = write_if_changed(path, po_bytes(catalog))
+            print(f"{_shown(project, path)}: {said}{'' if changed else ' (unchanged)'}")
     return 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .catalog import catalog_path, init_catalog, po_bytes
+    from .catalog import catalog_paths, po_bytes
     from .locales import config_path, config_template, locale_info, normalize
     from .output import write_atomic
 
     project = _project(args)
     handbook = project.load(args.handbook)
     loc = locale_info(normalize(args.lang), project.locales)
-    path = catalog_path(project.locales, loc.code, handbook.id)
+    path, layouts = catalog_paths(project.locales, loc.code, handbook.id)
     if path.exists():
         why = f"{loc.code} already has a catalog; use 'handbook update'"
         raise UsageError([Diagnostic(Severity.ERROR, "init-exists", why, _place(path))])
-    catalog = init_catalog(_pot(project, handbook), loc.code, handbook.id)
+    pot, layout_pot = project.templates(handbook)
+    catalog, said = _merge(project, path, loc.code, pot)
     write_atomic(path, po_bytes(catalog))
-    print(
-        f"created {path.relative_to(project.root)} ({loc.name}, {catalog.num_plurals} plural forms)"
-    )
+    plurals = f"{loc.name}, {catalog.num_plurals} plural forms"
+    print(f"created {_shown(project, path)} ({plurals}): {said}")
+    if layouts.exists():
+        print(
+            f"{_shown(project, layouts)}, the layouts' strings, is shared by every handbook: kept"
+        )
+    else:  # the first handbook in this language: the layouts' catalog starts too
+        catalog, said = _merge(project, layouts, loc.code, layout_pot)
+        write_atomic(layouts, po_bytes(catalog))
+        print(
+            f"created {_shown(project, layouts)} (the layouts' strings, for every handbook): {said}"
+        )
     config = config_path(project.locales, loc.code)
     if not config.exists():
         write_atomic(config, config_template(loc).encode())
