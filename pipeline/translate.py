@@ -125,6 +125,13 @@ def missing(cur: Current) -> list[Diagnostic]:
     """Every message that is not done, located: at its line in the catalog that holds it, or,
     when the catalog does not have it yet, at the source or layout line that made it."""
     out, shown = [], cur.shown
+    keys = [message_key(m) for m in cur.catalog if m.id]
+    if len(keys) > 1 and not cur.changed and all(k in cur.stale for k in keys):
+        why = (  # a new catalog (layouts.po in a new language): one line, not one per message
+            f"this catalog has none of its {len(keys)} messages yet: run 'handbook update --handbook "
+            f"{cur.handbook_id}' to write them into it, then translate them"
+        )
+        return [error("po-stale", why, Place(shown))]
     update = f"run 'handbook update --handbook {cur.handbook_id}' to merge it into the catalogs"
     for m in cur.catalog:
         if not m.id or is_translated(m):
