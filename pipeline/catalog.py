@@ -645,14 +645,14 @@ def _msgid(message: Message) -> str | tuple[str, ...]:
 
 
 def compendium(locales_dir: Path, code: str, exclude: Path) -> list[tuple[str, Catalog]]:
-    """The language's other catalogs (every domain), sorted, each with its path as shown; a
+    """The language's other catalogs (every domain), sorted, each with its file name; a
     catalog that does not read is left out (`check` reports it)."""
     out = []
     for path in sorted((locales_dir / code / "LC_MESSAGES").glob("*.po")):
         if path.resolve() == exclude.resolve():
             continue
         try:
-            out.append((relative(path), read_catalog(path, code)))
+            out.append((path.name, read_catalog(path, code)))
         except CatalogError:
             continue
     return out
@@ -682,6 +682,6 @@ def prefill(catalog: Catalog, others: list[tuple[str, Catalog]]) -> int:
             continue
         m.string = done.string if isinstance(done.string, str) else tuple(forms(done.string))
         m.flags.add("fuzzy")
-        m.user_comments.append(f"{PREFILLED}{shown}: check it, then clear the fuzzy flag")
+        m.user_comments.append(f"{PREFILLED}{shown} (check it)")  # Babel wraps at 76 columns
         filled += 1
     return filled

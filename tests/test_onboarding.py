@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.build import Project, statuses
 from pipeline.card import build_card
-from pipeline.catalog import catalog_path
+from pipeline.catalog import catalog_path, catalog_paths, read_catalog
 from pipeline.cli import main
 from pipeline.diagnostics import CatalogError
 from pipeline.locales import config_path, locale_info
 
-from .conftest import HANDBOOK, copy_project
+from .conftest import HANDBOOK, ROOT, copy_project
 
 
 def test_init_writes_a_commented_locale_yaml(
@@ -30,7 +31,7 @@ def test_init_writes_a_commented_locale_yaml(
 
 def test_card_errors_name_the_back_and_its_language(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
-    po = catalog_path(project.locales, "es", HANDBOOK)
+    po = catalog_path(project.locales, "es", "layouts")  # the layouts' strings
     po.write_text(
         po.read_text(encoding="utf-8").replace('msgstr "Obtenga ayuda ahora"', 'msgstr ""'),
         encoding="utf-8",
@@ -41,3 +42,71 @@ def test_card_errors_name_the_back_and_its_language(tmp_path: Path) -> None:
     assert (first.code, first.place.line) == ("card-side", 1)
     assert first.message.startswith("the card's back is in es (Spanish)")
     build_card(project, HANDBOOK, "en", back="fr")  # another back, and the card builds
+
+
+SHARED = "Understanding trafficking in Connecticut"  # a section title of ct-trafficking
+
+
+def second_handbook(project: Project) -> Path:
+    """A second handbook, tiny, one of whose texts is a sentence ct-trafficking has."""
+    source = project.handbook_path("tiny")
+    source.parent.mkdir(parents=True)
+    text = (ROOT / "tests/roots/tiny/source/tiny/handbook.yaml").read_text(encoding="utf-8")
+    source.write_text(text.replace("title: The basics", f"title: {SHARED}"), encoding="utf-8")
+    return source
+
+
+def test_init_prefills_from_the_languages_other_catalogs_as_fuzzy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_project(tmp_path)
+    second_handbook(project)
+    po, layouts = catalog_paths(project.locales, "es", "tiny")
+    before = layouts.read_bytes()
+    assert main(["--root", str(tmp_path), "init", "es", "--handbook", "tiny"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "created locales/es/LC_MESSAGES/tiny.po (Español, 3 plural forms): 0 translated, "
+        "1 fuzzy, 8 untranslated; 1 prefilled from other catalogs of es, marked fuzzy" in out
+    )
+    assert "layouts.po, the layouts' strings, is shared by every handbook: kept" in out
+    assert layouts.read_bytes() == before
+    catalog = read_catalog(po, "es")
+    message = catalog.get(SHARED, context="section/basics")
+    assert message.string == "Cómo entender la trata de personas en Connecticut"
+    assert message.fuzzy
+    assert message.user_comments == ["Prefilled from ct-trafficking.po (check it)"]
+    [es] = statuses(project, project.load("tiny"))
+    assert (es.translated, es.fuzzy) == (len(read_catalog(layouts, "es")), 1)  # not done yet
+    # a reviewer clears the flag: the message counts as translated, and update drops the note
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace("#, fuzzy\n", "", 1), encoding="utf-8")
+    assert main(["--root", str(tmp_path), "update", "--handbook", "tiny"]) == 0
+    message = read_catalog(po, "es").get(SHARED, context="section/basics")
+    assert (message.fuzzy, message.user_comments) == (False, [])
+
+
+def test_update_prefills_new_messages_and_a_new_language_starts_layouts_po(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_project(tmp_path)
+    source = second_handbook(project)
+    source.write_text(source.read_text(encoding="utf-8").replace(SHARED, "Basics"), "utf-8")
+    assert main(["--root", str(tmp_path), "init", "fr", "--handbook", "tiny"]) == 0
+    assert main(["--root", str(tmp_path), "init", "ko", "--handbook", "tiny"]) == 0
+    out = capsys.readouterr().out
+    assert "created locales/ko/LC_MESSAGES/layouts.po (the layouts' strings" in out
+    assert "prefilled" not in out  # nothing to reuse yet
+    source.write_text(source.read_text(encoding="utf-8").replace("Basics", SHARED), "utf-8")
+    assert main(["--root", str(tmp_path), "update", "--handbook", "tiny"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "locales/fr/LC_MESSAGES/tiny.po: 0 translated, 1 fuzzy, 8 untranslated; "
+        "1 prefilled from other catalogs of fr" in out
+    )
+    assert "locales/ko/LC_MESSAGES/tiny.po: 0 translated, 0 fuzzy, 9 untranslated\n" in out
+    french = read_catalog(catalog_path(project.locales, "fr", "tiny"), "fr")
+    ct = read_catalog(catalog_path(project.locales, "fr", HANDBOOK), "fr")
+    message = french.get(SHARED, context="section/basics")
+    assert message.fuzzy
+    assert message.string == ct.get(SHARED, context="section/understanding").string
