@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import sys
+import textwrap
 import threading
 from collections.abc import Sequence
 from datetime import date
@@ -422,6 +423,17 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doc(summary: str, *examples: str, description: str = "") -> dict[str, Any]:
+    """A subcommand's help: its summary (the description too, unless it has its own), then
+    example command lines, kept as written."""
+    return {
+        "help": summary,
+        "description": description or textwrap.fill(summary, 79),
+        "epilog": "Examples:\n" + "\n".join(f"  {line}" for line in examples),
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+    }
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="handbook", description="Build localized PDF and EPUB handbooks from a Q&A source."
@@ -429,7 +441,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--root", default=".", help="project folder (default: current folder)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    imp = sub.add_parser("import", help="import a plain-text Q&A file into source/ID/handbook.yaml")
+    imp = sub.add_parser(
+        "import",
+        **_doc(
+            "import a plain-text Q&A file into source/ID/handbook.yaml",
+            'handbook import faq.txt --id domestic-workers --title "Know your rights"',
+        ),
+    )
     imp.add_argument("file")
     imp.add_argument("--id", required=True, help="handbook id (a slug)")
     imp.add_argument("--title", default="Questions and answers")
@@ -439,12 +457,28 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--force", action="store_true", help="replace an existing source")
     imp.set_defaults(run=cmd_import)
 
-    chk = sub.add_parser("check", help="validate sources and catalogs, report every problem")
+    chk = sub.add_parser(
+        "check",
+        **_doc(
+            "validate sources and catalogs, report every problem",
+            "handbook check",
+            "handbook check --handbook ct-trafficking --strict",
+        ),
+    )
     chk.add_argument("--handbook", help="only this handbook (default: all)")
     chk.add_argument("--strict", action="store_true", help="fail on warnings too")
     chk.set_defaults(run=cmd_check)
 
-    bld = sub.add_parser("build", help="build the PDF and EPUB of one handbook in one language")
+    bld = sub.add_parser(
+        "build",
+        **_doc(
+            "build the PDF and EPUB of one handbook in one language",
+            "handbook build --handbook ct-trafficking --lang es",
+            "handbook build --lang es+en   # the bilingual edition",
+            "handbook build --lang es --size a5 --press",
+            "handbook build --all -j 2",
+        ),
+    )
     bld.add_argument("--handbook", help=f"default: {DEFAULT_HANDBOOK}; with --all, every handbook")
     which = bld.add_mutually_exclusive_group(required=True)
     which.add_argument("--lang", help="locale: en, es, pt-BR, zh-Hans, ar, fa-AF, ...")
@@ -482,7 +516,12 @@ def parser() -> argparse.ArgumentParser:
     )
     bld.set_defaults(run=cmd_build)
     crd = sub.add_parser(
-        "card", help="build the wallet card (3.5 x 2 in) and its 10-up print sheet in one language"
+        "card",
+        **_doc(
+            "build the wallet card (3.5 x 2 in) and its 10-up print sheet in one language",
+            "handbook card --lang es   # front Spanish, back English",
+            "handbook card --lang en --back fr",
+        ),
     )
     crd.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     crd.add_argument(
@@ -503,18 +542,18 @@ def parser() -> argparse.ArgumentParser:
     crd.set_defaults(run=cmd_card)
     ver = sub.add_parser(
         "verify",
-        help="read built PDFs and EPUBs as a reader's software does and check them",
-        description="Check built files the way a reader meets them: every contact number of\n"
-        "the source on the cover, in every page footer, on the back cover, the wallet\n"
-        "card and the EPUB's help section, digit for digit and in order; no number,\n"
-        "URL or domain the source does not have; no direction override or embedding\n"
-        "control; no text outside the page. Every build runs the same checks before\n"
-        "it writes anything.",
-        epilog="examples:\n"
-        "  handbook verify dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub\n"
-        "  handbook verify dist/es/ct-trafficking-card.pdf\n"
-        "  handbook verify --handbook ct-trafficking --lang es+en proofs/bilingual.pdf",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **_doc(
+            "read built PDFs and EPUBs as a reader's software does and check them",
+            "handbook verify dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub",
+            "handbook verify dist/es/ct-trafficking-card.pdf",
+            "handbook verify --handbook ct-trafficking --lang es+en proofs/bilingual.pdf",
+            description="Check built files the way a reader meets them: every contact number of\n"
+            "the source on the cover, in every page footer, on the back cover, the wallet\n"
+            "card and the EPUB's help section, digit for digit and in order; no number,\n"
+            "URL or domain the source does not have; no direction override or embedding\n"
+            "control; no text outside the page. Every build runs the same checks before\n"
+            "it writes anything.",
+        ),
     )
     ver.add_argument(
         "files",
@@ -534,8 +573,11 @@ def parser() -> argparse.ArgumentParser:
 
     bkl = sub.add_parser(
         "booklet",
-        help="the book imposed 2-up for a duplex office printer, "
-        "to fold and staple: dist/<lang>/<id>-booklet.pdf",
+        **_doc(
+            "the book imposed 2-up for a duplex office printer, "
+            "to fold and staple: dist/<lang>/<id>-booklet.pdf",
+            "handbook booklet --lang es --size a4",
+        ),
     )
     bkl.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     bkl.add_argument(
@@ -553,27 +595,53 @@ def parser() -> argparse.ArgumentParser:
         help="build an incomplete locale with marked fallbacks",
     )
     bkl.set_defaults(run=cmd_booklet)
-    for name, run, text in (
-        ("extract", cmd_extract, "write locales/<handbook>.pot from the source and the layouts"),
+    for name, run, text, examples in (
+        (
+            "extract",
+            cmd_extract,
+            "write locales/<handbook>.pot from the source and locales/layouts.pot from the "
+            "layouts (their interface strings, shared by every handbook)",
+            ("handbook extract --handbook ct-trafficking",),
+        ),
         (
             "update",
             cmd_update,
-            "merge the template into every catalog (changed messages become fuzzy)",
+            "merge the templates into every catalog of the handbook and into layouts.po "
+            "(changed messages become fuzzy; new ones are prefilled, fuzzy, from the same "
+            "msgid translated in the language's other catalogs)",
+            ("handbook update --handbook ct-trafficking",),
         ),
-        ("status", cmd_status, "translated / fuzzy / untranslated per locale"),
+        (
+            "status",
+            cmd_status,
+            "translated / fuzzy / untranslated per locale (the handbook's catalog and layouts.po)",
+            ("handbook status --handbook ct-trafficking", "handbook status --json"),
+        ),
     ):
-        cmd = sub.add_parser(name, help=text)
+        cmd = sub.add_parser(name, **_doc(text, *examples))
         cmd.add_argument("--handbook", default=DEFAULT_HANDBOOK)
         cmd.set_defaults(run=run)
         if name == "status":
             cmd.add_argument("--json", action="store_true", help="machine-readable output")
-    ini = sub.add_parser("init", help="start a catalog for a new locale")
+    ini = sub.add_parser(
+        "init",
+        **_doc(
+            "start a locale's catalog of a handbook (and its layouts.po, if new), prefilled "
+            "(fuzzy) from what the language's other catalogs translate, and its locale.yaml",
+            "handbook init ko",
+            "handbook init es --handbook domestic-workers",
+        ),
+    )
     ini.add_argument("lang")
     ini.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     ini.set_defaults(run=cmd_init)
     srv = sub.add_parser(
         "serve",
-        help="live preview in the browser: any handbook, any language, reloads when you save",
+        **_doc(
+            "live preview in the browser: any handbook, any language, reloads when you save",
+            "handbook serve",
+            "handbook serve --port 8080",
+        ),
     )
     srv.add_argument(
         "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free port)"
@@ -581,7 +649,11 @@ def parser() -> argparse.ArgumentParser:
     srv.set_defaults(run=cmd_serve)
     rel = sub.add_parser(
         "release",
-        help="build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS",
+        **_doc(
+            "build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS",
+            "handbook release -j 2",
+            'handbook release --publisher "Example NGO"',
+        ),
     )
     rel.add_argument(
         "--publisher",

@@ -3,6 +3,8 @@ locale.yaml that reads back, and a card names the side and language a problem is
 
 from __future__ import annotations
 
+import argparse
+import shlex
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from pipeline.build import Project, statuses
 from pipeline.card import build_card
 from pipeline.catalog import catalog_path, catalog_paths, read_catalog
-from pipeline.cli import main
+from pipeline.cli import main, parser
 from pipeline.diagnostics import CatalogError
 from pipeline.locales import config_path, locale_info
 
@@ -110,3 +112,19 @@ def test_update_prefills_new_messages_and_a_new_language_starts_layouts_po(
     message = french.get(SHARED, context="section/basics")
     assert message.fuzzy
     assert message.string == ct.get(SHARED, context="section/understanding").string
+
+
+def test_every_command_has_help_with_examples_that_parse() -> None:
+    """Each subcommand's --help ends with Example lines, and each example is a valid command."""
+    commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert len(commands.choices) >= 12
+    for name, sub in commands.choices.items():
+        text = sub.format_help()
+        assert "\nExamples:\n" in text, name
+        examples = text.split("\nExamples:\n", 1)[1].strip().splitlines()
+        assert examples, name
+        for line in examples:
+            argv = shlex.split(line, comments=True)
+            assert argv[:2] == ["handbook", name], line
+            args = parser().parse_args(argv[1:])  # exits (a failure here) when an option is wrong
+            assert args.command == name
