@@ -14,6 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.support import NullTranslations
 
 from .catalog import (
+    LAYOUTS_DOMAIN,
     catalog_paths,
     layout_messages,
     layout_template,
@@ -98,6 +99,12 @@ class Project:
 
     def load(self, handbook_id: str) -> Handbook:
         path = self.handbook_path(handbook_id)
+        if handbook_id == LAYOUTS_DOMAIN:  # its catalogs would be the layouts' (layouts.po)
+            why = (
+                f"a handbook cannot be called '{handbook_id}': locales/<lang>/LC_MESSAGES/"
+                f"{handbook_id}.po holds the layouts' strings; rename source/{handbook_id}/"
+            )
+            raise UsageError([error("unknown-handbook", why, Place(relative(path)))])
         if not path.exists():
             known = ", ".join(self.handbooks()) or "none"
             raise UsageError(
