@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import Project, statuses
+from pipeline.build import Project, check, statuses
 from pipeline.card import build_card
 from pipeline.catalog import catalog_path, catalog_paths, read_catalog
 from pipeline.cli import main, parser
@@ -128,3 +128,15 @@ def test_every_command_has_help_with_examples_that_parse() -> None:
             assert argv[:2] == ["handbook", name], line
             args = parser().parse_args(argv[1:])  # exits (a failure here) when an option is wrong
             assert args.command == name
+
+
+def test_a_problem_in_layouts_po_is_located_there_and_reported_once(tmp_path: Path) -> None:
+    """layouts.po is read with every handbook of its language: `check` names it once."""
+    project = copy_project(tmp_path)
+    second_handbook(project)
+    assert main(["--root", str(tmp_path), "init", "es", "--handbook", "tiny"]) == 0
+    layouts = catalog_path(project.locales, "es", "layouts")
+    text = layouts.read_text(encoding="utf-8")
+    layouts.write_text(text.replace('"Llame al %(number)s"', '"Llame al %%(number)s"'), "utf-8")
+    found = [d for d in check(project, project.handbooks()) if d.code == "qa-placeholder"]
+    assert [d.place.path for d in found] == [str(layouts)]  # paths as seen from the cwd
