@@ -128,8 +128,8 @@ def missing(cur: Current) -> list[Diagnostic]:
     keys = [message_key(m) for m in cur.catalog if m.id]
     if len(keys) > 1 and not cur.changed and all(k in cur.stale for k in keys):
         why = (  # a new catalog (layouts.po in a new language): one line, not one per message
-            f"this catalog has none of its {len(keys)} messages yet: run 'handbook update --handbook "
-            f"{cur.handbook_id}' to write them into it, then translate them"
+            f"this catalog has none of its {len(keys)} messages yet: run 'handbook update "
+            f"--handbook {cur.handbook_id}' to write them into it, then translate them"
         )
         return [error("po-stale", why, Place(shown))]
     update = f"run 'handbook update --handbook {cur.handbook_id}' to merge it into the catalogs"
