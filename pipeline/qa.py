@@ -12,12 +12,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
 
 from .diagnostics import Diagnostic, Place, error
+from .inline import Parsed, numbers, parse, same_number, signature
 from .locales import Fonts
 from .source import character_problems
 
@@ -123,6 +125,14 @@ def characters(pair: Pair) -> list[Diagnostic]:
     ]
 
 
+def _found(pattern: re.Pattern[str], text: str) -> list[str]:
+    """A phone number is one token however it is written, and the same number in a
+    translation when it dials the same (inline.dial): (202) 671-1880 may become 202-671-1880."""
+    if pattern is NUMBER:
+        return [m.group() for m in numbers(NUMBER, text)]
+    return tokens(pattern, text)
+
+
 def _changed_tokens(
     kind: str, pattern: re.Pattern[str], source: str, target: str, where: Place
 ) -> list[Diagnostic]:
@@ -131,10 +141,10 @@ def _changed_tokens(
     what = "number" if pattern is NUMBER else "link"
     missing = [
         t
-        for t in tokens(pattern, source)
-        if t not in target and (pattern is URL or not URL.search(t))
+        for t in _found(pattern, source)
+        if not same_number(t, target) and (pattern is URL or not URL.search(t))
     ]
-    added = [t for t in tokens(pattern, target) if t not in source]
+    added = [t for t in _found(pattern, target) if not same_number(t, source)]
     if missing:
         instead = f" (it has {', '.join(map(repr, added))})" if added else ""
         return [
@@ -216,6 +226,42 @@ def markup(pair: Pair) -> list[Diagnostic]:
     ]
 
 
+def rich_text(pair: Pair) -> list[Diagnostic]:
+    """A translation keeps the bold, italic and links of its source (pipeline/inline.py): as
+    many bold and as many italic texts, and links to the same targets, in any order."""
+    source = parse(pair.source)
+    if source.problems:  # its stars or brackets are characters (a title's '*'), not markup
+        return []
+    out = []
+    for t in pair.filled:
+        translated = parse(t)
+        out += [f"in the translation, {p.message}" for p in translated.problems]
+        out += _signature_changes(source, translated)
+    return [error("qa-rich-text", why, pair.where) for why in out]
+
+
+def _signature_changes(source: Parsed, translated: Parsed) -> list[str]:
+    want, have = Counter(signature(source.nodes)), Counter(signature(translated.nodes))
+    out = [
+        f"the source has {want[kind]} {word} text(s) ({mark}…{mark}) and the translation "
+        f"{have[kind]}: mark the same words {word} as the source does"
+        for kind, word, mark in (("strong", "bold", "**"), ("em", "italic", "*"))
+        if want[kind] != have[kind]
+    ]
+    out += [
+        f"the link to {link[5:]} of the source is missing or changed in the translation: "
+        f"write the linked words as [words]({link[5:]})"
+        for link in sorted((want - have).keys())
+        if link.startswith("link ")
+    ]
+    out += [
+        f"the translation links to {link[5:]}, which the source does not: remove that link"
+        for link in sorted((have - want).keys())
+        if link.startswith("link ")
+    ]
+    return out
+
+
 def names_in(text: str, names: Iterable[str]) -> list[str]:
     """The protected names a source text holds (typographic and straight quotes alike)."""
     normalized = text.translate(QUOTES)
@@ -259,6 +305,7 @@ CHECKERS: tuple[Checker, ...] = (
     changed_tokens,
     placeholders,
     markup,
+    rich_text,
     proper_names,
     length,
 )
