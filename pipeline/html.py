@@ -31,9 +31,8 @@ from .qa import URL
 # inside right-to-left text, on the page and in copied text; set in the Latin
 # fonts inside CJK text.
 # A phone number is one run, brackets and all: (202) 671-1880.
-LTR_RUN = re.compile(
-    rf"(?:{PHONE.pattern}|[A-Za-z0-9@:/+])(?:[A-Za-z0-9 .,’'&@:/+_-]*[A-Za-z0-9])?"
-)
+RUN_ON = r"[A-Za-z0-9 .,’'&@:/+_-]*[A-Za-z0-9]"
+LTR_RUN = re.compile(rf"{PHONE.pattern}(?:{RUN_ON})?|[A-Za-z0-9@:/+]{RUN_ON}|[A-Za-z0-9]")
 # Beside <bdi>, a left-to-right mark on each side of a run, in the text itself,
 # keeps it in order where markup is dropped. Measured with Calibre (EPUB, MOBI,
 # EPUB, PDF): MOBI drops <bdi>; its renderer ignores the isolates LRI and PDI

@@ -34,6 +34,7 @@ from .model import iter_texts
 PHONE = re.compile(
     r"(?<![\w+-])(?:\+?1[-. ])?(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ][0-9]{4}(?![\w-])"
 )
+DIALLED = re.compile(rf"(?<=tel:)\+?[0-9][0-9().-]*[0-9]|{PHONE.pattern}")  # and tel: links
 TARGET = re.compile(
     r"https://[^\s<>\"'`]+|tel:\+?[0-9][0-9().-]*[0-9]|mailto:[^\s<>\"'`@]+@[^\s<>\"'`@]+"
 )
@@ -55,8 +56,8 @@ def dial(number: str) -> str:
 
 def numbers(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     """The matches of a number `pattern` in `text`, in order, except that a phone number as
-    people write it ('(202) 671-1880', two numbers to `pattern`) is one match."""
-    phones = list(PHONE.finditer(text))
+    people write it ('(202) 671-1880', two numbers to `pattern`) or in a tel: link is one."""
+    phones = list(DIALLED.finditer(text))
     rest = [
         m
         for m in pattern.finditer(text)
@@ -66,10 +67,11 @@ def numbers(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
 
 
 def same_number(number: str, text: str) -> bool:
-    """Whether `text` has `number`: as written, or, for a phone number, one that dials the same."""
+    """Whether `text` has `number`: as written, or, for a phone number (7 digits or more;
+    shorter ones are codes and counts), one that dials the same (dial)."""
     return number in text or (
-        PHONE.fullmatch(number) is not None
-        and dial(number) in {dial(m.group()) for m in PHONE.finditer(text)}
+        len(re.sub(r"[^0-9]", "", number)) >= 7
+        and dial(number) in {dial(m.group()) for m in DIALLED.finditer(text)}
     )
 
 
@@ -157,9 +159,10 @@ class _Parser:
 
     def star(self, i: int) -> int:
         value = self.value
-        kind = "strong" if value.startswith("**", i) else "em"
-        mark = MARKS[kind]
         before = value[i - 1] if i else " "
+        closes_em = self.stack[-1].kind == "em" and not before.isspace()  # ***both***
+        kind = "strong" if value.startswith("**", i) and not closes_em else "em"
+        mark = MARKS[kind]
         after = value[i + len(mark)] if i + len(mark) < len(value) else " "
         kinds = [o.kind for o in self.stack]
         if kind in kinds and not before.isspace():

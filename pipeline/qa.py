@@ -228,7 +228,10 @@ def markup(pair: Pair) -> list[Diagnostic]:
 
 def rich_text(pair: Pair) -> list[Diagnostic]:
     """A translation keeps the bold, italic and links of its source (pipeline/inline.py): as
-    many bold and as many italic texts, and links to the same targets, in any order."""
+    many bold and as many italic texts, and links to the same targets, in any order. An
+    address missing or added is the token gate's (qa-changed-link, qa-changed-number); this
+    one names an address kept as text but no longer a link, or linked where the source
+    only prints it."""
     source = parse(pair.source)
     if source.problems:  # its stars or brackets are characters (a title's '*'), not markup
         return []
@@ -236,11 +239,19 @@ def rich_text(pair: Pair) -> list[Diagnostic]:
     for t in pair.filled:
         translated = parse(t)
         out += [f"in the translation, {p.message}" for p in translated.problems]
-        out += _signature_changes(source, translated)
+        out += _signature_changes(source, translated, pair.source, t)
     return [error("qa-rich-text", why, pair.where) for why in out]
 
 
-def _signature_changes(source: Parsed, translated: Parsed) -> list[str]:
+def _printed(link: str, text: str) -> bool:
+    """Whether `text` has the address of `link` ('link https://…', 'link tel:+1…')."""
+    address = link.removeprefix("link ")
+    if address.startswith("tel:"):
+        return same_number(address[4:], text)
+    return address.removeprefix("mailto:") in text
+
+
+def _signature_changes(source: Parsed, translated: Parsed, ours: str, theirs: str) -> list[str]:
     want, have = Counter(signature(source.nodes)), Counter(signature(translated.nodes))
     out = [
         f"the source has {want[kind]} {word} text(s) ({mark}…{mark}) and the translation "
@@ -248,16 +259,16 @@ def _signature_changes(source: Parsed, translated: Parsed) -> list[str]:
         for kind, word, mark in (("strong", "bold", "**"), ("em", "italic", "*"))
         if want[kind] != have[kind]
     ]
+    links = [k for k in (want - have) if k.startswith("link ") and _printed(k, theirs)]
     out += [
-        f"the link to {link[5:]} of the source is missing or changed in the translation: "
-        f"write the linked words as [words]({link[5:]})"
-        for link in sorted((want - have).keys())
-        if link.startswith("link ")
+        f"the source links to {k[5:]}, the translation does not: write the linked words "
+        f"as [words]({k[5:]})"
+        for k in sorted(links)
     ]
+    links = [k for k in (have - want) if k.startswith("link ") and _printed(k, ours)]
     out += [
-        f"the translation links to {link[5:]}, which the source does not: remove that link"
-        for link in sorted((have - want).keys())
-        if link.startswith("link ")
+        f"the translation links to {k[5:]}, the source does not: remove the link (keep the words)"
+        for k in sorted(links)
     ]
     return out
 
