@@ -326,10 +326,17 @@ def phone_links(value: str) -> Markup:
 
 
 def check_markup(node: object) -> list[Diagnostic]:
-    """The markup problems of every rich text below `node` (an answer's), at the text's place."""
-    return [
-        error("source-markup", p.message, t.place)
-        for t in iter_texts(node)
-        if t.rich
-        for p in parse(t.value).problems
-    ]
+    """The markup problems of every answer's text below `node`, at the text's place; and
+    markup in any other text (a title, a question), which is printed as written."""
+    out = []
+    for t in iter_texts(node):
+        parsed = parse(t.value)
+        if t.rich:
+            out += [error("source-markup", p.message, t.place) for p in parsed.problems]
+        elif signature(parsed.nodes) and not parsed.problems:
+            why = (
+                "bold, italic and links are read only in answers (paragraphs and list items): "
+                "here they would print as typed; write this text without ** * or [words](…)"
+            )
+            out.append(error("source-markup", why, t.place))
+    return out

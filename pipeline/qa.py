@@ -4,7 +4,10 @@ Each gate is one small function over one message, listed in CHECKERS and run by
 one loop (as Babel's `checkers` are); each problem is located at the message's
 line in the PO file. Numbers people act on (phones, short codes), URLs, e-mail
 addresses, placeholders and proper names must survive translation unchanged;
-markup may not be added; no character may hide or reorder what is printed.
+HTML markup may not be added; no character may hide or reorder what is printed.
+A phone number may be written another way when it dials the same (inline.dial:
+(202) 671-1880 as 202-671-1880, not as +1 202 671 1880); the bold, italic and links
+of a text (inline.py) stay as many and lead to the same places.
 """
 
 from __future__ import annotations
