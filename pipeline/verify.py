@@ -16,8 +16,8 @@ depends on:
 
 A number is phone-like when a reader could dial it: three digits or more, or
 several groups (1-800-555-0199); a phone number as people write it, (202) 671-1880,
-is one number, and may be printed another way that dials the same (inline.dial). An edition may print one when the source has
-it (in any text, contact or citation of a source; digits compare in any script, so
+is one number, and may be printed another way that dials the same (inline.dial). An
+edition may print one when the source has it (in any text, contact or citation of a source; digits compare in any script, so
 Arabic-Indic and Persian digits count as what they are), when the edition prints it by
 itself (its date, the review date, the dates entries were reviewed and their sources
 read, the share translated, the number of entries), or
