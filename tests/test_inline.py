@@ -349,3 +349,22 @@ def test_a_translation_may_write_the_number_another_way(rich_project: Project) -
     links = [(el.get("href"), "".join(el.itertext())) for el in body.iter(XHTML + "a")]
     assert ("tel:2026711880", "202-671-1880") in links
     assert ("https://humantraffickinghotline.org", "su sitio web") in links
+
+
+@pytest.mark.parametrize("phone", ["(202) 671-1880", "+1 202 671 1880", "202.671.1880"])
+def test_the_schema_takes_phone_numbers_as_people_write_them(tmp_path: Path, phone: str) -> None:
+    path = write_source(tmp_path / "p", {"phone: 1-888-373-7888": f"phone: '{phone}'"})
+    assert load(path).contacts[0].phone == phone  # printed as written
+
+
+@pytest.mark.parametrize("phone", ["202/671/1880", "(202 671-1880", "202--671-1880", "call 911"])
+def test_the_schema_refuses_what_is_not_a_phone_number(tmp_path: Path, phone: str) -> None:
+    path = write_source(tmp_path / "p", {"phone: 1-888-373-7888": f"phone: '{phone}'"})
+    with pytest.raises(SourceError) as caught:
+        load(path)
+    (problem,) = caught.value.diagnostics
+    assert (problem.code, problem.place.line) == ("schema-pattern", 10)
+    assert problem.message == (
+        f"{phone!r} is not a phone number: write digits, grouped by single spaces, hyphens or "
+        "dots, an area code in brackets if you like, e.g. (202) 671-1880 or +1 202 671 1880"
+    )
