@@ -34,10 +34,9 @@ from .model import iter_texts
 PHONE = re.compile(
     r"(?<![\w+-])(?:\+?1[-. ])?(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ][0-9]{4}(?![\w-])"
 )
-DIALLED = re.compile(rf"(?<=tel:)\+?[0-9][0-9().-]*[0-9]|{PHONE.pattern}")  # and tel: links
-TARGET = re.compile(
-    r"https://[^\s<>\"'`]+|tel:\+?[0-9][0-9().-]*[0-9]|mailto:[^\s<>\"'`@]+@[^\s<>\"'`@]+"
-)
+TEL = r"\+?[0-9][0-9().-]*[0-9]"  # the number of a tel: link, without spaces
+DIALLED = re.compile(rf"(?<=tel:){TEL}|{PHONE.pattern}")  # a phone number, in a text or a link
+TARGET = re.compile(rf"https://[^\s<>\"'`]+|tel:{TEL}|mailto:[^\s<>\"'`@]+@[^\s<>\"'`@]+")
 ESCAPABLE = frozenset("\\*[]()")
 MARKS = {"strong": "**", "em": "*"}
 WORDS = {"strong": "bold", "em": "italic"}
