@@ -15,8 +15,9 @@ depends on:
 - no text outside the page box.
 
 A number is phone-like when a reader could dial it: three digits or more, or
-several groups (1-800-555-0199). An edition may print one when the source has
-it (in any text, contact or citation of a source; digits compare in any script, so
+several groups (1-800-555-0199); a phone number as people write it, (202) 671-1880,
+is one number, and may be printed another way that dials the same (inline.dial). An
+edition may print one when the source has it (in any text, contact or citation of a source; digits compare in any script, so
 Arabic-Indic and Persian digits count as what they are), when the edition prints it by
 itself (its date, the review date, the dates entries were reviewed and their sources
 read, the share translated, the number of entries), or
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Place, RenderError, UsageError, error, has_errors, relative
+from .inline import PHONE, numbers
 from .model import Contact, Handbook, ItemList, Text, iter_texts
 
 if TYPE_CHECKING:
@@ -178,7 +180,13 @@ def expect(source: Handbook, views: Sequence[View]) -> Expected:
         help=numbers_of(source.contacts),
         card=numbers_of(card),
         hotline=next((n for n in numbers_of(source.contacts) if n.value == views[0].hotline), None),
-        numbers=frozenset(digits(t) for text in printed for t in NUMBER.findall(text)),
+        # The digits of every number, and of each phone number as a whole: a translation may
+        # write (202) 671-1880 as 202-671-1880 (inline.dial), and a line may break inside it.
+        numbers=frozenset(
+            digits(m.group())
+            for text in printed
+            for m in (*NUMBER.finditer(text), *PHONE.finditer(text))
+        ),
         links=frozenset(k for text in printed for t in links_in(text) for k in link_keys(t)),
         most=max([len(source.entries), len(source.sections), *lists]),
         languages=tuple(v.loc.tag for v in views),
@@ -453,7 +461,7 @@ def _strays(
 ) -> Iterator[tuple[int, Finding]]:
     """(offset, finding) of each number and link in `text` that the source does not have."""
     seen = set(cited)
-    for m in NUMBER.finditer(text):
+    for m in numbers(NUMBER, text):
         token, d = m.group(), digits(m.group())
         counted = groups(token) == 1 and len(d) <= 4 and int(d) <= most
         if token in seen or not phone_like(token) or d in expected.numbers or counted:
