@@ -524,7 +524,7 @@ def parser() -> argparse.ArgumentParser:
         description="Write source/ID/handbook.yaml: every key the schema needs, with a comment\n"
         "above it saying what to write; the keys to fill are left empty, and 'check'\n"
         "names each of them until they are filled. An existing source is never replaced.",
-        epilog="Examples:\n  handbook new dw-rights      (make new HANDBOOK=dw-rights)",
+        epilog="Examples:\n  handbook new dw-rights",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     new.add_argument(
