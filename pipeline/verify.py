@@ -862,12 +862,15 @@ def verify_web(expected: Expected, data: bytes, name: str) -> list[Diagnostic]:
         )
         out = [error("verify-help-missing", why, Place(name))]
     else:
-        region = "".join(v for _line, v in _strings(box, body=True))
+        pieces = list(_strings(box, body=True))
+        region = "".join(v for _line, v in pieces)
         where = "the help box at the top of the page"
         promised += _promised(region, expected.help, where, expected.languages)
         dials = _help_links(box)
         out = _help_first(box, name)
-        out += [error(f.code, f.message, Place(name, box.sourceline or 0)) for f in promised]
+        for f in promised:  # on the line of what was found instead, if anything was
+            at = next((n for n, v in pieces for t in f.found[:1] if t in v), box.sourceline)
+            out.append(error(f.code, f.message, Place(name, at or 0)))
         out += _dialled(dials, expected, name)
     strays = _strays(doc.text, expected, expected.most, [t for f in promised for t in f.found])
     out += [error(f.code, f.message, Place(name, doc.line(offset))) for offset, f in strays]
@@ -922,12 +925,20 @@ def _dialled(links: Sequence[tuple[str, int]], expected: Expected, name: str) ->
             out.append(error("verify-link-missing", why, Place(name, links[-1][1] if links else 0)))
             continue
         href, at = links[k]
-        dialled = digits(href.partition(":")[2])
+        scheme, _, rest = href.partition(":")
+        dialled, want = digits(rest), _scheme(n)
         if dialled != digits(n.value):
             why = (
                 f"the link '{href}' beside the {n.what} {n.value} dials "
                 f"{dialled or 'nothing'}: a reader who taps it reaches someone else; it must dial "
                 f"{n.value} (the layout writes it from the source's number)"
+            )
+            out.append(error("verify-link-number", why, Place(name, at)))
+        elif scheme.lower() != want:
+            why = (
+                f"the link '{href}' beside the {n.what} {n.value} opens the wrong app: a "
+                f"{want}: link {'texts' if want == 'sms' else 'calls'} this number (the layout "
+                "writes it from the source's contact)"
             )
             out.append(error("verify-link-number", why, Place(name, at)))
     for href, at in links[len(expected.help) :]:
@@ -937,6 +948,11 @@ def _dialled(links: Sequence[tuple[str, int]], expected: Expected, name: str) ->
         )
         out.append(error("verify-link-added", why, Place(name, at)))
     return out
+
+
+def _scheme(n: Number) -> str:
+    """How a reader reaches a number of numbers_of: a text number by sms:, the others by tel:."""
+    return "sms" if n.what.endswith(" text number") else "tel"
 
 
 def check_web(source: Handbook, view: View, page: bytes, path: Path) -> None:

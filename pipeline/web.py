@@ -162,10 +162,13 @@ def _qualified(rules: Sequence[Any]) -> Iterator[Any]:
 
 
 def _apply(style: Style, props: Mapping[str, str], parent: Style) -> Style:
-    family = props.get("font-family", "inherit")
-    if family != "inherit":
+    """A rule's font-family and font-weight over `style` (a property it does not set stays)."""
+    family = props.get("font-family")
+    if family == "inherit":
+        style = replace(style, families=parent.families)
+    elif family:
         style = replace(style, families=tuple(f.strip().strip("\"'") for f in family.split(",")))
-    weight = props.get("font-weight", "inherit")
+    weight = props.get("font-weight", "")
     named = {"normal": 400, "bold": 700, "bolder": 700, "lighter": 400, "inherit": parent.weight}
     if weight in named or weight.isdigit():
         value = named[weight] if weight in named else int(weight)
