@@ -585,6 +585,7 @@ def parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  handbook verify dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub\n"
         "  handbook verify dist/es/ct-trafficking-card.pdf\n"
+        "  handbook verify dist/ar/ct-trafficking-web/index.html\n"
         "  handbook verify --handbook ct-trafficking --lang es+en proofs/bilingual.pdf",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -592,7 +593,8 @@ def parser() -> argparse.ArgumentParser:
         "files",
         nargs="+",
         metavar="FILE",
-        help="a built .pdf or .epub (an edition, a card or a card sheet)",
+        help="a built .pdf or .epub (an edition, a card or a card sheet), or a web edition's "
+        "index.html",
     )
     ver.add_argument(
         "--handbook",

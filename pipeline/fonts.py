@@ -119,10 +119,13 @@ def cache_dir() -> Path:
     )
 
 
-def subset(face: Face, text: str, flavor: str = "woff", *, drop: Sequence[str] = ()) -> bytes:
+def subset(
+    face: Face, text: str, flavor: str = "woff", *, drop: Sequence[str] = (), hinting: bool = True
+) -> bytes:
     """A subset of one face for the characters of `text`: WOFF for the EPUB (not every
     reading system reads WOFF2), WOFF2 for the web edition (every current browser does);
-    without the glyphs only the OpenType features in `drop` reach.
+    without the glyphs only the OpenType features in `drop` reach, and without hinting
+    instructions unless `hinting`.
 
     Subsetting a CJK face takes seconds, and an edit rarely changes the set of
     characters, so subsets are cached by face file and character set."""
@@ -133,12 +136,12 @@ def subset(face: Face, text: str, flavor: str = "woff", *, drop: Sequence[str] =
     key = hashlib.sha256(
         f"{face.path}\0{face.index}\0{stat.st_size}\0{stat.st_mtime_ns}\0{fontTools.version}\0{chars}".encode()
     )
-    if drop:  # the key of a subset with every feature is unchanged: caches stay warm
-        key.update(f"\0drop:{','.join(sorted(drop))}".encode())
+    if drop or not hinting:  # the EPUB's keys are unchanged: their caches stay warm
+        key.update(f"\0drop:{','.join(sorted(drop))}\0hinting:{hinting}".encode())
     cached = cache_dir() / f"{key.hexdigest()}.{flavor}"
     if cached.is_file():
         return cached.read_bytes()
-    data = _subset(face, chars, flavor, drop)
+    data = _subset(face, chars, flavor, drop, hinting)
     try:
         write_atomic(cached, data)
     except OSError:
@@ -146,7 +149,9 @@ def subset(face: Face, text: str, flavor: str = "woff", *, drop: Sequence[str] =
     return data
 
 
-def _subset(face: Face, text: str, flavor: str = "woff", drop: Sequence[str] = ()) -> bytes:
+def _subset(
+    face: Face, text: str, flavor: str = "woff", drop: Sequence[str] = (), hinting: bool = True
+) -> bytes:
     """The font's own timestamp is kept, so the bytes repeat (WOFF2 needs brotli)."""
     from fontTools import subset as ft_subset
     from fontTools.ttLib import TTFont
@@ -157,6 +162,7 @@ def _subset(face: Face, text: str, flavor: str = "woff", drop: Sequence[str] = (
     options.layout_features = ["*"]  # Arabic shaping needs init/medi/fina/rlig and friends
     options.name_IDs = ["*"]
     options.notdef_outline = True
+    options.hinting = hinting
     font = TTFont(
         face.path, fontNumber=face.index, recalcTimestamp=False
     )  # the subsetter option alone is not enough

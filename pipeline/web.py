@@ -37,6 +37,9 @@ BOLD = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "b", "strong", "th"})  # b
 # are half its glyphs).
 UNUSED_FEATURES = ("aalt",)
 CJK_UNUSED_FEATURES = ("aalt", "locl")
+# Hinting instructions are up to half of a TrueType subset, and phones' screens ignore them
+# (only Windows at small sizes uses them): the web's faces go without.
+HINTING = False
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,8 @@ def web_fonts(
             if not chars:
                 continue
             name = f"fonts/{family.replace(' ', '')}-{face.weight}.woff2"
-            files[name] = subset(face, chars, "woff2", drop=unused if own else UNUSED_FEATURES)
+            drop = unused if own else UNUSED_FEATURES
+            files[name] = subset(face, chars, "woff2", drop=drop, hinting=HINTING)
             faces.append({"family": family, "weight": str(face.weight), "href": name})
     return files, faces
 
@@ -213,7 +217,8 @@ def name_fonts(
     for family, chars in sorted(wanted.items()):
         face = family_files(family)[0]  # regular: only this page's own name is bold
         name = f"fonts/names-{family.replace(' ', '')}.woff2"
-        files[name] = subset(face, "".join(sorted(chars)), "woff2", drop=UNUSED_FEATURES)
+        text = "".join(sorted(chars))
+        files[name] = subset(face, text, "woff2", drop=UNUSED_FEATURES, hinting=HINTING)
         ranges = ", ".join(f"U+{ord(c):X}" for c in sorted(chars))
         faces.append({"family": NAMES, "weight": "400", "href": name, "range": ranges})
     return files, faces
