@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 INDEX = "index.html"
 STYLESHEET = "style.css"
-OWNED = (INDEX, STYLESHEET, "fonts/*.woff2")  # what the build writes in the edition's folder
+FONTS = "fonts"
+OWNED = (INDEX, STYLESHEET, f"{FONTS}/*.woff2")  # what the build writes in the edition's folder
 NAMES = "Language names"  # the family of the switcher's faces (style.css.j2)
 BOLD = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "b", "strong", "th"})  # browsers' own
 # Never applied unless a page asks for it (aalt), or only for another language than the
@@ -112,8 +113,9 @@ def drawn(page: str, css: str, view: View) -> dict[tuple[str, int], str]:
 def _texts(page: str, css: str, counters: str) -> Iterator[tuple[Style, str]]:
     """Each text of the page's body with the style it is set in: the stylesheet's
     font-family and font-weight rules by the cascade (specificity, then order), inherited,
-    over the browsers' bold headings and strong text. Rules under @media count wherever
-    they apply: a face may then hold a few glyphs too many, never too few."""
+    over the browsers' bold headings and strong text. Rules under @media are taken as
+    applying: the stylesheet sets no font inside one (tests/test_web.py asks the browser
+    which fonts drew every text of the page)."""
     import cssselect2
     import lxml.html
 
@@ -192,7 +194,7 @@ def web_fonts(
             chars = text.get((family, face.weight))
             if not chars:
                 continue
-            name = f"fonts/{family.replace(' ', '')}-{face.weight}.woff2"
+            name = f"{FONTS}/{family.replace(' ', '')}-{face.weight}.woff2"
             drop = unused if own else UNUSED_FEATURES
             files[name] = subset(face, chars, "woff2", drop=drop, hinting=HINTING)
             faces.append({"family": family, "weight": str(face.weight), "href": name})
@@ -208,15 +210,14 @@ def name_fonts(
     its letters (unicode-range), so it draws nothing else."""
     wanted: dict[str, set[str]] = {}
     for language in languages:
-        lacking = uncovered(language.name, view.loc.fonts) & {
-            chr(c) for c in family_cmap(language.family)
-        }
+        cmap = family_cmap(language.family)
+        lacking = {ch for ch in uncovered(language.name, view.loc.fonts) if ord(ch) in cmap}
         if lacking:
             wanted.setdefault(language.family, set()).update(lacking)
     files, faces = {}, []
     for family, chars in sorted(wanted.items()):
         face = family_files(family)[0]  # regular: only this page's own name is bold
-        name = f"fonts/names-{family.replace(' ', '')}.woff2"
+        name = f"{FONTS}/names-{family.replace(' ', '')}.woff2"
         text = "".join(sorted(chars))
         files[name] = subset(face, text, "woff2", drop=UNUSED_FEATURES, hinting=HINTING)
         ranges = ", ".join(f"U+{ord(c):X}" for c in sorted(chars))
@@ -259,7 +260,8 @@ def build_web(
     files = render_web(project.layouts, prepared.view, prepared.gettext, languages=languages)
     out = output_dir(project, loc) / folder
     check_web(handbook, prepared.view, files[INDEX], out / INDEX)
-    # The page goes in last, and what it no longer loads goes only after it: whoever opens
-    # it meanwhile gets the old page or the new one, each with all its fonts.
-    write_folder(out, dict(sorted(files.items(), key=lambda kv: kv[0] == INDEX)), OWNED)
+    # What a file loads goes in before it (fonts, stylesheet, page), and what the page no
+    # longer loads goes only after it: whoever opens the page meanwhile finds its fonts.
+    order = sorted(files, key=lambda name: (name == INDEX, name == STYLESHEET))
+    write_folder(out, {name: files[name] for name in order}, OWNED)
     return out / INDEX
