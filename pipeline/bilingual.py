@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 
-from .build import Prepared, Project, prepare, resolve_locale, write_edition
 from .diagnostics import Place, UsageError, error
 from .epub import (
     BACK,
@@ -33,12 +32,10 @@ from .epub import (
 )
 from .html import COMPACT, PAGE_SIZES, block_id, link_descriptions, render
 from .model import ItemList
+from .paths import SEPARATOR
+from .prepare import Prepared
 from .present import View
 
-if TYPE_CHECKING:
-    from .press import Press
-
-SEPARATOR = "+"  # es+en: the first language, then the second
 CELL = "bilingual/_cell.j2"
 
 
@@ -80,7 +77,7 @@ class PairedSection:
 
 
 @dataclass(frozen=True)
-class Edition:
+class Paired:
     sides: tuple[Side, Side]
     title: str  # both titles, for <title> and the PDF's metadata
     cover: Pair
@@ -156,7 +153,7 @@ def blocks(cells: Cells, answers: tuple[Any, Any]) -> Iterator[Pair]:
             yield cells.pair("paragraph", (block_a, block_b), anchor=block_id(block_a.text.key))
 
 
-def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Edition:
+def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Paired:
     cells = Cells(layouts, sides, epub=epub)
     a, b = (s.view for s in sides)
     sections = []
@@ -184,7 +181,7 @@ def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Edition:
                 tuple(entries),
             )
         )
-    return Edition(
+    return Paired(
         sides=sides,
         title=both(a.hb.title.value, b.hb.title.value),
         cover=cells.pair("cover"),
@@ -196,7 +193,7 @@ def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Edition:
     )
 
 
-def stylesheet(layouts: Path, ed: Edition, *, epub: bool, **extra: Any) -> str:
+def stylesheet(layouts: Path, ed: Paired, *, epub: bool, **extra: Any) -> str:
     """The shared part (first language's view), then each language's column."""
     first = ed.sides[0]
     start = "left" if first.view.loc.dir == "ltr" else "right"
@@ -220,7 +217,7 @@ def stylesheet(layouts: Path, ed: Edition, *, epub: bool, **extra: Any) -> str:
 
 def print_html(
     layouts: Path,
-    ed: Edition,
+    ed: Paired,
     *,
     size: str,
     press: bool,
@@ -240,7 +237,7 @@ def print_html(
     )
 
 
-def pdf_links(ed: Edition) -> dict[str, str]:
+def pdf_links(ed: Paired) -> dict[str, str]:
     """Link descriptions: the contacts in the first language, headings in both."""
     first, second = ed.sides
     out = {
@@ -253,7 +250,7 @@ def pdf_links(ed: Edition) -> dict[str, str]:
     return out
 
 
-def reading_order(ed: Edition) -> list[tuple[str, str]]:
+def reading_order(ed: Paired) -> list[tuple[str, str]]:
     """(EPUB document, id) of each pair of the body and the back cover, in reading order."""
     out = []
     for s in ed.sections:
@@ -263,7 +260,7 @@ def reading_order(ed: Edition) -> list[tuple[str, str]]:
     return [*out, (BACK, "back")]
 
 
-def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
+def render_epub(layouts: Path, ed: Paired, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
     """The bilingual EPUB: the monolingual one's metadata, fonts and packaging
     (pipeline/epub.py), with paired documents and both languages declared. `pages` maps
     anchors to print pages: the page-list runs, as there, from the first section's page
@@ -371,49 +368,3 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
         for s in ed.sections
     ]
     return package(book, documents, css, assets)
-
-
-def build_bilingual(
-    project: Project,
-    handbook_id: str,
-    locales: str,
-    *,
-    allow_partial: bool = False,
-    size: str = "letter",
-    press: Press | None = None,
-) -> list[Path]:
-    """Write dist/<first>+<second>/<id>.pdf and .epub (with `press`, the print shop's PDF)."""
-    from .pdf import EDITION, cover_image, render_document
-    from .press import finish_bytes as press_finish
-    from .tagging import finish_bytes
-
-    handbook = project.load(handbook_id)
-    locs = [resolve_locale(project, handbook, name) for name in split(locales)]
-    sides = (
-        Side(prepare(project, handbook, locs[0], allow_partial=allow_partial), 1),
-        Side(prepare(project, handbook, locs[1], allow_partial=allow_partial), 2),
-    )
-    roots = (project.layouts, project.source)
-    printed = edition(project.layouts, sides, epub=False)
-    html = print_html(project.layouts, printed, size=size, press=bool(press))
-    variant = press.variant if press else EDITION
-    rendered = render_document(html, project.layouts, roots, pdf_links(printed), variant=variant)
-    cover_html = print_html(
-        project.layouts, printed, size="cover", press=False, template="bilingual/cover.html.j2"
-    )
-    cover = cover_image(cover_html, project.layouts, roots)
-    ebook = edition(project.layouts, sides, epub=True)
-    epub_bytes = render_epub(project.layouts, ebook, pages=rendered.anchors, cover_jpeg=cover)
-    descriptions = {s.view.loc.tag: link_descriptions(s.view, s.prepared.gettext) for s in sides}
-    pdf = finish_bytes(rendered.pdf, rtl=locs[0].dir == "rtl", descriptions=descriptions)
-    if press:
-        pdf = press_finish(pdf)
-    return write_edition(
-        handbook,
-        [s.view for s in sides],
-        project.dist / printed.tag,
-        pdf,
-        epub_bytes,
-        size=size,
-        press=bool(press),
-    )

@@ -1,219 +1,78 @@
-"""The stages in order: load, translate, check, present, render, write.
+"""The stages in order: prepare each language, print, then every format, then write.
 
-Data flows one way; nothing is written to dist/ until every output of a job
-has rendered, and then each file is replaced atomically.
+`make_edition` is the one pipeline of every edition, one language or two paired (es+en):
+its result (pipeline/edition.py) is what the writer, the release and the preview take.
+Nothing is written to dist/ until every output of an edition has rendered and passed the
+verifier, and then every file is replaced atomically, all of them or none.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
-from babel.support import NullTranslations
-
-from .catalog import catalog_path, layout_messages, read_catalog, template
-from .diagnostics import (
-    CatalogError,
-    Diagnostic,
-    PipelineError,
-    Place,
-    RenderError,
-    Severity,
-    UsageError,
-    error,
-    has_errors,
-    relative,
-)
-from .fonts import check_coverage
-from .html import print_html
-from .lint import lint
-from .locales import LocaleInfo, available, locale_info, normalize
-from .model import Handbook, iter_texts
+from .bilingual import split
+from .edition import Artifact, Edition, PageMap, Views, Written
+from .epub import urn
+from .formats import FORMATS
+from .model import Handbook
 from .output import write_together
-from .present import View, present
-from .qa import check_catalog
-from .source import load
-from .translate import (
-    Current,
-    Status,
-    catalog_status,
-    current,
-    missing,
-    source_status,
-    translate,
-    translations,
-)
+from .paths import EDITION, SEPARATOR
+from .prepare import Prepared as Prepared  # the pipeline's front door: re-exported for callers
+from .prepare import prepare, resolve_locale
+from .project import Project
 
 if TYPE_CHECKING:
     from .press import Press
 
-
-@dataclass(frozen=True)
-class Project:
-    root: Path
-    out: Path | None = None  # dist/ unless told otherwise (tests build elsewhere)
-
-    @property
-    def source(self) -> Path:
-        return self.root / "source"
-
-    @property
-    def layouts(self) -> Path:
-        return self.root / "layouts"
-
-    @property
-    def locales(self) -> Path:
-        return self.root / "locales"
-
-    @property
-    def dist(self) -> Path:
-        return self.out or self.root / "dist"
-
-    def handbook_path(self, handbook_id: str) -> Path:
-        return self.source / handbook_id / "handbook.yaml"
-
-    def template_path(self, handbook_id: str) -> Path:
-        """The gettext template (.pot) of one handbook."""
-        return self.locales / f"{handbook_id}.pot"
-
-    def messages(self, handbook: Handbook) -> Catalog:
-        """The messages the source and layouts produce now: the .pot `extract` would write."""
-        return template(handbook, self.handbook_path(handbook.id), self.layouts, self.root)
-
-    def handbooks(self) -> list[str]:
-        return sorted(p.parent.name for p in self.source.glob("*/handbook.yaml"))
-
-    def load(self, handbook_id: str) -> Handbook:
-        path = self.handbook_path(handbook_id)
-        if not path.exists():
-            known = ", ".join(self.handbooks()) or "none"
-            raise UsageError(
-                [
-                    error(
-                        "unknown-handbook",
-                        f"no handbook '{handbook_id}' (known: {known})",
-                        Place(relative(path)),
-                    )
-                ]
-            )
-        return load(path)
-
-    def locales_of(self, handbook: Handbook) -> list[str]:
-        return [handbook.language, *available(self.locales, handbook.id)]
+__all__ = ["Prepared", "Project", "build", "make_edition", "prepare", "resolve_locale", "views"]
 
 
-@dataclass(frozen=True)
-class Prepared:
-    view: View
-    gettext: NullTranslations
-
-
-def resolve_locale(project: Project, handbook: Handbook, name: str) -> LocaleInfo:
-    code = normalize(name)
-    known = project.locales_of(handbook)
-    if code not in known:
-        tags = ", ".join(k.replace("_", "-") for k in known)
-        raise UsageError(
-            [
-                error(
-                    "unknown-locale",
-                    f"no translation of '{handbook.id}' into '{name}' (available: {tags})",
-                    Place("LANG"),
-                )
-            ]
-        )
-    return locale_info(code, project.locales)
-
-
-def catalog_problems(
-    project: Project, handbook: Handbook, code: str
-) -> tuple[list[Diagnostic], Catalog | None]:
-    """Every problem of one locale: its locale.yaml, its catalog's syntax and header,
-    the QA gates; and the catalog, when it could be read."""
-    path = catalog_path(project.locales, code, handbook.id)
-    out: list[Diagnostic] = []
-    fonts = None
-    try:
-        fonts = locale_info(code, project.locales).fonts
-    except UsageError:
-        pass  # a folder named for no locale: read_catalog says so, at the catalog's path
-    except PipelineError as exc:
-        out.extend(exc.diagnostics)
-    try:
-        catalog = read_catalog(path, code)
-    except CatalogError as exc:
-        return [*out, *exc.diagnostics], None
-    out.extend(check_catalog(catalog, relative(path), handbook.names, fonts))
-    return out, catalog
-
-
-def current_catalog(
-    project: Project, handbook: Handbook, catalog: Catalog, messages: Catalog | None = None
-) -> Current:
-    """The catalog against the current source and layouts: a text changed since the last
-    `handbook update` counts as untranslated, never as done."""
-    return current(catalog, messages or project.messages(handbook), handbook.id, project.root)
-
-
-def prepare(
-    project: Project, handbook: Handbook, loc: LocaleInfo, *, allow_partial: bool
-) -> Prepared:
-    """Translate and check a handbook for one locale: the view every format renders."""
-    if loc.code == handbook.language:
-        translated, status, gettext = handbook, source_status(handbook), NullTranslations()
-    else:
-        path = catalog_path(project.locales, loc.code, handbook.id)
-        catalog = read_catalog(path, loc.code)
-        problems = check_catalog(catalog, relative(path), handbook.names, loc.fonts)
-        if has_errors(problems):
-            raise CatalogError(problems)
-        cur = current_catalog(project, handbook, catalog)
-        translated, status = translate(
-            handbook, cur, loc, relative(path), allow_partial=allow_partial
-        )
-        gettext = translations(cur.catalog)
-    view = present(translated, loc, status)
-    layout_text = "".join(
-        gettext.gettext(m) for m in ("Contents", "Get help now", "About this handbook")
-    )
-    layout_text += loc.name + view.edition
-    problems = check_coverage(
-        iter_texts(translated), layout_text, loc.fonts, relative(project.locales / loc.code)
-    )
-    if problems:
-        raise RenderError(problems)
-    return Prepared(view, gettext)
-
-
-def output_dir(project: Project, loc: LocaleInfo) -> Path:
-    return project.dist / loc.tag
-
-
-def variant_suffix(size: str, press: bool) -> str:
-    """How a print variant's PDF is named: ct-trafficking-a5-press.pdf."""
-    return "" if size == "letter" and not press else f"-{size}{'-press' if press else ''}"
-
-
-def write_edition(
+def views(
+    project: Project,
     handbook: Handbook,
-    views: list[View],
-    out: Path,
-    pdf: bytes,
-    epub: bytes,
+    locale: str,
     *,
-    size: str,
-    press: bool,
-) -> list[Path]:
-    """Read the edition's PDF and EPUB as a reader's software does (pipeline/verify.py), then
-    write both as one transaction: both change or neither, and nothing that fails is written."""
+    allow_partial: bool = False,
+    size: str = "letter",
+    press: Press | None = None,
+) -> Views:
+    """The handbook prepared in `locale`: one language (es), or two paired (es+en)."""
+    names = split(locale) if SEPARATOR in locale else (locale,)
+    locs = [resolve_locale(project, handbook, name) for name in names]
+    sides = tuple(prepare(project, handbook, loc, allow_partial=allow_partial) for loc in locs)
+    return Views(project, handbook, sides, size, press, allow_partial)
+
+
+def make_edition(views: Views, formats: Sequence[str] = ("epub",)) -> Edition:
+    """The print PDF (and its page map, and the cover), then each of `formats` (by name,
+    pipeline/formats.py) made from it, in memory."""
+    from .printing import render
+
+    printed, cover = render(views)
+    hb = views.handbook
+    pdf_id = urn(hb.id, views.tag, hb.edition.isoformat(), "pdf")
+    pdf = Artifact("pdf", printed.pdf, "application/pdf", {"identifier": pdf_id})
+    edition = Edition(views, PageMap(printed.folios, printed.continued), cover, (pdf,))
+    made = tuple(a for name in formats for a in FORMATS[name](edition))
+    return Edition(edition.views, edition.pages, edition.cover, (pdf, *made))
+
+
+def write_edition(edition: Edition) -> Written:
+    """Read the edition's PDF and EPUB as a reader's software does (pipeline/verify.py),
+    then write every file as one transaction: all change or none, nothing that fails."""
     from .verify import check_edition
 
-    paths = (out / f"{handbook.id}{variant_suffix(size, press)}.pdf", out / f"{handbook.id}.epub")
-    check_edition(handbook, views, pdf, epub, paths)
-    write_together(dict(zip(paths, (pdf, epub), strict=True)))
-    return list(paths)
+    views = edition.views
+    if set(EDITION) <= set(edition.kinds()):
+        pdf, epub = (edition.artifact(k).data for k in EDITION)
+        paths = (views.path("pdf"), views.path("epub"))
+        check_edition(views.handbook, list(views.views), pdf, epub, paths)
+    files = {a.kind: views.path(a.kind) for a in edition.artifacts}
+    write_together({files[a.kind]: a.data for a in edition.artifacts})
+    meta = {a.kind: a.meta for a in edition.artifacts}
+    return Written(views.views, files, meta)
 
 
 def build(
@@ -225,99 +84,8 @@ def build(
     size: str = "letter",
     press: Press | None = None,
 ) -> list[Path]:
-    """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual edition);
-    with `press`, the PDF is the print shop's (pipeline/press.py)."""
-    from .book import print_book
-    from .epub import render_epub
-    from .pdf import cover_image
-
-    if "+" in locale:
-        from .bilingual import build_bilingual
-
-        return build_bilingual(
-            project, handbook_id, locale, allow_partial=allow_partial, size=size, press=press
-        )
+    """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual
+    edition); with `press`, the PDF is the print shop's (pipeline/press.py)."""
     handbook = project.load(handbook_id)
-    loc = resolve_locale(project, handbook, locale)
-    prepared = prepare(project, handbook, loc, allow_partial=allow_partial)
-    roots = (project.layouts, project.source)
-    printed = print_book(
-        project.layouts, roots, prepared.view, prepared.gettext, size=size, press=press
-    )
-    cover_html = print_html(
-        project.layouts, prepared.view, prepared.gettext, size="cover", template="cover.html.j2"
-    )
-    cover = cover_image(cover_html, project.layouts, roots)
-    epub = render_epub(
-        project.layouts,
-        prepared.view,
-        prepared.gettext,
-        pages=printed.folios,
-        continued=printed.continued,
-        cover_jpeg=cover,
-    )
-    return write_edition(
-        handbook,
-        [prepared.view],
-        output_dir(project, loc),
-        printed.pdf,
-        epub,
-        size=size,
-        press=bool(press),
-    )
-
-
-def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
-    """Every problem of every handbook and catalog, in one list."""
-    out: list[Diagnostic] = list(layout_messages(project.layouts)[1])
-    for handbook_id in handbook_ids:
-        try:
-            handbook = project.load(handbook_id)
-        except PipelineError as exc:  # anything else is a bug: let it show
-            out.extend(exc.diagnostics)
-            continue
-        out.extend(lint(handbook))
-        try:
-            messages: Catalog | None = project.messages(handbook)
-        except RenderError:
-            messages = None  # a layout that does not parse is reported above
-        for code in available(project.locales, handbook.id):
-            problems, catalog = catalog_problems(project, handbook, code)
-            out.extend(problems)
-            if catalog is None or messages is None or has_errors(problems):
-                continue  # the status needs a catalog, a locale and layouts that read cleanly
-            cur = current_catalog(project, handbook, catalog, messages)
-            status = catalog_status(cur.catalog, code)
-            shown = relative(catalog_path(project.locales, code, handbook.id))
-            if not status.complete and locale_info(code, project.locales).release == "complete":
-                why = (
-                    f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'"
-                )
-                out.append(
-                    error("locale-incomplete", why, Place(shown, 1))
-                )  # line 1: the catalog as a whole
-                out.extend(missing(cur, shown)[:20])
-            else:  # 'fallback' shows these in English, marked: worth knowing, not an error
-                out.extend(
-                    replace(d, severity=Severity.WARNING)
-                    for d in missing(cur, shown)
-                    if d.code == "po-stale"
-                )
-    return out
-
-
-def statuses(project: Project, handbook: Handbook) -> list[Status]:
-    """Each locale's status against the current source (a stale catalog is not 100 %)."""
-    messages = project.messages(handbook)
-    return [
-        catalog_status(
-            current_catalog(
-                project,
-                handbook,
-                read_catalog(catalog_path(project.locales, c, handbook.id), c),
-                messages,
-            ).catalog,
-            c,
-        )
-        for c in available(project.locales, handbook.id)
-    ]
+    asked = views(project, handbook, locale, allow_partial=allow_partial, size=size, press=press)
+    return write_edition(make_edition(asked)).paths
