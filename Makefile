@@ -72,7 +72,8 @@ handbook: $(STAMP)
 ifeq ($(HB_LANG),)
 	@echo "error: say which language to build, e.g. make handbook LANG=es (available: en $(notdir $(wildcard locales/*)))" >&2; exit 2
 else
-	@test -n "$(EDITION_FILES)" || { echo "error: no edition for LANG=$(HB_LANG) SIZE=$(SIZE)" >&2; exit 2; }
+	@test -n "$(EDITION_FILES)" \
+	  || { echo "error: no edition for LANG=$(HB_LANG) SIZE=$(SIZE)" >&2; exit 2; }
 	@$(MAKE) -q --no-print-directory $(EDITION_FILES) LANG=$(HB_LANG) && echo "up to date: $(EDITION_FILES)" \
 	  || $(MAKE) -s --no-print-directory $(EDITION_FILES) LANG=$(HB_LANG)
 endif

@@ -11,7 +11,7 @@ EPUB the two cells follow one another, each with its own lang and dir.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,17 +19,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .diagnostics import Place, UsageError, error
-from .epub import (
-    BACK,
-    CSS_HREF,
-    Asset,
-    embedded_fonts,
-    new_book,
-    package,
-    page_breaks,
-    print_pages,
-    visible_text,
-)
+from .epub import BACK, Chapter, Content
 from .html import COMPACT, PAGE_SIZES, block_id, link_descriptions, render
 from .model import ItemList
 from .paths import SEPARATOR
@@ -90,6 +80,12 @@ class Paired:
     @property
     def tag(self) -> str:
         return SEPARATOR.join(s.view.loc.tag for s in self.sides)
+
+
+def sides(prepared: Sequence[Prepared]) -> tuple[Side, Side]:
+    """The two languages of a pair, numbered: 1 the first (reading-start column), 2 the second."""
+    first, second = prepared
+    return Side(first, 1), Side(second, 2)
 
 
 def split(locale: str) -> tuple[str, str]:
@@ -260,111 +256,37 @@ def reading_order(ed: Paired) -> list[tuple[str, str]]:
     return [*out, (BACK, "back")]
 
 
-def render_epub(layouts: Path, ed: Paired, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
-    """The bilingual EPUB: the monolingual one's metadata, fonts and packaging
-    (pipeline/epub.py), with paired documents and both languages declared. `pages` maps
-    anchors to print pages: the page-list runs, as there, from the first section's page
-    to the back cover's (the front matter's pages are left out)."""
-    from ebooklib import epub  # heavy: imported only when rendering
-
+def epub_content(layouts: Path, ed: Paired) -> Content:
+    """What the bilingual EPUB holds (pipeline/epub.py render_epub walks it as it walks a
+    single language's): paired documents, both languages declared. Its page-list runs,
+    as there, from the first section's page to the back cover's."""
     first, second = ed.sides
-    a, hb = first.view, first.view.hb
-    _ = first.prepared.gettext.gettext
-    languages = f"{a.loc.english_name}-{second.view.loc.english_name}"
-    edition_name = f"{ed.title}, {languages} print edition of {hb.edition.isoformat()}"
-    book = new_book(a, tag=ed.tag, page_source=edition_name if pages else "", cover_jpeg=cover_jpeg)
-    book.add_metadata("DC", "title", second.view.hb.title.value)
-    book.add_metadata("DC", "language", second.view.loc.tag)
-
-    css_href = CSS_HREF
-    documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
-
-    def document(uid: str, name: str, title: str, **extra: Any) -> None:
-        documents.append(
-            (
-                uid,
-                name,
-                render(
-                    layouts,
-                    "bilingual/chapter.xhtml.j2",
-                    a,
-                    first.prepared.gettext,
-                    book=ed,
-                    xhtml=True,
-                    title=title,
-                    css_href=css_href,
-                    **extra,
-                ),
-            )
-        )
-
-    document("cover", "cover.xhtml", ed.title, part="cover", body_type="cover")
-    order = reading_order(ed)
-    breaks = page_breaks(order, pages, {})  # pairs never break across pages
-    page_list = print_pages(order, breaks, a.loc.digits)
-    documents.append(
-        (
-            "nav",
-            "nav.xhtml",
-            render(
-                layouts,
-                "bilingual/nav.xhtml.j2",
-                a,
-                first.prepared.gettext,
-                book=ed,
-                xhtml=True,
-                css_href=css_href,
-                pages=page_list,
-            ),
-        )
-    )
 
     def in_both(message: str) -> str:
-        return both(_(message), second.prepared.gettext.gettext(message))
-
-    document(
-        "colophon",
-        "colophon.xhtml",
-        in_both("About this handbook"),
-        part="colophon",
-        body_type="frontmatter",
-    )
-    for i, s in enumerate(ed.sections, start=1):
-        document(
-            f"section-{i:02d}",
-            s.href.split("#")[0],
-            s.title.label,
-            section=s,
-            body_type="bodymatter",
-            pagebreaks=breaks,
+        return both(
+            first.prepared.gettext.gettext(message), second.prepared.gettext.gettext(message)
         )
-    document(
-        "back",
-        BACK,
-        in_both("Get help now"),
-        part="back",
-        body_type="backmatter",
-        pagebreaks=breaks,
-    )
 
-    text = visible_text(documents)
-    assets: list[Asset] = []
-    faces: list[dict[str, str]] = []
-    for side in ed.sides:
-        fonts, side_faces = embedded_fonts(side.view, text)
-        assets += [f for f in fonts if f.name not in {x.name for x in assets}]
-        faces += [f for f in side_faces if f not in faces]
-    css = "\n".join(
-        [
-            render(layouts, "epub/style.css.j2", a, first.prepared.gettext, font_faces=faces),
-            stylesheet(layouts, ed, epub=True),
-        ]
-    )
-    book.toc = [
-        (
-            epub.Section(s.title.label, href=s.href.split("#")[0]),
-            [epub.Link(q.href, q.question.label, q.question.anchor) for q in s.entries],
+    chapters = tuple(
+        Chapter(
+            s.href,
+            s.title.label,
+            s,
+            tuple((q.href, q.question.label, q.question.anchor) for q in s.entries),
         )
         for s in ed.sections
-    ]
-    return package(book, documents, css, assets)
+    )
+    context = {"book": ed, "xhtml": True}
+    return Content(
+        views=(first.view, second.view),
+        gettext=first.prepared.gettext,
+        tag=ed.tag,
+        title=ed.title,
+        templates="bilingual",
+        chapter=context,
+        nav=context,
+        titles=(in_both("About this handbook"), in_both("Get help now")),
+        chapters=chapters,
+        order=tuple(reading_order(ed)),
+        css=stylesheet(layouts, ed, epub=True),
+    )

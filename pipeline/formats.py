@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import io
 
-from .bilingual import Side
 from .bilingual import edition as paired
-from .bilingual import render_epub as render_paired_epub
+from .bilingual import epub_content, sides
 from .edition import Artifact, Edition, Format
-from .epub import identifier
+from .epub import identifier, single
 
 THUMBNAIL = (240, 360)  # px, the size e-reader catalogs show
 
@@ -24,23 +23,14 @@ def epub(edition: Edition) -> tuple[Artifact, ...]:
     """The EPUB 3, its page-list following the print edition's pages."""
     from . import epub as module  # resolved at the call: the benchmark times it there
 
-    views, pages = edition.views, edition.pages
-    first, folios = views.first, dict(pages.folios)
+    views, pages, layouts = edition.views, edition.pages, edition.views.project.layouts
     if views.paired:
-        sides = (Side(views.sides[0], 1), Side(views.sides[1], 2))
-        book = paired(views.project.layouts, sides, epub=True)
-        data = render_paired_epub(
-            views.project.layouts, book, pages=folios, cover_jpeg=edition.cover
-        )
+        content = epub_content(layouts, paired(layouts, sides(views.sides), epub=True))
     else:
-        data = module.render_epub(
-            views.project.layouts,
-            first.view,
-            first.gettext,
-            pages=folios,
-            continued=pages.continued,
-            cover_jpeg=edition.cover,
-        )
+        content = single(views.first.view, views.first.gettext)
+    data = module.render_epub(
+        layouts, content, pages=pages.folios, continued=pages.continued, cover_jpeg=edition.cover
+    )
     meta = {"identifier": identifier(views.handbook, views.tag)}
     return (Artifact("epub", data, "application/epub+zip", meta),)
 
@@ -71,11 +61,11 @@ def card(edition: Edition) -> tuple[Artifact, ...]:
     loc = front.view.loc
     back = resolve_locale(project, handbook, back_locale(project, handbook, loc))
     partial = views.allow_partial or loc.falls_back  # the front's rule admits the back's gaps
-    sides = (
+    faces = (
         side(project, handbook, "front", loc, partial, front),
         side(project, handbook, "back", back, partial),
     )
-    data = render_card(project, handbook, sides, card_paths(project, handbook, loc))
+    data = render_card(project, handbook, faces, card_paths(project, handbook, loc))
     meta = {"front": loc.tag, "back": back.tag}
     return tuple(
         Artifact(kind, pdf, "application/pdf", meta)

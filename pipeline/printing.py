@@ -3,8 +3,8 @@ every edition, since the other formats follow its pages (pipeline/edition.py Pag
 
 from __future__ import annotations
 
-from .bilingual import Side, pdf_links
 from .bilingual import edition as paired
+from .bilingual import pdf_links, sides
 from .bilingual import print_html as print_paired
 from .book import Printed, print_book
 from .edition import Views
@@ -16,8 +16,7 @@ def html(views: Views) -> str:
     project, first = views.project, views.first
     if not views.paired:
         return print_html(project.layouts, first.view, first.gettext, size=views.size)
-    sides = (Side(views.sides[0], 1), Side(views.sides[1], 2))
-    book = paired(project.layouts, sides, epub=False)
+    book = paired(project.layouts, sides(views.sides), epub=False)
     return print_paired(project.layouts, book, size=views.size, press=False)
 
 
@@ -50,8 +49,7 @@ def _paired(views: Views) -> tuple[Printed, bytes]:
     from .tagging import finish_bytes
 
     project, press = views.project, views.press
-    sides = (Side(views.sides[0], 1), Side(views.sides[1], 2))
-    book = paired(project.layouts, sides, epub=False)
+    book = paired(project.layouts, sides(views.sides), epub=False)
     html = print_paired(project.layouts, book, size=views.size, press=bool(press))
     variant = press.variant if press else EDITION
     rendered = render_document(
