@@ -69,10 +69,9 @@ def write_edition(edition: Edition) -> Written:
         pdf, epub = (edition.artifact(k).data for k in EDITION)
         paths = (views.path("pdf"), views.path("epub"))
         check_edition(views.handbook, list(views.views), pdf, epub, paths)
-    files = {a.kind: views.path(a.kind) for a in edition.artifacts}
-    write_together({files[a.kind]: a.data for a in edition.artifacts})
-    meta = {a.kind: a.meta for a in edition.artifacts}
-    return Written(views.views, files, meta)
+    files = {a.key: views.path(a.kind, a.part) for a in edition.artifacts}
+    write_together({files[a.key]: a.data for a in edition.artifacts})
+    return Written(views.views, files, {a.key: a.meta for a in edition.artifacts})
 
 
 def build(

@@ -59,11 +59,16 @@ class Views:
         """es, pt-BR; es+en for a bilingual edition: the folder its files go in."""
         return SEPARATOR.join(s.view.loc.tag for s in self.sides)
 
-    def path(self, kind: str) -> Path:
+    def path(self, kind: str, part: str = "") -> Path:
         """Where this edition's file of `kind` (pipeline/paths.py) is written."""
-        press = self.press is not None
         return output_path(
-            self.project.dist, self.handbook.id, self.tag, kind, size=self.size, press=press
+            self.project.dist,
+            self.handbook.id,
+            self.tag,
+            kind,
+            size=self.size,
+            press=self.press is not None,
+            part=part,
         )
 
 
@@ -84,6 +89,13 @@ class Artifact:
     data: bytes
     media_type: str
     meta: Mapping[str, str] = field(default_factory=dict)  # e.g. an EPUB's identifier
+    # a file beside the kind's own, in its folder: the web edition's style.css, fonts/x.woff2
+    part: str = ""
+
+    @property
+    def key(self) -> str:
+        """Names it among the edition's files: its kind, or kind/part."""
+        return f"{self.kind}/{self.part}" if self.part else self.kind
 
 
 @dataclass(frozen=True)
@@ -113,8 +125,8 @@ class Written:
     so a worker process can hand it back (the release lists the views' metadata)."""
 
     views: tuple[View, ...]
-    files: Mapping[str, Path]  # kind -> path
-    meta: Mapping[str, Mapping[str, str]]  # kind -> the artifact's metadata
+    files: Mapping[str, Path]  # Artifact.key -> path
+    meta: Mapping[str, Mapping[str, str]]  # Artifact.key -> the artifact's metadata
     # an optional format (the release's card) that could not be made, and why
     failed: Mapping[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
 

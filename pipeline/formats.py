@@ -73,4 +73,10 @@ def card(edition: Edition) -> tuple[Artifact, ...]:
     )
 
 
-FORMATS: dict[str, Format] = {"epub": epub, "cover": cover, "card": card}
+FORMATS: dict[str, Format] = {
+    "epub": epub,
+    "cover": cover,
+    "card": card,
+    # "web": the web edition (pipeline/web.py): Artifact("web", index.html), and its assets
+    # as Artifact("web", ..., part="fonts/x.woff2"), written beside it in dist/<tag>/<id>-web/
+}

@@ -63,7 +63,16 @@ def file_name(handbook_id: str, kind: str, *, size: str = LETTER, press: bool = 
 
 
 def output_path(
-    dist: Path, handbook_id: str, locale: str, kind: str, *, size: str = LETTER, press: bool = False
+    dist: Path,
+    handbook_id: str,
+    locale: str,
+    kind: str,
+    *,
+    size: str = LETTER,
+    press: bool = False,
+    part: str = "",
 ) -> Path:
-    """Where one file of a handbook in `locale` (es, pt_BR, es+en) is written below dist/."""
-    return dist / tag(locale) / file_name(handbook_id, kind, size=size, press=press)
+    """Where one file of a handbook in `locale` (es, pt_BR, es+en) is written below dist/;
+    `part`: a file beside it, in a format's own folder (the web edition's assets)."""
+    path = dist / tag(locale) / file_name(handbook_id, kind, size=size, press=press)
+    return path.parent / part if part else path
