@@ -1,7 +1,8 @@
 """The stages in order: prepare each language, print, then every format, then write.
 
 `make_edition` is the one pipeline of every edition, one language or two paired (es+en):
-its result (pipeline/edition.py) is what the writer, the release and the preview take.
+its result (pipeline/edition.py) is what the writer and the release take (the preview
+takes its first step, `views`, and shows the print HTML).
 Nothing is written to dist/ until every output of an edition has rendered and passed the
 verifier, and then every file is replaced atomically, all of them or none.
 """
@@ -19,14 +20,23 @@ from .formats import FORMATS
 from .model import Handbook
 from .output import write_together
 from .paths import EDITION, SEPARATOR
-from .prepare import Prepared as Prepared  # the pipeline's front door: re-exported for callers
-from .prepare import prepare, resolve_locale
+from .prepare import Prepared, prepare, resolve_locale
 from .project import Project
 
 if TYPE_CHECKING:
     from .press import Press
 
-__all__ = ["Prepared", "Project", "build", "make_edition", "prepare", "resolve_locale", "views"]
+# The pipeline's front door: what callers (tests, the benchmark) import from here.
+__all__ = [
+    "Prepared",
+    "Project",
+    "build",
+    "make_edition",
+    "prepare",
+    "resolve_locale",
+    "views",
+    "write_edition",
+]
 
 
 def views(
