@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import weasyprint
 
-from pipeline import verify
+from pipeline import checks, verify
 from pipeline.build import Project, build, prepare, resolve_locale
 from pipeline.card import build_card
 from pipeline.cli import main
@@ -95,7 +95,7 @@ def test_real_editions_of_every_locale_pass(
     folders = {p.parent.name for p in files}
     assert folders >= {"en", "es", "pt-BR", "ht", "zh-Hans", "ar", "fa-AF", "uk", "es+en"}
     assert {p.name for p in more} >= {f"{HANDBOOK}-card.pdf", f"{HANDBOOK}-card-sheet.pdf"}
-    assert lines(verify.verify_files(project, files)) == []
+    assert lines(checks.verify_files(project, files)) == []
 
 
 def test_real_footers_are_read_in_order(built: dict[str, Built]) -> None:
