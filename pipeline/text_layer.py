@@ -125,6 +125,11 @@ def reversed_runs(word: str) -> str:
     return "".join(out) + run[::-1]
 
 
+def spaced_phones(text: str) -> list[re.Match[str]]:
+    """The phone numbers (inline.PHONE) pdfium cuts into pieces: with a space or a bracket."""
+    return [m for m in PHONE.finditer(text) if not all(map(is_weak, m.group()))]
+
+
 def pieces_reversed(number: str) -> str:
     """The number as pdfium must find it to list it as written in a right-to-left line: its
     pieces (runs of weak characters, runs of the rest) in reverse order."""
@@ -136,11 +141,7 @@ def units(text: str, drawn: list[int], rtl_document: bool = False) -> list[Unit]
     written order and, in a right-to-left document, phone numbers with spaces or brackets;
     `drawn` lists the character index of each glyph in drawing order."""
     rank = {char: n for n, char in enumerate(drawn)}
-    phones = {
-        m.start(): m.end()
-        for m in PHONE.finditer(text)
-        if rtl_document and not all(map(is_weak, m.group()))
-    }
+    phones = {m.start(): m.end() for m in spaced_phones(text)} if rtl_document else {}
     found: list[Unit] = []
     i = 0
     while i < len(text):
@@ -176,9 +177,9 @@ def _add_actual_text(stream: Any, box: Any, start: int, font: tuple[str, float] 
     if not isinstance(box, TextBox):
         return
     text = box.text
-    # tagging.py marks such a document /Direction /R2L: pdfium reads its every line so
+    # Its PDF says /Direction /R2L (tagging.py): pdfium reads every line right to left.
     rtl_document = box.style.root_style["direction"] == "rtl"
-    phones = rtl_document and any(not all(map(is_weak, m.group())) for m in PHONE.finditer(text))
+    phones = rtl_document and bool(spaced_phones(text))
     if box.style["direction"] != "rtl" and not any(map(is_rtl, text)):
         if any(map(is_mark, text)):
             stream.stream[start - 2]["ActualText"] = pydyf.String(text)
