@@ -25,6 +25,7 @@ from .epub import (
     CSS_HREF,
     Asset,
     embedded_fonts,
+    logo_href,
     new_book,
     package,
     page_breaks,
@@ -296,6 +297,7 @@ def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg
                     xhtml=True,
                     title=title,
                     css_href=css_href,
+                    logo_src=logo_href(hb),
                     **extra,
                 ),
             )
