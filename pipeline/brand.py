@@ -8,6 +8,7 @@ USES, so a colour that passes here passes wherever the layouts print text on it 
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 from collections.abc import Callable
@@ -212,6 +213,12 @@ def logo_problems(logo: Logo, folder: Path) -> tuple[Path | None, list[Diagnosti
             "whatever its name): save the logo as SVG or PNG",
         )
     return path.resolve(), []
+
+
+def data_url(path: str) -> str:
+    """The checked logo at `path` as a data: URL."""
+    data = Path(path).read_bytes()
+    return f"data:{MEDIA_TYPES[image_kind(data)]};base64,{base64.b64encode(data).decode()}"
 
 
 def logo_kind(logo: Logo) -> str:
