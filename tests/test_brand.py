@@ -1,8 +1,9 @@
 """Branding from the source alone (issue 14, item 3): theme colours, a logo with translated alt
 text, the publisher as author, the footer's contact. A tiny project is themed once per module
 (an SVG logo, Spanish beside English) and built as a reader gets it: PDF, EPUB, wallet card,
-web edition; a second copy carries a PNG logo. The refusals (too little contrast, a logo
-outside the handbook's folder, missing, or not an image) are golden cases in tests/roots/."""
+web edition (axe-core in Chromium too); a second copy carries a PNG logo. The refusals (too
+little contrast, a logo outside the handbook's folder, missing, or not an image) are golden
+cases in tests/roots/."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 from lxml import etree
 from PIL import Image
+from selenium.webdriver.remote.webdriver import WebDriver
 
 from pipeline.brand import AA_TEXT, DEFAULT, contrast, on_primary, press_colour, theme_problems
 from pipeline.build import Project, build
@@ -28,6 +30,7 @@ from pipeline.source import load
 from pipeline.tagging import elements
 from pipeline.web import build_web
 
+from . import test_web
 from .conftest import ROOT
 from .test_epubcheck import run_epubcheck
 
@@ -280,3 +283,52 @@ def test_a_bad_colour_says_how_to_write_one(tmp_path: Path) -> None:
     [problem] = exc.value.diagnostics
     assert (problem.code, problem.place.line) == ("schema-pattern", 5)
     assert "six hex digits" in problem.message
+
+
+browser = test_web.browser  # the module's Chromium, shared with tests/test_web.py
+
+
+def test_the_themed_web_page_passes_axe(svg: Editions, browser: WebDriver) -> None:
+    """axe-core, which measures contrast in the browser, agrees: the accent's call buttons and
+    'Get help now' are readable, and the logo has its alternative text."""
+    assert test_web.AXE.exists(), test_web.INSTALL
+    page = build_web(svg.project, "tiny", "es")
+    test_web.open_as_phone(browser, page)
+    browser.execute_script(test_web.AXE.read_text(encoding="utf-8"))
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        "  .then(r => done(r.violations.map(v => [v.id, v.nodes.length])), e => done(String(e)));"
+    )
+    assert result == []
+    colour = browser.execute_script(
+        "return getComputedStyle(document.querySelector('.contact .number a')).backgroundColor;"
+    )
+    assert colour == "rgb({}, {}, {})".format(*(int(ACCENT[i : i + 2], 16) for i in (1, 3, 5)))
+
+
+def test_from_handbook_new_to_a_themed_build(tmp_path: Path) -> None:
+    """As a new user goes: `handbook new`, the keys it names filled, the branding lines it
+    writes commented out switched on, a logo dropped in the folder, then build."""
+    from pipeline.cli import main
+
+    from .test_importer import CONTACT, fill
+
+    shutil.copytree(ROOT / "layouts", tmp_path / "layouts")
+    assert main(["--root", str(tmp_path), "new", "dw-rights", "--edition", "2026-11-28"]) == 0
+    path = tmp_path / "source" / "dw-rights" / "handbook.yaml"
+    fill(path, {**CONTACT, "title": "Your rights at work", "question": "Who can help me?"})
+    fill(path, {"title": "Getting help", "id": "who-can-help", "paragraph": "Call us."})
+    fill(path, {"publisher": "Example Coalition"})
+    text = path.read_text(encoding="utf-8")
+    for key in ("theme", "logo", "footer"):
+        text = re.sub(rf"^# ({key}: .*)$", r"\1", text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    (path.parent / "logo.svg").write_text(SVG, encoding="utf-8")
+    pdf, epub = build(Project(tmp_path), "dw-rights", "en")
+    assert figures(pdf) == ["Example Coalition logo"]
+    assert {rgb(PRIMARY), rgb(on_primary(PRIMARY))} <= fills(pdf, 0)
+    assert any("Helpline: 1-888-373-7888" in p for p in pages(pdf))
+    with pikepdf.open(pdf) as document:
+        assert str(document.docinfo.Author) == "Example Coalition"
+    assert opf(epub).findtext(".//dc:creator", namespaces=OPF) == "Example Coalition"
