@@ -869,7 +869,7 @@ def build_model(doc: Located, shown: str) -> Handbook:
         footer=Footer(
             contact=data["footer"]["contact"],
             place=doc.at(("footer", "contact")),
-            label=text(("footer", "label"), "footer/label", FOOTER_NOTE)
+            label=text(("footer", "label"), FOOTER_KEY, FOOTER_NOTE)
             if "label" in data["footer"]
             else None,
         )
@@ -878,6 +878,7 @@ def build_model(doc: Located, shown: str) -> Handbook:
     )
 
 
+FOOTER_KEY = "footer/label"  # its msgctxt: qa.footer_label checks its translations
 LOGO_NOTE = "The logo's alternative text, read aloud to readers who cannot see it."
 FOOTER_NOTE = "Every page's footer: keep %(number)s where the phone number goes; keep it short."
 
