@@ -12,6 +12,7 @@ import gc
 import io
 import logging
 import re
+import sys
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,9 +72,29 @@ class Variant:
 EDITION = Variant()
 
 
+@contextmanager
+def _sonames_only() -> Iterator[None]:
+    """WeasyPrint opens each library by a list of names for every platform, and each name
+    without a dot costs a `ctypes.util.find_library`, which runs ldconfig, gcc and ld: some
+    0.2 s of a cold build. On Linux the list also holds the sonames (libpango-1.0.so.0),
+    which dlopen finds by itself: skip the search and let those names load."""
+    import ctypes.util
+
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = search
+
+
 @functools.cache
 def _weasy() -> Any:
-    import weasyprint  # heavy: imported only when rendering
+    with _sonames_only():
+        import weasyprint  # heavy: imported only when rendering
     from weasyprint.text.fonts import FontConfiguration
 
     from .tagging import install_language_tags
