@@ -420,11 +420,12 @@ def report(r: dict[str, Any], seconds: float) -> str:
         "",
         "## Where the time goes, per locale (CPU seconds, one warm process)",
         "",
-        "Each stage is the own time of the functions `build()` calls for it (`fonts`: EPUB font subsetting; "
-        "`cover`: the cover page rendered and rasterized for the EPUB; `join`: the print edition's parts made one PDF, "
-        "pipeline/book.py). The floor is WeasyPrint rendering and writing every HTML document the build gave it "
-        "(the print edition's parts and the EPUB's cover page; same stylesheet and FontConfiguration, its own URL fetcher) "
-        "plus ebooklib writing the same book: so `cover` counts towards the overhead only for rasterizing the page. "
+        "Each stage is the own time of the functions `build()` calls for it (`fonts`: EPUB font "
+        "subsetting; `cover`: the edition's first page rasterized for the EPUB's cover; `join`: "
+        "the print edition's parts made one PDF, pipeline/book.py). The floor is WeasyPrint "
+        "rendering and writing every HTML document the build gave it (the print edition's parts; "
+        "same stylesheet and FontConfiguration, its own URL fetcher) plus ebooklib writing the "
+        "same book. In this one process nothing is forked: the parts are written in place. "
         f"{FOCUS}: best of five rounds. CPU time, because the machine is shared; wall time of the build beside it.",
         "",
     ]
