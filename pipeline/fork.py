@@ -11,7 +11,6 @@ work itself), the call simply runs in place: the output is the same either way.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import sys
@@ -40,8 +39,15 @@ def parallel() -> bool:
         and hasattr(os, "fork")
         and len(os.sched_getaffinity(0)) > 1
         and threading.active_count() == 1
-        and multiprocessing.parent_process() is None
+        and not _pool_worker()
     )
+
+
+def _pool_worker() -> bool:
+    """Whether this process is a worker of a pool (which has imported multiprocessing:
+    looked up, not imported, so that a lone build does not pay for it)."""
+    mp = sys.modules.get("multiprocessing")
+    return mp is not None and mp.parent_process() is not None
 
 
 class Forked(Generic[T]):

@@ -53,3 +53,17 @@ def test_a_child_never_waited_for_is_reaped() -> None:
     del child
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def parallel_on_two_cores() -> bool:
+    os.sched_getaffinity = lambda _pid: {0, 1}  # in a worker of its own, thrown away after
+    return fork.parallel()
+
+
+def test_a_worker_of_build_all_runs_in_place() -> None:
+    """Its sibling workers have the other cores already (pipeline/jobs.py)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(1, mp_context=get_context("forkserver")) as pool:
+        assert pool.submit(parallel_on_two_cores).result() is False
