@@ -6,6 +6,11 @@ more as the document grows (bench/RESULTS.md: a 754-page book took 1.2 GB and
 at most PART_ENTRIES entries, each part's folios going on from the last; then the
 front matter, whose contents can now print every entry's page; merge.join makes
 one PDF of them. Folio 1 is the first page of the body, a recto.
+
+Laying out a part needs the one before it (its folios), but writing its PDF (a third of
+the work) needs only its pages: each part's PDF is written in a forked child while this
+process lays out the next part and the front matter (pipeline/fork.py). The front
+matter's first page, the cover, is also the EPUB's cover image.
 """
 
 from __future__ import annotations
