@@ -105,7 +105,7 @@ def print_book(
         body.append((laid.rendered(b""), Forked(laid.write)))
         del laid  # the next part is laid out without this one's pages in memory
     contents = {anchor: view.loc.digits(folio) for anchor, folio in folios.items()}
-    front = lay_out(
+    laid = lay_out(
         html(Part((), back=False, pages=contents)),
         layouts,
         roots,
@@ -114,15 +114,16 @@ def print_book(
         even=True,
         variant=variant,
     )
-    front_pdf = front.write()
+    front = laid.rendered(laid.write())
+    del laid  # joined without the front matter's pages in memory (a long book's contents)
     # The EPUB's cover is the edition's first page (its page list follows this edition's
     # folios too); a press PDF's first page has bleed, crop marks and CMYK: it is drawn alone.
     image = b""
     if cover and not press:
-        image = page_image(front_pdf)
+        image = page_image(front.pdf)
     elif cover:
         alone = print_html(layouts, view, gettext, size=size, template="cover.html.j2")
         image = cover_image(alone, layouts, roots)
-    parts = [front.rendered(front_pdf), *(r._replace(pdf=pdf.result()) for r, pdf in body)]
+    parts = [front, *(r._replace(pdf=pdf.result()) for r, pdf in body)]
     pdf = join(parts, front.pages, rtl=view.loc.dir == "rtl", then=finish if press else None)
     return Printed(pdf, folios, continued, image)
