@@ -52,6 +52,7 @@ help:
 	@echo "make web LANG=es        the web edition: a page to host or text, dist/es/<handbook>-web/"
 	@echo "make all                build every handbook in every language, in parallel (JOBS=N); skips what is up to date"
 	@echo "make bench              measure build speed and memory, write bench/RESULTS.md"
+	@echo "make bench-cold         only the cold build beside Pandoc (fresh processes and font caches)"
 	@echo "make serve              live preview in the browser at http://127.0.0.1:8000/ (PORT=), reloads when you save"
 	@echo "make release            build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS"
 	@echo "                        (a failed edition holds it back; ALLOW_MISSING=1 releases the rest;"
@@ -130,6 +131,11 @@ all: $(STAMP)
 
 bench: $(STAMP)
 	@$(BIN)/python -m bench
+
+# The cold build beside Pandoc alone (fresh processes and font caches, median of 5): a minute.
+.PHONY: bench-cold
+bench-cold: $(STAMP)
+	@$(BIN)/python -m bench cold
 
 # Live preview on 127.0.0.1: any handbook in any language, reloaded when a source, catalog or layout is saved.
 serve: $(STAMP)

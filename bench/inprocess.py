@@ -7,10 +7,11 @@ Stage times come from wrapping the functions build() calls (their own time, call
 excluded), so they always describe the real build(), never a copy of its steps.
 Times are CPU seconds of this process (`wall` beside them where it matters): the
 machine is shared, and CPU time of single-threaded work is what load does not move. The
-floor renders every HTML document build() gave WeasyPrint (the print edition's parts, the
-EPUB's cover page), with the same stylesheet object and FontConfiguration and WeasyPrint's
-own URL fetcher, and has ebooklib write the very book build() gave it again: the
-renderers' work with none of ours around it.
+floor renders every HTML document build() gave WeasyPrint (the print edition's parts; the
+EPUB's cover is their first page), with the same stylesheet object and FontConfiguration
+and WeasyPrint's own URL fetcher, and has ebooklib write the very book build() gave it
+again: the renderers' work with none of ours around it. Nothing is forked here
+(pipeline/fork.py): the parts are written in this process, where their CPU is counted.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 
 import pypdfium2
 
-from pipeline import pdf, source
+from pipeline import fork, pdf, source
 from pipeline.build import Project, build
 
 # (module, function) -> stage. `fonts` (EPUB font subsetting) runs inside `epub`.
@@ -50,8 +51,10 @@ STAGES: dict[tuple[str, str], str] = {
     ("pipeline.printing", "print_html"): "html",
     ("pipeline.book", "print_html"): "html",
     ("pipeline.book", "link_descriptions"): "html",
-    ("pipeline.pdf", "render_document"): "pdf",
+    ("pipeline.pdf", "lay_out"): "pdf",
+    ("pipeline.pdf", "LaidOut.write"): "pdf",
     ("pipeline.merge", "join"): "join",
+    ("pipeline.pdf", "page_image"): "cover",
     ("pipeline.pdf", "cover_image"): "cover",
     ("pipeline.epub", "render_epub"): "epub",
     ("pipeline.fonts", "subset"): "fonts",
@@ -116,7 +119,7 @@ def resolve(module_name: str, name: str) -> tuple[Any, str]:
 class Captured:
     htmls: list[str] = field(
         default_factory=list
-    )  # every document WeasyPrint got: print parts, the EPUB's cover
+    )  # every document WeasyPrint got: the print edition's parts
     layouts: Path = Path()
     roots: tuple[Path, ...] = ()
     book: Any = None
@@ -155,7 +158,7 @@ def instrumented(tracer: Tracer, captured: Captured) -> Iterator[None]:
     owners = {key: resolve(*key) for key in STAGES}  # every one, before any is patched
     for key, (owner, name) in owners.items():
         patch(owner, name, tracer.wrap(STAGES[key], getattr(owner, name)))
-    patch(pdf, "render_document", keep_html(pdf.render_document))
+    patch(pdf, "lay_out", keep_html(pdf.lay_out))
     patch(pdf, "cover_image", keep_html(pdf.cover_image))
     patch(ebooklib.epub, "write_epub", keep_book(ebooklib.epub.write_epub))
     try:
@@ -267,6 +270,9 @@ def scale(warm_root: Path, root: Path, out: Path, handbook: str, rounds: int) ->
 
 
 def main(argv: list[str]) -> None:
+    # Stage times are this process's CPU: parts written in forked children would escape them
+    # (the cold whole-process figures, bench/cold.py, are where both cores count).
+    fork.SERIAL = True
     kind, *args = argv
     if kind == "stages":
         root, out, handbook, focus, *locales = args

@@ -6,6 +6,11 @@ more as the document grows (bench/RESULTS.md: a 754-page book took 1.2 GB and
 at most PART_ENTRIES entries, each part's folios going on from the last; then the
 front matter, whose contents can now print every entry's page; merge.join makes
 one PDF of them. Folio 1 is the first page of the body, a recto.
+
+Laying out a part needs the one before it (its folios), but writing its PDF (a third of
+the work) needs only its pages: each part's PDF is written in a forked child while this
+process lays out the next part and the front matter (pipeline/fork.py). The front
+matter's first page, the cover, is also the EPUB's cover image.
 """
 
 from __future__ import annotations
@@ -33,9 +38,9 @@ PART_ENTRIES = 40
 class Printed:
     pdf: bytes
     folios: dict[str, int]  # anchor -> folio of the page it is on
-    continued: dict[
-        int, tuple[str, str]
-    ]  # folio -> (id, first line) of a page begun inside a block
+    # folio -> (id, first line) of a page begun inside a block
+    continued: dict[int, tuple[str, str]]
+    cover: bytes = b""  # the EPUB's cover image (a JPEG of its first page), if asked for
 
 
 def runs(sections: Sequence[SectionView], budget: int) -> list[tuple[SectionView, ...]]:
@@ -53,6 +58,9 @@ def runs(sections: Sequence[SectionView], budget: int) -> list[tuple[SectionView
     return [*out, tuple(run)] if run else out
 
 
+WRITING = 2  # parts written at once at most: each writer holds a copy of the laid-out part
+
+
 def print_book(
     layouts: Path,
     roots: tuple[Path, ...],
@@ -62,10 +70,16 @@ def print_book(
     size: str,
     press: Press | None,
     budget: int = PART_ENTRIES,
+    cover: bool = False,
 ) -> Printed:
-    """The book's PDF; with `press`, the print shop's PDF/X-4 (pipeline/press.py)."""
+    """The book's PDF; with `press`, the print shop's PDF/X-4 (pipeline/press.py); with
+    `cover`, the EPUB's cover image too.
+
+    Each part is laid out here and its PDF written in a forked child (pipeline/fork.py)
+    while the next part, then the front matter, is laid out: an edition on both cores."""
+    from .fork import Forked
     from .merge import join
-    from .pdf import EDITION, render_document  # WeasyPrint: imported only when rendering
+    from .pdf import EDITION, cover_image, lay_out, page_image  # WeasyPrint: only when rendering
     from .press import finish
 
     descriptions = link_descriptions(view, gettext)
@@ -74,24 +88,25 @@ def print_book(
     def html(part: Part) -> str:
         return print_html(layouts, view, gettext, size=size, press=bool(press), part=part)
 
-    body: list[Rendered] = []
+    body: list[tuple[Rendered, Forked[bytes]]] = []  # each part's pages, its PDF to come
     folios: dict[str, int] = {}
     continued: dict[int, tuple[str, str]] = {}
     first = 1  # folio of the next part's first page
-    groups = runs(
-        view.sections, budget
-    )  # the schema asks for one section at least: the back cover has a part
+    # The schema asks for one section at least: the back cover has a part.
+    groups = runs(view.sections, budget)
     for i, group in enumerate(groups):
         part = Part(group, front=False, back=i == len(groups) - 1, first_page=first)
-        rendered = render_document(html(part), layouts, roots, descriptions, variant=variant)
-        folios.update({name: first + page - 1 for name, page in rendered.anchors.items()})
-        continued.update({first + page - 1: line for page, line in rendered.continued.items()})
-        body.append(rendered)
-        first += rendered.pages
+        laid = lay_out(html(part), layouts, roots, descriptions, variant=variant)
+        folios.update({name: first + page - 1 for name, page in laid.anchors.items()})
+        continued.update({first + page - 1: line for page, line in laid.continued.items()})
+        first += laid.pages
+        if len(body) >= WRITING:
+            body[-WRITING][1].result()
+        body.append((laid.rendered(b""), Forked(laid.write)))
+        del laid  # the next part is laid out without this one's pages in memory
     contents = {anchor: view.loc.digits(folio) for anchor, folio in folios.items()}
-    front_matter = html(Part((), back=False, pages=contents))
-    front = render_document(
-        front_matter,
+    laid = lay_out(
+        html(Part((), back=False, pages=contents)),
         layouts,
         roots,
         descriptions,
@@ -99,7 +114,16 @@ def print_book(
         even=True,
         variant=variant,
     )
-    pdf = join(
-        [front, *body], front.pages, rtl=view.loc.dir == "rtl", then=finish if press else None
-    )
-    return Printed(pdf, folios, continued)
+    front = laid.rendered(laid.write())
+    del laid  # joined without the front matter's pages in memory (a long book's contents)
+    # The EPUB's cover is the edition's first page (its page list follows this edition's
+    # folios too); a press PDF's first page has bleed, crop marks and CMYK: it is drawn alone.
+    image = b""
+    if cover and not press:
+        image = page_image(front.pdf)
+    elif cover:
+        alone = print_html(layouts, view, gettext, size=size, template="cover.html.j2")
+        image = cover_image(alone, layouts, roots)
+    parts = [front, *(r._replace(pdf=pdf.result()) for r, pdf in body)]
+    pdf = join(parts, front.pages, rtl=view.loc.dir == "rtl", then=finish if press else None)
+    return Printed(pdf, folios, continued, image)

@@ -25,11 +25,10 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -357,6 +356,10 @@ def run(
         stale.sort(key=lambda j: -_last_seconds(project, j, options))
         size = max(1, min(workers or default_workers(), len(stale)))
         queue = iter(stale)
+        # Imported here: one edition's build (the commonest command) starts without them.
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
         # forkserver: workers start from a clean process, not a copy of a caller that may
         # already hold WeasyPrint and fontconfig state (tests, the benchmark).
         with ProcessPoolExecutor(size, mp_context=get_context("forkserver")) as pool:

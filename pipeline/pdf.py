@@ -12,6 +12,7 @@ import gc
 import io
 import logging
 import re
+import sys
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ HARMLESS_LOG = frozenset(
     }
 )
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "uncompressed_pdf": False}
-COVER_DPI = 150
+COVER_WIDTH = 750  # px, the EPUB's cover image: 150 dpi on a 5 in wide page
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,29 @@ class Variant:
 EDITION = Variant()
 
 
+@contextmanager
+def _sonames_only() -> Iterator[None]:
+    """WeasyPrint opens each library by a list of names for every platform, and each name
+    without a dot costs a `ctypes.util.find_library`, which runs ldconfig, gcc and ld: some
+    0.2 s of a cold build. On Linux the list also holds the sonames (libpango-1.0.so.0),
+    which dlopen finds by itself: skip the search and let those names load."""
+    import ctypes.util
+
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = search
+
+
 @functools.cache
 def _weasy() -> Any:
-    import weasyprint  # heavy: imported only when rendering
+    with _sonames_only():
+        import weasyprint  # heavy: imported only when rendering
     from weasyprint.text.fonts import FontConfiguration
 
     from .tagging import install_language_tags
@@ -269,6 +290,57 @@ def render_document(
     another part of the book) are kept for merge.join to point there. With
     `even`, the HTML ends in a spare blank page, kept only to make the count even.
     `variant`: the edition's PDF/UA-1, or the press's PDF/X-4."""
+    laid = lay_out(
+        html,
+        layouts,
+        roots,
+        link_descriptions,
+        inspect,
+        elsewhere=elsewhere,
+        even=even,
+        variant=variant,
+    )
+    return laid.rendered(laid.write())
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """A document laid out but not yet written: its pages (so its anchors) are final, and
+    writing the PDF, a third of the work, can go on in another process (pipeline/fork.py)."""
+
+    document: Any
+    layouts: Path
+    link_descriptions: dict[str, str]
+    variant: Variant
+    anchors: dict[str, int]  # anchor -> 1-based page of this document
+    continued: dict[int, tuple[str, str]]  # as in Rendered
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages)
+
+    def write(self) -> bytes:
+        with _watched(self.layouts):
+            finisher = describe_links(self.link_descriptions)
+            pdf: bytes = self.document.write_pdf(finisher=finisher, **self.variant.options)
+        return pdf
+
+    def rendered(self, pdf: bytes) -> Rendered:
+        return Rendered(pdf, self.anchors, self.pages, self.continued)
+
+
+def lay_out(
+    html: str,
+    layouts: Path,
+    roots: tuple[Path, ...],
+    link_descriptions: dict[str, str],
+    inspect: Callable[[Any], list[Diagnostic]] | None = None,
+    *,
+    elsewhere: Collection[str] = (),
+    even: bool = False,
+    variant: Variant = EDITION,
+) -> LaidOut:
+    """The first half of render_document: the pages, not yet the PDF."""
     with _watched(layouts):
         document = _render(html, layouts, roots, variant)
         if inspect and (problems := inspect(document)):
@@ -281,9 +353,8 @@ def render_document(
                 anchors.setdefault(name, number)  # an element on several pages starts on the first
         if elsewhere:
             _keep_links(document, anchors, elsewhere)
-        finisher = describe_links(link_descriptions)
-        pdf: bytes = document.write_pdf(finisher=finisher, **variant.options)
-    return Rendered(pdf, anchors, len(document.pages), continued_pages(document.pages, anchors))
+    continued = continued_pages(document.pages, anchors)
+    return LaidOut(document, layouts, link_descriptions, variant, anchors, continued)
 
 
 def _keep_links(document: Any, anchors: dict[str, int], elsewhere: Collection[str]) -> None:
@@ -299,12 +370,17 @@ def _keep_links(document: Any, anchors: dict[str, int], elsewhere: Collection[st
 
 def cover_image(html: str, layouts: Path, roots: tuple[Path, ...]) -> bytes:
     """The cover page as a JPEG, for the EPUB's cover image."""
-    import pypdfium2
-
     with _watched(layouts):
         pdf = _render(html, layouts, roots).write_pdf()
+    return page_image(pdf)
+
+
+def page_image(pdf: bytes) -> bytes:
+    """The PDF's first page as a JPEG COVER_WIDTH pixels wide (the EPUB's cover image)."""
+    import pypdfium2
+
     page = pypdfium2.PdfDocument(pdf)[0]
-    image = page.render(scale=COVER_DPI / 72).to_pil().convert("RGB")
+    image = page.render(scale=COVER_WIDTH / page.get_width()).to_pil().convert("RGB")
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()

@@ -22,8 +22,6 @@ def html(views: Views) -> str:
 
 def render(views: Views) -> tuple[Printed, bytes]:
     """The print PDF with its page map, and the cover as a JPEG."""
-    from .pdf import cover_image  # WeasyPrint: imported only when rendering
-
     project, first = views.project, views.first
     if views.paired:
         return _paired(views)
@@ -34,11 +32,9 @@ def render(views: Views) -> tuple[Printed, bytes]:
         first.gettext,
         size=views.size,
         press=views.press,
+        cover=True,  # the EPUB's cover: the edition's first page, no document of its own
     )
-    cover_html = print_html(
-        project.layouts, first.view, first.gettext, size="cover", template="cover.html.j2"
-    )
-    return printed, cover_image(cover_html, project.layouts, project.roots)
+    return printed, printed.cover
 
 
 def _paired(views: Views) -> tuple[Printed, bytes]:

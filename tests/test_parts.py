@@ -258,3 +258,46 @@ def languages_tagged(path: Path) -> dict[str, int]:
             ):
                 out[str(o.Lang)] = out.get(str(o.Lang), 0) + 1
         return out
+
+
+def test_forked_parts_write_the_same_bytes_as_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts written in forked children (pipeline/fork.py), two at a time while the next is
+    laid out, make the very PDF and cover that writing each in place makes."""
+    import os
+
+    from pipeline import fork
+    from pipeline.pdf import page_image
+
+    forks = []
+    real_fork = os.fork
+
+    def counted() -> int:
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    project = Project(ROOT)
+    handbook = project.load(HANDBOOK)
+    prepared = prepare(
+        project, handbook, resolve_locale(project, handbook, "es"), allow_partial=False
+    )
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})  # on any machine
+    monkeypatch.setattr(os, "fork", counted)
+    out = []
+    for serial in (False, True):
+        monkeypatch.setattr(fork, "SERIAL", serial)
+        printed = print_book(
+            project.layouts,
+            (project.layouts, project.source),
+            prepared.view,
+            prepared.gettext,
+            size="letter",
+            press=None,
+            budget=6,
+            cover=True,
+        )
+        out.append((printed.pdf, printed.cover))
+    assert len(forks) == len(runs(prepared.view.sections, 6)) == 4  # a writer a part, once
+    assert out[0] == out[1]
+    assert out[0][1] == page_image(out[0][0])  # the EPUB's cover: the book's first page
