@@ -185,9 +185,10 @@ def translate(
     handbook: Handbook, curs: Sequence[Current], loc: LocaleInfo, *, allow_partial: bool
 ) -> tuple[Handbook, Status]:
     """The handbook in `loc`, from its own domain (`curs[0]`); refuse an incomplete locale
-    (every domain counts) unless it may fall back."""
+    (every domain counts) unless `allow_partial`: a proof was asked for, or the locale's
+    release rule falls back (the caller decides, from LocaleInfo.falls_back)."""
     status = locale_status([cur.catalog for cur in curs], loc.code)
-    if not status.complete and loc.release == "complete" and not allow_partial:
+    if not status.complete and not allow_partial:
         summary = error(
             "locale-incomplete",
             f"{loc.code} is {status.percent:.1f}% translated ({status.translated}/{status.total}, "
