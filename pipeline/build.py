@@ -106,10 +106,19 @@ def build(
     size: str = "letter",
     press: Press | None = None,
     formats: Sequence[str] = ("epub",),
+    languages: Sequence[str] = (),
 ) -> list[Path]:
     """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual
-    edition), and any other of `formats` (`make all`: the web edition too); with `press`,
-    the PDF is the print shop's (pipeline/press.py)."""
+    edition), and any other of `formats` (`make all`: the web edition too, its switcher
+    listing `languages`); with `press`, the PDF is the print shop's (pipeline/press.py)."""
     handbook = project.load(handbook_id)
-    asked = views(project, handbook, locale, allow_partial=allow_partial, size=size, press=press)
+    asked = views(
+        project,
+        handbook,
+        locale,
+        allow_partial=allow_partial,
+        size=size,
+        press=press,
+        languages=languages,
+    )
     return write_edition(make_edition(asked, formats)).paths

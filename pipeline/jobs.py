@@ -38,7 +38,7 @@ from .build import build
 from .catalog import catalog_path, catalog_paths
 from .diagnostics import Diagnostic, PipelineError, Place, error, relative
 from .edition import Written
-from .locales import config_path
+from .locales import available, config_path
 from .output import write_atomic
 from .paths import output_path
 from .project import Project
@@ -69,6 +69,13 @@ class Options:
     size: str = "letter"
     press: Press | None = None  # its repr, with the profile's hash, is part of the inputs' digest
     allow_partial: bool = False
+    formats: tuple[str, ...] = ("epub",)  # besides the print PDF; `build --all`: the web too
+    # The locales each handbook's web editions link to (Views.languages), as jobs; empty:
+    # every locale of the handbook. The release's: those it publishes.
+    published: tuple[Job, ...] = ()
+
+    def languages(self, handbook: str) -> tuple[str, ...]:
+        return tuple(j.locale for j in self.published if j.handbook == handbook)
 
 
 @dataclass(frozen=True, order=True)
@@ -139,12 +146,14 @@ def _files(folder: Path, patterns: tuple[str, ...] = ("*",)) -> list[Path]:
 
 
 def input_hashes(project: Project, job: Job) -> dict[Path, str]:
-    """sha256 of every project file the job's output depends on."""
+    """sha256 of every project file the job's output depends on. Every locale's settings
+    count: the web edition's switcher names each language (and a new locale adds one)."""
     languages = job.locale.split("+")  # a bilingual edition (es+en) reads both locales' catalogs
+    every = dict.fromkeys([*languages, *available(project.locales, job.handbook)])
     project_files = [
         *_files(project.source / job.handbook),
         *(p for code in languages for p in catalog_paths(project.locales, code, job.handbook)),
-        *(config_path(project.locales, code) for code in languages),
+        *(config_path(project.locales, code) for code in every),
         *_files(project.layouts),
     ]
     return {path.absolute(): _sha256(path) or "missing" for path in project_files}
@@ -260,11 +269,14 @@ def build_job(project: Project, job: Job, options: Options, *, force: bool = Fal
                 allow_partial=options.allow_partial,
                 size=options.size,
                 press=options.press,
+                formats=options.formats,
+                languages=options.languages(job.handbook),
             )
         seconds = time.monotonic() - start
         read_as_hashed = all(before.get(path, sha) == sha for path, sha in reads.items())
         if read_as_hashed and input_hashes(project, job) == before:
-            hashes = {p.name: _sha256(p) or "" for p in outputs}
+            folder = project.dist / job.tag  # the web edition's files are in a folder of it
+            hashes = {p.relative_to(folder).as_posix(): _sha256(p) or "" for p in outputs}
             data = {"inputs": digest, "outputs": hashes, "seconds": round(seconds, 3)}
             write_atomic(
                 record_path(project, job, options),
