@@ -180,13 +180,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .jobs import Job, Options, build_job
+    from .jobs import EVERY_FORMAT, Job, Options, build_job
     from .locales import normalize
 
     project = _project(args)
     options = Options(args.size, _press(args), args.allow_partial)
     if args.all:  # every locale's web edition too (each page links to the others)
-        return _build_all(args, project, replace(options, formats=("epub", "web")))
+        return _build_all(args, project, replace(options, formats=EVERY_FORMAT))
     outcome = build_job(
         project, Job(args.handbook or DEFAULT_HANDBOOK, normalize(args.lang)), options, force=True
     )
@@ -610,7 +610,8 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument(
         "--all",
         action="store_true",
-        help="every locale, in parallel; skips outputs whose inputs did not change",
+        help="every locale (PDF, EPUB and web edition), in parallel; skips outputs whose inputs"
+        " did not change",
     )
     bld.add_argument(
         "-j",

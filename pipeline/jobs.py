@@ -59,6 +59,7 @@ LIBRARIES = (
     "pyyaml",
 )
 TICK = 0.25  # seconds between progress snapshots while jobs run
+EVERY_FORMAT = ("epub", "web")  # what `build --all` makes of each locale, beside the print PDF
 logger = logging.getLogger(__name__)
 
 
@@ -145,11 +146,12 @@ def _files(folder: Path, patterns: tuple[str, ...] = ("*",)) -> list[Path]:
     )
 
 
-def input_hashes(project: Project, job: Job) -> dict[Path, str]:
-    """sha256 of every project file the job's output depends on. Every locale's settings
-    count: the web edition's switcher names each language (and a new locale adds one)."""
+def input_hashes(project: Project, job: Job, options: Options) -> dict[Path, str]:
+    """sha256 of every project file the job's output depends on. For a web edition, every
+    locale's settings: its switcher names each language (and a new locale adds one)."""
     languages = job.locale.split("+")  # a bilingual edition (es+en) reads both locales' catalogs
-    every = dict.fromkeys([*languages, *available(project.locales, job.handbook)])
+    others = available(project.locales, job.handbook) if "web" in options.formats else []
+    every = dict.fromkeys([*languages, *others])
     project_files = [
         *_files(project.source / job.handbook),
         *(p for code in languages for p in catalog_paths(project.locales, code, job.handbook)),
@@ -164,7 +166,7 @@ def inputs_digest(
 ) -> str:
     """One hash of the job's input files (paths relative, so copies agree), the code, the options."""
     h = hashlib.sha256()
-    for path, sha in (hashes or input_hashes(project, job)).items():
+    for path, sha in (hashes or input_hashes(project, job, options)).items():
         h.update(f"{path.relative_to(project.root.absolute()).as_posix()}\0{sha}\0".encode())
     h.update(code_digest())
     h.update(f"{options!r}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
@@ -257,7 +259,7 @@ def build_job(project: Project, job: Job, options: Options, *, force: bool = Fal
     ran), no record is kept and the next run builds again."""
     start = time.monotonic()
     with _locked(project, job):
-        before = input_hashes(project, job)
+        before = input_hashes(project, job, options)
         digest = inputs_digest(project, job, options, before)
         if not force and is_current(project, job, options, digest):
             return Outcome(job, State.SKIPPED, time.monotonic() - start)
@@ -274,7 +276,7 @@ def build_job(project: Project, job: Job, options: Options, *, force: bool = Fal
             )
         seconds = time.monotonic() - start
         read_as_hashed = all(before.get(path, sha) == sha for path, sha in reads.items())
-        if read_as_hashed and input_hashes(project, job) == before:
+        if read_as_hashed and input_hashes(project, job, options) == before:
             folder = project.dist / job.tag  # the web edition's files are in a folder of it
             hashes = {p.relative_to(folder).as_posix(): _sha256(p) or "" for p in outputs}
             data = {"inputs": digest, "outputs": hashes, "seconds": round(seconds, 3)}
