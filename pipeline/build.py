@@ -31,6 +31,7 @@ __all__ = [
     "Prepared",
     "Project",
     "build",
+    "build_web",
     "make_edition",
     "prepare",
     "resolve_locale",
@@ -122,3 +123,19 @@ def build(
         languages=languages,
     )
     return write_edition(make_edition(asked, formats)).paths
+
+
+def build_web(
+    project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False
+) -> Path:
+    """`handbook web`: write dist/<tag>/<id>-web/ (all its files or none), once the page has
+    passed the verifier, and return its index.html. The edition's web format only: its print
+    PDF is made (every edition starts from it) but not written here; `make all` writes it."""
+    from .web import one_language
+
+    if SEPARATOR in locale:
+        raise one_language(locale)
+    handbook = project.load(handbook_id)
+    made = make_edition(views(project, handbook, locale, allow_partial=allow_partial), ("web",))
+    web = tuple(a for a in made.artifacts if a.kind == "web")
+    return write_edition(Edition(made.views, made.pages, made.cover, web)).files["web"]

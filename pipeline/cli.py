@@ -156,7 +156,7 @@ def cmd_booklet(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    from .web import build_web
+    from .build import build_web
 
     project = _project(args)
     path = build_web(project, args.handbook, args.lang, allow_partial=args.allow_partial)

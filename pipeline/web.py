@@ -260,22 +260,3 @@ def write_order(files: Mapping[str, bytes]) -> list[str]:
 
 def media_type(name: str) -> str:
     return MEDIA_TYPES[Path(name).suffix]
-
-
-def build_web(
-    project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False
-) -> Path:
-    """`handbook web`: write dist/<tag>/<id>-web/ (all its files or none), once the page has
-    passed the verifier, and return its index.html. The edition's web format only: its print
-    PDF is made (every edition starts from it) but not written here; `make all` writes it."""
-    from .build import make_edition, views, write_edition
-    from .edition import Edition
-
-    if "+" in locale:
-        raise one_language(locale)
-    handbook = project.load(handbook_id)
-    asked = views(project, handbook, locale, allow_partial=allow_partial)
-    made = make_edition(asked, ("web",))
-    web = tuple(a for a in made.artifacts if a.kind == "web")
-    written = write_edition(Edition(made.views, made.pages, made.cover, web))
-    return written.files["web"]
