@@ -536,14 +536,16 @@ def _edition(dist: Path, built: _Built, epub_check: Check, place: Place) -> Rele
             epub_check,
             *checks,
             *([built.card_check] if built.card_check else []),
-            _web_check(built.web),
+            _web_check(built.web, place),
         ),
     )
 
 
-def _web_check(files: Sequence[Path]) -> Check:
-    """The web page passed the verifier before it was written (pipeline/verify.py), or the
-    edition would have failed to build."""
+def _web_check(files: Sequence[Path], place: Place) -> Check:
+    """The web page is there: it passed the verifier before it was written (pipeline/verify.py),
+    or the edition would have failed to build."""
+    if not files:
+        return _check("Web page", False, "not built", place)
     size = human_size(sum(p.stat().st_size for p in files))
     return Check("Web page", True, f"help box first with every number; {len(files)} files, {size}")
 
