@@ -43,7 +43,7 @@ STAGES: dict[tuple[str, str], str] = {
     ("pipeline.source", "check_ids"): "validate",
     ("pipeline.prepare", "check_catalog"): "validate",
     ("pipeline.prepare", "check_coverage"): "validate",
-    ("pipeline.prepare", "read_catalog"): "translate",
+    ("pipeline.prepare", "read_domain"): "translate",
     ("pipeline.prepare", "translate"): "translate",
     ("pipeline.prepare", "translations"): "translate",
     ("pipeline.prepare", "present"): "translate",

@@ -821,7 +821,12 @@ def parser() -> argparse.ArgumentParser:
     )
     rel.set_defaults(run=cmd_release)
     pth = sub.add_parser(
-        "paths", help="print the files `build` writes for one edition (for the Makefile)"
+        "paths",
+        **_doc(
+            "print the files `build` writes for one edition (for the Makefile)",
+            "handbook paths --lang es",
+            "handbook paths --lang es+en --size a5 --press",
+        ),
     )
     pth.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     pth.add_argument("--lang", required=True, help="locale, as for build (es, pt-BR, es+en)")

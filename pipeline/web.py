@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel.support import NullTranslations
 
+from .brand import logo_kind
 from .diagnostics import Place, UsageError, error
 from .fonts import family_cmap, family_files, subset, uncovered
 from .html import Part, render
@@ -67,6 +68,8 @@ def render_web(
     layouts: Path, view: View, gettext: NullTranslations, *, languages: Sequence[Language] = ()
 ) -> dict[str, bytes]:
     """The files of the web edition, by path relative to its folder: index.html first."""
+    logo = view.hb.logo
+    logos = {f"logo.{logo_kind(logo)}": Path(logo.path).read_bytes()} if logo else {}
     page = render(
         layouts,
         "web/index.html.j2",
@@ -75,6 +78,7 @@ def render_web(
         part=Part(view.sections),
         languages=tuple(languages),
         stylesheet=STYLESHEET,
+        logo_src=next(iter(logos), ""),
     )
     names, name_faces = name_fonts(view, languages)
 
@@ -90,7 +94,7 @@ def render_web(
 
     fonts, faces = web_fonts(view, drawn(page, stylesheet([]), view))
     css = stylesheet(faces + name_faces)
-    return {INDEX: page.encode(), STYLESHEET: css.encode(), **fonts, **names}
+    return {INDEX: page.encode(), STYLESHEET: css.encode(), **logos, **fonts, **names}
 
 
 def drawn(page: str, css: str, view: View) -> dict[tuple[str, int], str]:
