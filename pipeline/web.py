@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel.support import NullTranslations
 
+from .brand import MEDIA_TYPES as LOGO_TYPES
 from .brand import logo_kind
 from .diagnostics import Place, UsageError, error
 from .fonts import family_cmap, family_files, subset, uncovered
@@ -32,8 +33,14 @@ if TYPE_CHECKING:
 INDEX = "index.html"
 STYLESHEET = "style.css"
 FONTS = "fonts"
-OWNED = (INDEX, STYLESHEET, f"{FONTS}/*.woff2")  # what the build writes in the edition's folder
-MEDIA_TYPES = {".html": "text/html", ".css": "text/css", ".woff2": "font/woff2"}
+# What the build writes in the edition's folder: the page, its stylesheet, logo and fonts.
+OWNED = (INDEX, STYLESHEET, *(f"logo.{kind}" for kind in LOGO_TYPES), f"{FONTS}/*.woff2")
+MEDIA_TYPES = {
+    ".html": "text/html",
+    ".css": "text/css",
+    ".woff2": "font/woff2",
+    **{f".{kind}": media for kind, media in LOGO_TYPES.items()},
+}
 NAMES = "Language names"  # the family of the switcher's faces (style.css.j2)
 BOLD = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "b", "strong", "th"})  # browsers' own
 # Never applied unless a page asks for it (aalt), or only for another language than the
