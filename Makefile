@@ -108,7 +108,7 @@ else
 endif
 
 # The web edition: index.html with its stylesheet and fonts, written together; always built
-# (one page, a few seconds).
+# (a few seconds: the edition's print PDF is made first, as for every format, not written).
 .PHONY: web
 web: $(STAMP)
 ifeq ($(HB_LANG),)

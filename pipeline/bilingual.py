@@ -139,12 +139,13 @@ class Cells:
 
 def blocks(cells: Cells, answers: tuple[Any, Any]) -> Iterator[Pair]:
     """Paragraphs pair as they are; a list pairs item by item, so each item stays beside its
-    translation (each cell a list of one item, numbered from `number` on). A pair's id is
-    its first text's key, as in the single-language edition."""
+    translation (each cell a list of one item in the list's style: a bullet, or numbered from
+    `number` on). A pair's id is its first text's key, as in the single-language edition."""
     for block_a, block_b in zip(*answers, strict=True):
         if isinstance(block_a, ItemList):
             for number, items in enumerate(zip(block_a.items, block_b.items, strict=True), start=1):
-                yield cells.pair("item", items, anchor=block_id(items[0].text.key), number=number)
+                anchor = block_id(items[0].text.key)
+                yield cells.pair("item", items, anchor=anchor, number=number, style=block_a.style)
         else:
             yield cells.pair("paragraph", (block_a, block_b), anchor=block_id(block_a.text.key))
 

@@ -18,7 +18,7 @@ from .edition import Artifact, Edition, PageMap, Views, Written
 from .epub import urn
 from .formats import FORMATS
 from .model import Handbook
-from .output import write_together
+from .output import remove_others, write_together
 from .paths import EDITION, SEPARATOR
 from .prepare import Prepared, prepare, resolve_locale
 from .project import Project
@@ -31,6 +31,7 @@ __all__ = [
     "Prepared",
     "Project",
     "build",
+    "build_web",
     "make_edition",
     "prepare",
     "resolve_locale",
@@ -47,12 +48,14 @@ def views(
     allow_partial: bool = False,
     size: str = "letter",
     press: Press | None = None,
+    languages: Sequence[str] = (),
 ) -> Views:
-    """The handbook prepared in `locale`: one language (es), or two paired (es+en)."""
+    """The handbook prepared in `locale`: one language (es), or two paired (es+en).
+    `languages`: the locales the web edition's switcher lists (Views.languages)."""
     names = split(locale) if SEPARATOR in locale else (locale,)
     locs = [resolve_locale(project, handbook, name) for name in names]
     sides = tuple(prepare(project, handbook, loc, allow_partial=allow_partial) for loc in locs)
-    return Views(project, handbook, sides, size, press, allow_partial)
+    return Views(project, handbook, sides, size, press, allow_partial, tuple(languages))
 
 
 def make_edition(views: Views, formats: Sequence[str] = ("epub",)) -> Edition:
@@ -70,17 +73,28 @@ def make_edition(views: Views, formats: Sequence[str] = ("epub",)) -> Edition:
 
 
 def write_edition(edition: Edition) -> Written:
-    """Read the edition's PDF and EPUB as a reader's software does (pipeline/verify.py),
-    then write every file as one transaction: all change or none, nothing that fails."""
-    from .verify import check_edition
+    """Read the edition's PDF and EPUB, and its web page, as a reader's software does
+    (pipeline/verify.py), then write every file as one transaction: all change or none,
+    nothing that fails. Then the files of the web edition's folder that its page no longer
+    loads (an old font subset) go."""
+    from .verify import check_edition, check_web
+    from .web import OWNED
 
     views = edition.views
-    if set(EDITION) <= set(edition.kinds()):
+    kinds = set(edition.kinds())
+    if set(EDITION) <= kinds:
         pdf, epub = (edition.artifact(k).data for k in EDITION)
         paths = (views.path("pdf"), views.path("epub"))
         check_edition(views.handbook, list(views.views), pdf, epub, paths)
+    if "web" in kinds:
+        page = edition.artifact("web").data
+        check_web(views.handbook, views.first.view, page, views.path("web"))
     files = {a.key: views.path(a.kind, a.part) for a in edition.artifacts}
     write_together({files[a.key]: a.data for a in edition.artifacts})
+    if "web" in kinds:
+        folder = views.path("web").parent
+        mine = {a.part or files[a.key].name for a in edition.artifacts if a.kind == "web"}
+        remove_others(folder, mine, OWNED)
     return Written(views.views, files, {a.key: a.meta for a in edition.artifacts})
 
 
@@ -92,9 +106,36 @@ def build(
     allow_partial: bool = False,
     size: str = "letter",
     press: Press | None = None,
+    formats: Sequence[str] = ("epub",),
+    languages: Sequence[str] = (),
 ) -> list[Path]:
     """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual
-    edition); with `press`, the PDF is the print shop's (pipeline/press.py)."""
+    edition), and any other of `formats` (`make all`: the web edition too, its switcher
+    listing `languages`); with `press`, the PDF is the print shop's (pipeline/press.py)."""
     handbook = project.load(handbook_id)
-    asked = views(project, handbook, locale, allow_partial=allow_partial, size=size, press=press)
-    return write_edition(make_edition(asked)).paths
+    asked = views(
+        project,
+        handbook,
+        locale,
+        allow_partial=allow_partial,
+        size=size,
+        press=press,
+        languages=languages,
+    )
+    return write_edition(make_edition(asked, formats)).paths
+
+
+def build_web(
+    project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False
+) -> Path:
+    """`handbook web`: write dist/<tag>/<id>-web/ (all its files or none), once the page has
+    passed the verifier, and return its index.html. The edition's web format only: its print
+    PDF is made (every edition starts from it) but not written here; `make all` writes it."""
+    from .web import one_language
+
+    if SEPARATOR in locale:
+        raise one_language(locale)
+    handbook = project.load(handbook_id)
+    made = make_edition(views(project, handbook, locale, allow_partial=allow_partial), ("web",))
+    web = tuple(a for a in made.artifacts if a.kind == "web")
+    return write_edition(Edition(made.views, made.pages, made.cover, web)).files["web"]

@@ -156,7 +156,7 @@ def cmd_booklet(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    from .web import build_web
+    from .build import build_web
 
     project = _project(args)
     path = build_web(project, args.handbook, args.lang, allow_partial=args.allow_partial)
@@ -180,13 +180,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .jobs import Job, Options, build_job
+    from .jobs import EVERY_FORMAT, Job, Options, build_job
     from .locales import normalize
 
     project = _project(args)
     options = Options(args.size, _press(args), args.allow_partial)
-    if args.all:
-        return _build_all(args, project, options)
+    if args.all:  # every locale's web edition too (each page links to the others)
+        return _build_all(args, project, replace(options, formats=EVERY_FORMAT))
     outcome = build_job(
         project, Job(args.handbook or DEFAULT_HANDBOOK, normalize(args.lang)), options, force=True
     )
@@ -211,8 +211,8 @@ def _press(args: argparse.Namespace) -> Press | None:
 
 
 class _Display:
-    """Progress of `build --all` on stderr: tqdm's bar on a terminal (it keeps to the
-    terminal's width and redraws in place), one plain line per finished job otherwise
+    """Progress of `build --all` and `release` on stderr: tqdm's bar on a terminal (it keeps
+    to the terminal's width and redraws in place), one plain line per finished job otherwise
     (CI logs, the tests), nothing with --quiet."""
 
     def __init__(self, quiet: bool) -> None:
@@ -246,11 +246,15 @@ class _Display:
             )
             self.bar.refresh()
 
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
     def close(self, outcomes: Sequence[Outcome], seconds: float) -> None:
         from .jobs import State
 
-        if self.bar is not None:
-            self.bar.close()
+        self.finish()
         if not self.quiet:
             counts = ", ".join(f"{sum(o.state is s for o in outcomes)} {s.value}" for s in State)
             print(f"{len(outcomes)} job(s) in {seconds:.1f} s: {counts}", file=sys.stderr)
@@ -441,13 +445,18 @@ def cmd_release(args: argparse.Namespace) -> int:
     from .release import release
 
     project = _project(args)
-    result = release(
-        project,
-        publisher=args.publisher,
-        workers=args.jobs,
-        allow_missing=args.allow_missing,
-        handbooks=args.handbook or (),
-    )
+    display = _Display(quiet=False)
+    try:
+        result = release(
+            project,
+            publisher=args.publisher,
+            workers=args.jobs,
+            allow_missing=args.allow_missing,
+            handbooks=args.handbook or (),
+            report=display,
+        )
+    finally:
+        display.finish()
     for handbook_id, missing in result.held_back:
         print(f"{handbook_id}/{missing.tag}: held back, it failed:", file=sys.stderr)
         _print(missing.diagnostics)
@@ -601,7 +610,8 @@ def parser() -> argparse.ArgumentParser:
     which.add_argument(
         "--all",
         action="store_true",
-        help="every locale, in parallel; skips outputs whose inputs did not change",
+        help="every locale (PDF, EPUB and web edition), in parallel; skips outputs whose inputs"
+        " did not change",
     )
     bld.add_argument(
         "-j",

@@ -40,6 +40,10 @@ class Views:
     size: str = "letter"
     press: Press | None = None
     allow_partial: bool = False  # asked for a proof with untranslated passages
+    # The locales (gettext codes) whose web editions the web edition's language switcher
+    # lists: the release's, those it publishes; empty, every locale of the handbook (what
+    # `make all` builds, and fails when one cannot be built).
+    languages: tuple[str, ...] = ()
 
     @property
     def first(self) -> Prepared:
@@ -106,7 +110,8 @@ class Edition:
     artifacts: tuple[Artifact, ...]  # the print PDF first, then each format's, in order
 
     def artifact(self, kind: str) -> Artifact:
-        return next(a for a in self.artifacts if a.kind == kind)
+        """The kind's own file (not one of its parts)."""
+        return next(a for a in self.artifacts if a.kind == kind and not a.part)
 
     def kinds(self) -> tuple[str, ...]:
         return tuple(a.kind for a in self.artifacts)

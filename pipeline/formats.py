@@ -4,7 +4,7 @@ every edition, since the others follow its pages (pipeline/printing.py).
 
 A new format: a module with one function taking the `Edition` (the views, the page map,
 the cover) and returning its artifacts, each of a kind that pipeline/paths.py names;
-then one line in FORMATS. The web edition (pipeline/web.py) goes here as "web".
+then one line in FORMATS.
 """
 
 from __future__ import annotations
@@ -73,10 +73,28 @@ def card(edition: Edition) -> tuple[Artifact, ...]:
     )
 
 
+def web(edition: Edition) -> tuple[Artifact, ...]:
+    """The web edition (pipeline/web.py): its fonts and stylesheet as parts of the kind "web"
+    (fonts/x.woff2, style.css), then its page, index.html, in the order they are written:
+    what a file loads goes in before it."""
+    from .web import INDEX, media_type, one_language, render_web, switcher, write_order
+
+    views = edition.views
+    if views.paired:
+        raise one_language(views.tag)
+    first = views.first
+    folder = views.path("web").parent.name
+    languages = switcher(views.project, views.handbook, views.languages, folder)
+    files = render_web(views.project.layouts, first.view, first.gettext, languages=languages)
+    return tuple(
+        Artifact("web", files[name], media_type(name), part="" if name == INDEX else name)
+        for name in write_order(files)
+    )
+
+
 FORMATS: dict[str, Format] = {
     "epub": epub,
     "cover": cover,
     "card": card,
-    # "web": the web edition (pipeline/web.py): Artifact("web", index.html), and its assets
-    # as Artifact("web", ..., part="fonts/x.woff2"), written beside it in dist/<tag>/<id>-web/
+    "web": web,
 }

@@ -37,7 +37,7 @@ from .build import build
 from .catalog import catalog_path, catalog_paths
 from .diagnostics import Diagnostic, PipelineError, Place, error, relative
 from .edition import Written
-from .locales import config_path
+from .locales import available, config_path
 from .output import write_atomic
 from .paths import output_path
 from .project import Project
@@ -58,6 +58,7 @@ LIBRARIES = (
     "pyyaml",
 )
 TICK = 0.25  # seconds between progress snapshots while jobs run
+EVERY_FORMAT = ("epub", "web")  # what `build --all` makes of each locale, beside the print PDF
 logger = logging.getLogger(__name__)
 
 
@@ -68,6 +69,13 @@ class Options:
     size: str = "letter"
     press: Press | None = None  # its repr, with the profile's hash, is part of the inputs' digest
     allow_partial: bool = False
+    formats: tuple[str, ...] = ("epub",)  # besides the print PDF; `build --all`: the web too
+    # The locales each handbook's web editions link to (Views.languages), as jobs; empty:
+    # every locale of the handbook. The release's: those it publishes.
+    published: tuple[Job, ...] = ()
+
+    def languages(self, handbook: str) -> tuple[str, ...]:
+        return tuple(j.locale for j in self.published if j.handbook == handbook)
 
 
 @dataclass(frozen=True, order=True)
@@ -137,13 +145,16 @@ def _files(folder: Path, patterns: tuple[str, ...] = ("*",)) -> list[Path]:
     )
 
 
-def input_hashes(project: Project, job: Job) -> dict[Path, str]:
-    """sha256 of every project file the job's output depends on."""
+def input_hashes(project: Project, job: Job, options: Options) -> dict[Path, str]:
+    """sha256 of every project file the job's output depends on. For a web edition, every
+    locale's settings: its switcher names each language (and a new locale adds one)."""
     languages = job.locale.split("+")  # a bilingual edition (es+en) reads both locales' catalogs
+    others = available(project.locales, job.handbook) if "web" in options.formats else []
+    every = dict.fromkeys([*languages, *others])
     project_files = [
         *_files(project.source / job.handbook),
         *(p for code in languages for p in catalog_paths(project.locales, code, job.handbook)),
-        *(config_path(project.locales, code) for code in languages),
+        *(config_path(project.locales, code) for code in every),
         *_files(project.layouts),
     ]
     return {path.absolute(): _sha256(path) or "missing" for path in project_files}
@@ -154,7 +165,7 @@ def inputs_digest(
 ) -> str:
     """One hash of the job's input files (paths relative, so copies agree), the code, the options."""
     h = hashlib.sha256()
-    for path, sha in (hashes or input_hashes(project, job)).items():
+    for path, sha in (hashes or input_hashes(project, job, options)).items():
         h.update(f"{path.relative_to(project.root.absolute()).as_posix()}\0{sha}\0".encode())
     h.update(code_digest())
     h.update(f"{options!r}\0{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
@@ -247,7 +258,7 @@ def build_job(project: Project, job: Job, options: Options, *, force: bool = Fal
     ran), no record is kept and the next run builds again."""
     start = time.monotonic()
     with _locked(project, job):
-        before = input_hashes(project, job)
+        before = input_hashes(project, job, options)
         digest = inputs_digest(project, job, options, before)
         if not force and is_current(project, job, options, digest):
             return Outcome(job, State.SKIPPED, time.monotonic() - start)
@@ -259,11 +270,14 @@ def build_job(project: Project, job: Job, options: Options, *, force: bool = Fal
                 allow_partial=options.allow_partial,
                 size=options.size,
                 press=options.press,
+                formats=options.formats,
+                languages=options.languages(job.handbook),
             )
         seconds = time.monotonic() - start
         read_as_hashed = all(before.get(path, sha) == sha for path, sha in reads.items())
-        if read_as_hashed and input_hashes(project, job) == before:
-            hashes = {p.name: _sha256(p) or "" for p in outputs}
+        if read_as_hashed and input_hashes(project, job, options) == before:
+            folder = project.dist / job.tag  # the web edition's files are in a folder of it
+            hashes = {p.relative_to(folder).as_posix(): _sha256(p) or "" for p in outputs}
             data = {"inputs": digest, "outputs": hashes, "seconds": round(seconds, 3)}
             write_atomic(
                 record_path(project, job, options),

@@ -11,7 +11,7 @@ import fnmatch
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -92,15 +92,14 @@ def write_together(files: Mapping[Path, bytes]) -> None:
             old.unlink(missing_ok=True)
 
 
-def write_folder(folder: Path, files: Mapping[str, bytes], owned: Sequence[str]) -> None:
-    """Make `folder` hold `files` (by path relative to it, written in that order) and no other
-    file matching `owned` (the patterns of what the build writes there, as 'fonts/*.woff2'):
-    all of `files` are written together first, and only then are the others removed, so the
-    page in place never loses a file it loads. Only regular files inside `folder` are removed;
-    a symbolic link is never followed nor removed, and a file of any other name stays."""
-    write_together({folder / name: data for name, data in files.items()})
+def remove_others(folder: Path, keep: Collection[str], owned: Sequence[str]) -> None:
+    """Leave in `folder` no file matching `owned` (the patterns of what the build writes there,
+    as 'fonts/*.woff2') but those in `keep` (by path relative to it): called once the new
+    files are written, so the page in place never loses a file it loads. Only regular files
+    inside `folder` are removed; a symbolic link is never followed nor removed, and a file of
+    any other name stays."""
     for path in _owned(folder, owned):
-        if path.relative_to(folder).as_posix() not in files:
+        if path.relative_to(folder).as_posix() not in keep:
             with located(path):
                 path.unlink()
 

@@ -14,6 +14,8 @@ Staging folders carry the pid of their run: a killed run's are removed by the ne
     <tag>/<id>.pdf, <tag>/<id>.epub       the handbooks
     <tag>/<id>-cover.jpg, -thumbnail.jpg  the cover, for e-reader catalogs
     <tag>/<id>-card.pdf, -card-sheet.pdf  the wallet card, where the handbook has one
+    <tag>/<id>-web/index.html, ...        the web edition: its page, stylesheet and fonts; its
+                                          language switcher lists the released locales only
     index.html                            every handbook and language, for people
     opds.xml                              OPDS 1.2 acquisition feed, for e-reader apps
     report.html                           EPUBCheck, PDF structure, translation coverage, build time
@@ -33,7 +35,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
@@ -43,17 +45,20 @@ from typing import Any
 from babel.dates import format_date
 
 from .build import make_edition, views, write_edition
+from .checks import statuses
 from .diagnostics import Diagnostic, PipelineError, Place, UsageError, error, relative
 from .edition import Edition, Written  # an edition as built; Released: as released
 from .epub import urn
 from .formats import FORMATS
 from .formats import THUMBNAIL as THUMBNAIL  # the cover format's; the release's tests read it
 from .html import render_plain
-from .jobs import Job, Options, Outcome, State, failure, plan, run
+from .jobs import Job, Options, Outcome, Progress, State, failure, plan, run
 from .locales import locale_info
 from .output import write_atomic
 from .present import View, build_date
 from .project import Project
+from .translate import admitted as translate_admits
+from .web import media_type
 
 EPUBCHECK_WORKERS = 2  # each run is one JVM; two fit the machines we build on
 JVM_FLAGS = (
@@ -62,6 +67,7 @@ JVM_FLAGS = (
 )  # one short run per book: a quick JIT and one GC thread halve its time
 CARD = ("card", "card-sheet")
 CARD_LABELS = dict(zip(CARD, ("Wallet card", "10-card sheet"), strict=True))
+WEB_LABEL = "Read online"
 FEED_TYPE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
 RULE_OMITS = "locale-incomplete"  # translate() refusing an incomplete locale under rule 'complete'
 
@@ -104,6 +110,7 @@ class Released:
     cover: File
     thumbnail: File
     card: tuple[File, ...]  # the wallet card and its print sheet, if the handbook has a card
+    web: tuple[File, ...]  # the web edition: its page, then its stylesheet and fonts
     seconds: float  # building the PDF and EPUB
     checks: tuple[Check, ...]
 
@@ -331,12 +338,13 @@ class _Built:
     thumbnail: Path
     card: tuple[Path, ...]
     card_check: Check | None
+    web: tuple[Path, ...]  # index.html first
     seconds: float
     ids: dict[str, str]  # kind -> the file's identifier (the EPUB's own dc:identifier)
 
     @property
     def files(self) -> tuple[Path, ...]:
-        return self.pdf, self.epub, self.cover, self.thumbnail, *self.card
+        return self.pdf, self.epub, self.cover, self.thumbnail, *self.card, *self.web
 
 
 def _with_card(edition: Edition) -> tuple[Edition, tuple[Diagnostic, ...]]:
@@ -352,12 +360,15 @@ def _with_card(edition: Edition) -> tuple[Edition, tuple[Diagnostic, ...]]:
 
 
 def release_job(stage: Project, job: Job, options: Options) -> Outcome:
-    """One edition of the release, in a worker: its PDF, EPUB, cover and thumbnail, and its
-    card, made from one preparation and written together; the views go back with it."""
+    """One edition of the release, in a worker: its PDF, EPUB, cover and thumbnail, its web
+    edition (its switcher listing the release's locales) and its card, made from one
+    preparation and written together; the views go back with it."""
     start = time.monotonic()
     handbook = stage.load(job.handbook)
-    asked = views(stage, handbook, job.locale, allow_partial=options.allow_partial)
-    edition, card_failed = _with_card(make_edition(asked, ("epub", "cover")))
+    languages = options.languages(job.handbook)
+    partial = options.allow_partial
+    asked = views(stage, handbook, job.locale, allow_partial=partial, languages=languages)
+    edition, card_failed = _with_card(make_edition(asked, ("epub", "cover", "web")))
     written = write_edition(edition)
     if card_failed:
         written = replace(written, failed={"card": card_failed})
@@ -387,7 +398,10 @@ def _finish(outcome: Outcome) -> _Built:
     ids = {kind: meta.get("identifier", "") for kind, meta in written.meta.items()}
     card = tuple(files[k] for k in CARD if k in files)
     check = _card_check(written, view)
-    return _Built(outcome.job, view, pdf, epub, cover, thumbnail, card, check, outcome.seconds, ids)
+    web = tuple(files[k] for k in sorted(files, key=lambda k: k != "web") if k.startswith("web"))
+    return _Built(
+        outcome.job, view, pdf, epub, cover, thumbnail, card, check, web, outcome.seconds, ids
+    )
 
 
 def _missing(
@@ -400,21 +414,37 @@ def _missing(
     return Missing(loc.code, loc.name, loc.tag, loc.dir, tuple(diagnostics), failed)
 
 
-def _run(stage: Project, jobs: list[Job], workers: int | None) -> list[Outcome]:
+def _run(
+    stage: Project,
+    jobs: list[Job],
+    workers: int | None,
+    published: tuple[Job, ...],
+    report: Callable[[Progress], None],
+) -> list[Outcome]:
     """One run of the parallel builder (pipeline.jobs), which turns a job's error into its
     outcome; should the pool itself break (a worker killed), each of its jobs failed with it.
-    Each locale's release rule decides for itself (pipeline/prepare.py): no proofs here."""
+    Each locale's release rule decides for itself (pipeline/prepare.py): no proofs here.
+    The web editions' switchers list the `published` jobs' locales."""
+    options = Options(published=published)
     try:
-        return run(stage, jobs, Options(), workers=workers, force=True, work=release_job)
+        return run(
+            stage, jobs, options, workers=workers, force=True, report=report, work=release_job
+        )
     except Exception as exc:  # not KeyboardInterrupt: stopping the release is not a failed job
         return [Outcome(j, State.FAILED, 0.0, diagnostics=failure(stage, j, exc)) for j in jobs]
 
 
-def _build_all(stage: Project, jobs: list[Job], workers: int | None) -> dict[Job, _Built | Missing]:
+def _build_all(
+    stage: Project,
+    jobs: list[Job],
+    workers: int | None,
+    published: tuple[Job, ...],
+    report: Callable[[Progress], None],
+) -> dict[Job, _Built | Missing]:
     """Every job. A job that fails is missing from the release: omitted when its rule
     refuses an incomplete translation, else held back."""
     results: dict[Job, _Built | Missing] = {}
-    for outcome in _run(stage, jobs, workers):
+    for outcome in _run(stage, jobs, workers, published, report):
         job = outcome.job
         if outcome.state is not State.BUILT:
             # Its QA errors, if any, come before the rule: such a locale failed.
@@ -426,6 +456,59 @@ def _build_all(stage: Project, jobs: list[Job], workers: int | None) -> dict[Job
         except Exception as exc:  # this edition's failure, whatever it is
             results[job] = _missing(stage, job, failure(stage, job, exc), failed=True)
     return results
+
+
+def admitted(project: Project, jobs: Sequence[Job]) -> tuple[Job, ...]:
+    """The jobs whose translation its release rule admits as it stands (translate.admitted):
+    what the release publishes unless one fails. A handbook whose catalogs cannot be read
+    is taken as a whole: its jobs say why they fail."""
+    out: list[Job] = []
+    for hid in dict.fromkeys(j.handbook for j in jobs):
+        mine = [j for j in jobs if j.handbook == hid]
+        try:
+            found = {s.code: s for s in statuses(project, project.load(hid))}
+            out += [
+                j
+                for j in mine
+                if j.locale not in found
+                or translate_admits(
+                    found[j.locale], locale_info(j.locale, project.locales).falls_back
+                )
+            ]
+        except PipelineError:
+            out += mine
+    return tuple(out)
+
+
+def _publishes(judged: dict[Job, Released | Missing], allow_missing: bool) -> bool:
+    """Every edition passed (or was omitted by its rule), or, with allow_missing, one did."""
+    held = any(isinstance(r, Missing) and r.failed for r in judged.values())
+    return not held or (allow_missing and any(isinstance(r, Released) for r in judged.values()))
+
+
+def _languages(jobs: Sequence[Job], job: Job) -> list[str]:
+    """The locales of `job`'s handbook among `jobs`: what its web edition's switcher lists."""
+    return [j.locale for j in jobs if j.handbook == job.handbook]
+
+
+def _judge_all(
+    project: Project,
+    staging: Path,
+    jar: Path,
+    results: dict[Job, _Built | Missing],
+    jobs: Sequence[Job],
+) -> dict[Job, Released | Missing]:
+    """`jobs`' editions, as built: EPUBCheck on each EPUB (two at a time), then every check."""
+    built = [r for j in jobs if isinstance(r := results[j], _Built)]
+    with ThreadPoolExecutor(EPUBCHECK_WORKERS) as pool:
+        checks = pool.map(
+            lambda b: _epubcheck(b.epub, jar, _released_at(project, staging, b.epub)), built
+        )
+        epub_checks = dict(zip((b.job for b in built), checks, strict=True))
+    return {
+        j: _judge(project, staging, r, epub_checks[j]) if isinstance(r, _Built) else r
+        for j, r in ((j, results[j]) for j in jobs)
+    }
 
 
 def _released_at(project: Project, staging: Path, path: Path) -> Place:
@@ -447,9 +530,24 @@ def _edition(dist: Path, built: _Built, epub_check: Check, place: Place) -> Rele
             _file(dist, p, "application/pdf", label)  # no card: its check failed
             for p, label in zip(built.card, CARD_LABELS.values(), strict=False)
         ),
+        web=tuple(_file(dist, p, media_type(p.name), WEB_LABEL) for p in built.web),
         seconds=built.seconds,
-        checks=(epub_check, *checks, *([built.card_check] if built.card_check else [])),
+        checks=(
+            epub_check,
+            *checks,
+            *([built.card_check] if built.card_check else []),
+            _web_check(built.web, place),
+        ),
     )
+
+
+def _web_check(files: Sequence[Path], place: Place) -> Check:
+    """The web page is there: it passed the verifier before it was written (pipeline/verify.py),
+    or the edition would have failed to build."""
+    if not files:
+        return _check("Web page", False, "not built", place)
+    size = human_size(sum(p.stat().st_size for p in files))
+    return Check("Web page", True, f"help box first with every number; {len(files)} files, {size}")
 
 
 def _judge(project: Project, staging: Path, built: _Built, epub_check: Check) -> Released | Missing:
@@ -593,6 +691,7 @@ def release(
     workers: int | None = None,
     allow_missing: bool = False,
     handbooks: Sequence[str] = (),
+    report: Callable[[Progress], None] = lambda _: None,
 ) -> Release:
     """Build and check every handbook (or only `handbooks`) in every admitted locale. dist/
     becomes the release when every edition passed, or, with allow_missing, when one did."""
@@ -608,23 +707,25 @@ def release(
         raise _write_error(exc, home) from None
     try:
         stage = Project(project.root, staging)
-        results = _build_all(stage, jobs, workers)
+        results: dict[Job, _Built | Missing] = {}
+        judged: dict[Job, Released | Missing] = {}
+        # The web pages link to the locales the release will publish: those their rule admits,
+        # unless one fails; then the pages that linked to it are made again without it.
+        published, todo = admitted(project, jobs), jobs
+        while todo:
+            results |= _build_all(stage, todo, workers, published, report)
+            judged |= _judge_all(project, staging, jar, results, todo)
+            passed = tuple(j for j in jobs if isinstance(judged[j], Released))
+            if not _publishes(judged, allow_missing):
+                break
+            todo = [j for j in passed if _languages(passed, j) != _languages(published, j)]
+            published = passed
         built = [r for r in results.values() if isinstance(r, _Built)]
-        with ThreadPoolExecutor(EPUBCHECK_WORKERS) as pool:
-            checks = pool.map(
-                lambda b: _epubcheck(b.epub, jar, _released_at(project, staging, b.epub)), built
-            )
-            epub_checks = dict(zip((b.job for b in built), checks, strict=True))
-        judged = {
-            j: r if isinstance(r, Missing) else _judge(project, staging, r, epub_checks[j])
-            for j, r in results.items()
-        }
         shelves = tuple(_shelf(project, hid, judged) for hid in ids)
-        passed = [job for job, r in judged.items() if isinstance(r, Released)]
-        held = any(isinstance(r, Missing) and r.failed for r in judged.values())
-        if held and not (allow_missing and passed):
+        if not _publishes(judged, allow_missing):
             return Release(shelves, time.perf_counter() - start, 0, published=False)
-        _prune(staging, {p for r in built if r.job in passed for p in r.files})
+        released = {j for j, r in judged.items() if isinstance(r, Released)}
+        _prune(staging, {p for r in built if r.job in released for p in r.files})
         result = Release(shelves, time.perf_counter() - start, 0, published=True)
         context = {
             "release": result,

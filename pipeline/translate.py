@@ -181,13 +181,19 @@ def translations(*catalogs: Catalog) -> NullTranslations:
     return merged or NullTranslations()
 
 
+def admitted(status: Status, allow_partial: bool) -> bool:
+    """Whether a translation as it stands is built: complete, or `allow_partial` (a proof was
+    asked for, or the locale's release rule falls back: LocaleInfo.falls_back)."""
+    return status.complete or allow_partial
+
+
 def translate(
     handbook: Handbook, curs: Sequence[Current], loc: LocaleInfo, *, allow_partial: bool
 ) -> tuple[Handbook, Status]:
     """The handbook in `loc`, from its own domain (`curs[0]`); refuse an incomplete locale
-    (every domain counts) unless it may fall back."""
+    (every domain counts) unless it is `admitted`."""
     status = locale_status([cur.catalog for cur in curs], loc.code)
-    if not status.complete and loc.release == "complete" and not allow_partial:
+    if not admitted(status, allow_partial):
         summary = error(
             "locale-incomplete",
             f"{loc.code} is {status.percent:.1f}% translated ({status.translated}/{status.total}, "

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel.support import NullTranslations
 
+from .brand import MEDIA_TYPES as LOGO_TYPES
 from .brand import logo_kind
 from .diagnostics import Place, UsageError, error
 from .fonts import family_cmap, family_files, subset, uncovered
@@ -26,12 +27,20 @@ from .html import Part, render
 from .present import View
 
 if TYPE_CHECKING:
+    from .model import Handbook
     from .project import Project
 
 INDEX = "index.html"
 STYLESHEET = "style.css"
 FONTS = "fonts"
-OWNED = (INDEX, STYLESHEET, f"{FONTS}/*.woff2")  # what the build writes in the edition's folder
+# What the build writes in the edition's folder: the page, its stylesheet, logo and fonts.
+OWNED = (INDEX, STYLESHEET, *(f"logo.{kind}" for kind in LOGO_TYPES), f"{FONTS}/*.woff2")
+MEDIA_TYPES = {
+    ".html": "text/html",
+    ".css": "text/css",
+    ".woff2": "font/woff2",
+    **{f".{kind}": media for kind, media in LOGO_TYPES.items()},
+}
 NAMES = "Language names"  # the family of the switcher's faces (style.css.j2)
 BOLD = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "b", "strong", "th"})  # browsers' own
 # Never applied unless a page asks for it (aalt), or only for another language than the
@@ -229,40 +238,36 @@ def name_fonts(
     return files, faces
 
 
-def build_web(
-    project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False
-) -> Path:
-    """Write dist/<tag>/<id>-web/ (all its files or none) and return its index.html, once the
-    page has passed the verifier (pipeline/verify.py). The switcher lists every locale of the
-    handbook (this one marked as the current page), each edition at the same place in its own
+def one_language(locale: str) -> UsageError:
+    """A bilingual web edition is refused: a reader picks the language from the page's list."""
+    parts = locale.split("+")
+    why = (
+        f"the web edition has one language per page: build {' and '.join(parts)} each on"
+        f" its own ({', then '.join(f'--lang {p}' for p in parts)}); each page links to the"
+        " others"
+    )
+    return UsageError([error("web-bilingual", why, Place("LANG"))])
+
+
+def switcher(
+    project: Project, handbook: Handbook, codes: Sequence[str], folder: str
+) -> list[Language]:
+    """The switcher's languages: `codes` (the locales whose web editions are published beside
+    this one), or every locale of the handbook; each edition in the same `folder` of its own
     locale's folder."""
     from .locales import locale_info
-    from .output import write_folder
-    from .paths import output_path
-    from .prepare import prepare, resolve_locale
-    from .verify import check_web
 
-    if "+" in locale:  # a reader picks the language from the page's list instead
-        parts = locale.split("+")
-        why = (
-            f"the web edition has one language per page: build {' and '.join(parts)} each on"
-            f" its own ({', then '.join(f'--lang {p}' for p in parts)}); each page links to the"
-            " others"
-        )
-        raise UsageError([error("web-bilingual", why, Place("LANG"))])
-    handbook = project.load(handbook_id)
-    loc = resolve_locale(project, handbook, locale)
-    prepared = prepare(project, handbook, loc, allow_partial=allow_partial)
-    out = output_path(project.dist, handbook.id, loc.code, "web").parent
-    folder = out.name
-    every = [locale_info(code, project.locales) for code in project.locales_of(handbook)]
-    languages = [
+    every = [locale_info(code, project.locales) for code in codes or project.locales_of(handbook)]
+    return [
         Language(e.tag, e.name, f"../../{e.tag}/{folder}/{INDEX}", e.fonts.own.sans) for e in every
     ]
-    files = render_web(project.layouts, prepared.view, prepared.gettext, languages=languages)
-    check_web(handbook, prepared.view, files[INDEX], out / INDEX)
-    # What a file loads goes in before it (fonts, stylesheet, page), and what the page no
-    # longer loads goes only after it: whoever opens the page meanwhile finds its fonts.
-    order = sorted(files, key=lambda name: (name == INDEX, name == STYLESHEET))
-    write_folder(out, {name: files[name] for name in order}, OWNED)
-    return out / INDEX
+
+
+def write_order(files: Mapping[str, bytes]) -> list[str]:
+    """What a file loads goes in before it (fonts, stylesheet, page), and what the page no
+    longer loads goes only after it: whoever opens the page meanwhile finds its fonts."""
+    return sorted(files, key=lambda name: (name == INDEX, name == STYLESHEET))
+
+
+def media_type(name: str) -> str:
+    return MEDIA_TYPES[Path(name).suffix]

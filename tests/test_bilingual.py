@@ -358,3 +358,28 @@ def test_a_reviewed_catalog_is_credited_in_the_single_and_the_bilingual_edition(
         assert credit in " ".join(built.pdftext().split()), code
         assert credit in " ".join("".join(colophon.itertext()).split()), code
         assert "borrador" not in built.pdftext(), code
+
+
+def test_a_bullet_list_keeps_its_bullets_in_the_bilingual_edition(tmp_path: Path) -> None:
+    """Each item's cell is a list of one item in its list's style: a bullet list's items are
+    bullets in both languages (a <ul>, no number in the PDF's text), never numbered."""
+    project = tiny_project(tmp_path / "tiny")
+    source = project.handbook_path("tiny")
+    text = source.read_text("utf-8")
+    assert "    - items:\n" in text
+    source.write_text(
+        text.replace("    - items:\n", "    - style: bullet\n      items:\n"), "utf-8"
+    )
+    pdf, ebook = build(project, "tiny", "es+en")
+    with zipfile.ZipFile(ebook) as z:
+        (chapter,) = [n for n in z.namelist() if n.startswith("EPUB/section-")]
+        body = ElementTree.fromstring(z.read(chapter))
+    bullets = list(body.iter(XHTML + "ul"))
+    assert [b.get("class") for b in bullets] == ["items"] * 4  # 2 items x 2 languages
+    assert [len(b.findall(XHTML + "li")) for b in bullets] == [1] * 4
+    assert not [ol for ol in body.iter(XHTML + "ol") if ol.get("class") == "items"]
+    words = " ".join(Built("es+en", "es+en", pdf, ebook).pdftext().split())
+    for item in ("In an emergency", "Text 233733"):
+        assert item in words
+        assert not re.search(rf"\d\. (Emergency: )?{item}", words), item
+    assert list_items(pdf) == [["/Lbl", "/LBody"]] * 4  # still tagged lists, bullet as label

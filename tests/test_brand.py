@@ -23,12 +23,11 @@ from PIL import Image
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from pipeline.brand import AA_TEXT, DEFAULT, contrast, on_primary, press_colour, theme_problems
-from pipeline.build import Project, build
+from pipeline.build import Project, build, build_web
 from pipeline.card import build_card
 from pipeline.diagnostics import Place
 from pipeline.source import load
 from pipeline.tagging import elements
-from pipeline.web import build_web
 
 from . import test_web
 from .conftest import ROOT

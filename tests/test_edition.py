@@ -10,6 +10,7 @@ import pytest
 
 from pipeline import build as build_module
 from pipeline.build import make_edition, views, write_edition
+from pipeline.diagnostics import UsageError
 from pipeline.paths import output_path
 
 from .test_safety import tiny_project
@@ -41,3 +42,41 @@ def test_one_preparation_feeds_every_format(
     assert all(path.read_bytes() == edition.artifact(k).data for k, path in names.items())
     assert [v.loc.code for v in written.views] == tag.split("+")
     assert written.meta["epub"]["identifier"].startswith("urn:uuid:")
+
+
+def test_the_web_edition_is_a_format_of_the_same_edition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page and its parts (stylesheet, fonts) come from the one preparation, are written
+    with the PDF and EPUB, page last; a font the page no longer loads goes after it."""
+    project = tiny_project(tmp_path / "p")
+    prepared: list[str] = []
+    real = build_module.prepare
+
+    def counted(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        prepared.append(result.view.loc.code)
+        return result
+
+    monkeypatch.setattr(build_module, "prepare", counted)
+    edition = make_edition(views(project, project.load("tiny"), "es"), ("epub", "web"))
+    assert prepared == ["es"]
+    web = [a for a in edition.artifacts if a.kind == "web"]
+    assert (web[-1].part, web[-1].media_type) == ("", "text/html")  # what it loads goes first
+    assert edition.artifact("web") == web[-1]
+    assert "style.css" in {a.part for a in web}
+    assert any(a.part.startswith("fonts/") and a.media_type == "font/woff2" for a in web)
+    folder = project.dist / "es" / "tiny-web"
+    (folder / "fonts").mkdir(parents=True)
+    stale = folder / "fonts" / "Old-400.woff2"
+    stale.write_bytes(b"a subset the page no longer loads")
+    written = write_edition(edition)
+    assert written.files["web"] == folder / "index.html"
+    for a in web:
+        assert written.files[a.key] == folder / (a.part or "index.html")
+        assert written.files[a.key].read_bytes() == a.data
+    assert not stale.exists()
+    assert {k for k in written.files if not k.startswith("web")} == {"pdf", "epub"}
+    with pytest.raises(UsageError) as caught:  # a reader picks the language on the page
+        make_edition(views(project, project.load("tiny"), "es+en"), ("web",))
+    assert caught.value.diagnostics[0].code == "web-bilingual"

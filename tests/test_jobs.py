@@ -14,15 +14,25 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from pipeline.build import Project
 from pipeline.cli import main
-from pipeline.jobs import Job, Options, inputs_digest, is_current, read_record, record_path
+from pipeline.jobs import (
+    EVERY_FORMAT,
+    Job,
+    Options,
+    inputs_digest,
+    is_current,
+    read_record,
+    record_path,
+)
 
 from .conftest import HANDBOOK, ROOT
 
 LOCALES = ("en", "es")
+WEB = f"{HANDBOOK}-web"
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,18 @@ def test_builds_every_locale(all_built: tuple[Path, Run]) -> None:
         assert (folder / f"{HANDBOOK}.epub").read_bytes().startswith(b"PK\x03\x04")
         record = read_record(folder / f".{HANDBOOK}.inputs")
         assert record is not None
-        assert set(record.outputs) == {f"{HANDBOOK}.pdf", f"{HANDBOOK}.epub"}
+        edition = {f"{HANDBOOK}.pdf", f"{HANDBOOK}.epub", f"{WEB}/index.html", f"{WEB}/style.css"}
+        assert edition <= set(record.outputs)
+        fonts = set(record.outputs) - edition
+        assert fonts
+        assert all(re.fullmatch(rf"{WEB}/fonts/[\w-]+\.woff2", name) for name in fonts), fonts
+        for name in record.outputs:
+            assert (folder / name).is_file(), name
+        # The web edition's switcher links every locale `build --all` builds, each one there.
+        page = lxml.html.parse(folder / WEB / "index.html")
+        links = page.xpath('//ul[@class="languages"]//a/@href')
+        assert links == [f"../../{c}/{WEB}/index.html" for c in LOCALES]
+        assert all((folder / WEB / link).resolve().is_file() for link in links)
 
 
 def test_quiet_prints_nothing(all_built: tuple[Path, Run]) -> None:
@@ -105,9 +126,12 @@ def test_changed_catalog_rebuilds_only_that_locale(copy: Path) -> None:
     assert f"{HANDBOOK}/es: built" in run.out
     assert f"{HANDBOOK}/en: up to date" in run.out
     changed = {name for name in after if after[name] != before.get(name)}
+    web = {name for name in before if name.startswith(f"dist/es/{WEB}/")}
+    assert web
     assert changed == {
         f"dist/es/{HANDBOOK}.pdf",
         f"dist/es/{HANDBOOK}.epub",
+        *web,
         f"dist/es/.{HANDBOOK}.inputs",
     }
 
@@ -141,7 +165,7 @@ def test_concurrent_runs_build_each_locale_once(tmp_path: Path) -> None:
 
 
 def test_changed_output_is_built_again(copy: Path) -> None:
-    project, job, options = Project(copy), Job(HANDBOOK, "en"), Options()
+    project, job, options = Project(copy), Job(HANDBOOK, "en"), Options(formats=EVERY_FORMAT)
     digest = inputs_digest(project, job, options)
     assert is_current(project, job, options, digest)
     pdf = copy / "dist" / "en" / f"{HANDBOOK}.pdf"
@@ -202,3 +226,16 @@ def test_progress_lines_on_a_terminal_and_off_it(
     assert f"[1/2] {HANDBOOK}/es: built in 1.2 s\n" in out
     assert "2 job(s) in 1.5 s: 1 built, 1 up to date, 0 failed" in out
     assert ("\r" in out and f"building {HANDBOOK}/en" in out and "1/2" in out) == terminal
+
+
+def test_a_web_edition_follows_every_locale_settings(tmp_path: Path) -> None:
+    """The web page's switcher names every language, so another locale's settings are an
+    input of a job that makes the web edition, and of no other."""
+    project = Project(scratch(tmp_path))
+    en, web = Job(HANDBOOK, "en"), Options(formats=EVERY_FORMAT)
+    before = (inputs_digest(project, en, Options()), inputs_digest(project, en, web))
+    path = tmp_path / "locales/es/locale.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    after = (inputs_digest(project, en, Options()), inputs_digest(project, en, web))
+    assert after[0] == before[0]
+    assert after[1] != before[1]

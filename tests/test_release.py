@@ -55,6 +55,7 @@ OPF = "{http://www.idpf.org/2007/opf}"
 MEDIA_TYPES = {".pdf": "application/pdf", ".epub": "application/epub+zip"}
 UNTRANSLATED = "trafficker-methods/p1"  # a paragraph: titles stay translated
 DEAD_PID = 4_999_999  # above Linux's largest pid (2**22): no process has it
+WEB = f"{HANDBOOK}-web"
 DIAGNOSTIC = re.compile(r"\S+: (error|warning): .+ \[[a-z-]+\]")
 
 
@@ -220,6 +221,33 @@ def test_opds_feed_field_by_field(released: tuple[Path, Release]) -> None:
     assert len({e.findtext(f"{ATOM}id") for e in entries}) == len(entries)
 
 
+def test_each_web_edition_links_the_released_locales_only(released: tuple[Path, Release]) -> None:
+    """Every released edition's web page is in the release, linked from the index and the feed,
+    and its language switcher lists exactly the released locales (not Spanish, omitted)."""
+    dist, result = released
+    home = lxml.html.parse(str(dist / "index.html")).getroot()
+    feed = ElementTree.parse(dist / "opds.xml").getroot()
+    alternates = {
+        link.get("href")
+        for link in feed.iter(f"{ATOM}link")
+        if link.get("rel") == "alternate" and link.get("type") == "text/html"
+    }
+    for edition in result.editions:
+        tag = edition.view.loc.tag
+        index = dist / tag / WEB / "index.html"
+        assert edition.web[0].path == f"{tag}/{WEB}/index.html"
+        on_disk = {p.relative_to(dist).as_posix() for p in index.parent.rglob("*") if p.is_file()}
+        assert {f.path for f in edition.web} == on_disk
+        assert any(path.endswith(".woff2") for path in on_disk)
+        links = lxml.html.parse(str(index)).xpath('//ul[@class="languages"]//a/@href')
+        assert links == [f"../../{t}/{WEB}/index.html" for t in ("en", "ar")]
+        assert all((index.parent / link).resolve().is_file() for link in links)
+        (online,) = home.get_element_by_id(f"{HANDBOOK}-{tag}").find_class("online")
+        assert online.find("a").get("href") == edition.web[0].path
+        assert edition.web[0].path in alternates
+    assert not (dist / "es").exists()
+
+
 def test_report_shows_every_check_passed(released: tuple[Path, Release]) -> None:
     dist, result = released
     assert result.held_back == []
@@ -227,7 +255,7 @@ def test_report_shows_every_check_passed(released: tuple[Path, Release]) -> None
     for edition in result.editions:
         row = page.get_element_by_id(f"{HANDBOOK}-{edition.view.loc.tag}")
         cells = [c.text_content() for c in row.find_class("check")]
-        assert len(cells) == len(result.check_names) == 5
+        assert len(cells) == len(result.check_names) == 6  # the web page's among them
         assert all(c.startswith("pass") for c in cells), cells
         assert "0 errors, 0 warnings" in cells[0]
     assert "omitted by its release rule (not a failure)" in page.text_content()
@@ -395,6 +423,9 @@ def test_a_failing_edition_holds_the_release_back_or_is_left_out(
     assert f"held back 2 that failed: {HANDBOOK}/es, {HANDBOOK}/pt-BR, see dist/report.html" in out
     assert out.rstrip().endswith(f"omitted by their release rule: {HANDBOOK}/uk")
     dist = tmp_path / "dist"
+    # en's web page first linked es and pt-BR too; made again, it lists what was released.
+    page = lxml.html.parse(str(dist / "en" / WEB / "index.html"))
+    assert page.xpath('//ul[@class="languages"]//a/@href') == [f"../../en/{WEB}/index.html"]
     top = ["SHA256SUMS", "en", "index.html", "opds.xml", "report.html"]
     assert sorted(p.name for p in dist.iterdir()) == top
     sums = (dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()

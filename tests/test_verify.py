@@ -14,14 +14,14 @@ import pytest
 import weasyprint
 
 from pipeline import checks, verify
-from pipeline.build import Project, build, prepare, resolve_locale
+from pipeline.build import Project, build, build_web, prepare, resolve_locale
 from pipeline.card import build_card
 from pipeline.cli import main
 from pipeline.diagnostics import Diagnostic, RenderError
 from pipeline.model import Handbook
 from pipeline.present import View
 from pipeline.verify import Expected, expect, read_pdf, verify_epub, verify_pdf, verify_web
-from pipeline.web import INDEX, build_web
+from pipeline.web import INDEX
 
 from .conftest import HANDBOOK, ROOT, Built, copy_project
 

@@ -23,11 +23,11 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from pipeline.build import Project, prepare, resolve_locale
+from pipeline.build import Project, build_web, prepare, resolve_locale
 from pipeline.cli import main
 from pipeline.html import LRM
 from pipeline.model import Handbook, iter_texts
-from pipeline.web import INDEX, build_web, render_web
+from pipeline.web import INDEX, render_web
 
 from .conftest import HANDBOOK, ROOT
 from .test_safety import tiny_project
