@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,31 @@ def test_a_problem_in_layouts_po_is_located_there_and_reported_once(tmp_path: Pa
     layouts.write_text(text.replace('"Llame al %(number)s"', '"Llame al %%(number)s"'), "utf-8")
     found = [d for d in check(project, project.handbooks()) if d.code == "qa-placeholder"]
     assert [d.place.path for d in found] == [str(layouts)]  # paths as seen from the cwd
+
+
+def test_a_translation_just_started_is_not_the_cards_back(tmp_path: Path) -> None:
+    """The source-language card of a handbook whose card names no back: a translation that
+    cannot ship yet (here the card's own messages are untranslated) does not fail the card,
+    nor the edition's release; once its release rule admits it, it is the back."""
+    root = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests/roots/tiny", root)
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    source = root / "source/tiny/handbook.yaml"
+    card = "card:\n  title: Keep this card\n  lines:\n  - Help is free.\n"
+    source.write_text(source.read_text(encoding="utf-8") + card, encoding="utf-8")
+    project = Project(root)
+
+    def back_heading() -> str:
+        pdf = build_card(project, "tiny", "en")[0]
+        back = subprocess.run(
+            ["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return next(h for h in ("Get help now", "Obtenga ayuda ahora") if h in back)
+
+    assert back_heading() == "Get help now"
+    config_path(project.locales, "es").write_text("release: fallback\n", encoding="utf-8")
+    locale_info.cache_clear()  # read once per process: this is the next command
+    assert back_heading() == "Obtenga ayuda ahora"
