@@ -260,7 +260,10 @@ def side(
 
 
 def no_card(handbook: Handbook) -> UsageError:
-    why = f"'{handbook.id}' has no card: add a 'card' block to its source"
+    why = (
+        f"'{handbook.id}' has no card: add a 'card:' block to its source, with a 'title:' and "
+        "'lines:', one to four short texts (README, Wallet card)"
+    )
     return UsageError([error("no-card", why, Place(handbook.path))])
 
 

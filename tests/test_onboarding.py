@@ -16,7 +16,7 @@ from pipeline.card import build_card
 from pipeline.catalog import catalog_path, catalog_paths, read_catalog
 from pipeline.checks import check, statuses
 from pipeline.cli import main, parser
-from pipeline.diagnostics import CatalogError
+from pipeline.diagnostics import CatalogError, UsageError
 from pipeline.locales import config_path, locale_info
 
 from .conftest import HANDBOOK, ROOT, copy_project
@@ -171,3 +171,11 @@ def test_a_translation_just_started_is_not_the_cards_back(tmp_path: Path) -> Non
     config_path(project.locales, "es").write_text("release: fallback\n", encoding="utf-8")
     locale_info.cache_clear()  # read once per process: this is the next command
     assert back_heading() == "Obtenga ayuda ahora"
+
+
+def test_a_handbook_without_a_card_is_told_how_to_write_one() -> None:
+    with pytest.raises(UsageError) as exc:
+        build_card(Project(ROOT / "tests/roots/tiny"), "tiny", "en")
+    (problem,) = exc.value.diagnostics
+    assert problem.code == "no-card"
+    assert "add a 'card:' block to its source, with a 'title:' and 'lines:'" in problem.message
