@@ -4,6 +4,7 @@ locale.yaml that reads back, and a card names the side and language a problem is
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import shutil
 import subprocess
@@ -179,3 +180,21 @@ def test_a_handbook_without_a_card_is_told_how_to_write_one() -> None:
     (problem,) = exc.value.diagnostics
     assert problem.code == "no-card"
     assert "add a 'card:' block to its source, with a 'title:' and 'lines:'" in problem.message
+
+
+def test_check_says_how_many_messages_it_did_not_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A translation just started has more messages to do than `check` lists: it says so."""
+    root = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests/roots/tiny", root)
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    for po in (root / "locales/es/LC_MESSAGES").glob("*.po"):
+        text = po.read_text(encoding="utf-8")
+        po.write_text(re.sub(r'^msgstr ".+"$', 'msgstr ""', text, flags=re.M), encoding="utf-8")
+    assert main(["--root", str(root), "check", "--handbook", "tiny"]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    todo = re.search(r"the first 20 of its (\d+) messages to translate follow", errors[0])
+    assert todo is not None
+    assert int(todo.group(1)) > 20
+    assert len([e for e in errors if e.endswith("[po-incomplete]")]) == 20
