@@ -58,14 +58,26 @@ class Measured:
 
 
 def back_locale(project: Project, handbook: Handbook, front: LocaleInfo) -> str:
-    """A translated card has the source language on its back; the source-language
-    card has the card's `back` locale (or the first catalog)."""
+    """A translated card has the source language on its back; the source-language card has
+    the card's `back` locale, else the first translation ready to ship (complete, or falling
+    back by its release rule), else its own: a translation just started holds nothing back."""
     if front.code != handbook.language:
         return handbook.language
     assert handbook.card is not None
-    return handbook.card.back or next(
-        iter(available(project.locales, handbook.id)), handbook.language
+    if handbook.card.back:
+        return handbook.card.back
+    return next(
+        (c for c in available(project.locales, handbook.id) if _ready(project, handbook, c)),
+        handbook.language,
     )
+
+
+def _ready(project: Project, handbook: Handbook, code: str) -> bool:
+    try:
+        prepare(project, handbook, resolve_locale(project, handbook, code), allow_partial=False)
+    except PipelineError:
+        return False
+    return True
 
 
 def message_places(project: Project, handbook: Handbook, loc: LocaleInfo) -> dict[str, Place]:
@@ -228,7 +240,8 @@ def side(
         why = (
             f"the card's {name} is in {loc.code} ({loc.english_name})"
             + (
-                ", and its catalog is not ready (BACK=xx, or card --back xx, picks another language)"
+                ", and its catalog is not ready (BACK=xx, or card --back xx, or 'back: xx' in "
+                "the source's card block picks another language)"
                 if name == "back"
                 else ""
             )
@@ -247,7 +260,10 @@ def side(
 
 
 def no_card(handbook: Handbook) -> UsageError:
-    why = f"'{handbook.id}' has no card: add a 'card' block to its source"
+    why = (
+        f"'{handbook.id}' has no card: add a 'card:' block to its source, with a 'title:' and "
+        "'lines:', one to four short texts (README, Wallet card)"
+    )
     return UsageError([error("no-card", why, Place(handbook.path))])
 
 

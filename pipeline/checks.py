@@ -56,6 +56,9 @@ def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
     return list(dict.fromkeys(out))
 
 
+LISTED = 20  # untranslated messages `check` lists per locale: the rest are counted
+
+
 def _release_rule(
     project: Project,
     handbook: Handbook,
@@ -71,8 +74,10 @@ def _release_rule(
     if status.complete or locale_info(code, project.locales).falls_back:
         return [replace(d, severity=Severity.WARNING) for d in not_done if d.code == "po-stale"]
     why = f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'"
+    if len(not_done) > LISTED:
+        why += f"; the first {LISTED} of its {len(not_done)} messages to translate follow"
     # line 1 of the handbook's catalog: the locale as a whole
-    return [error("locale-incomplete", why, Place(curs[0].shown, 1)), *not_done[:20]]
+    return [error("locale-incomplete", why, Place(curs[0].shown, 1)), *not_done[:LISTED]]
 
 
 def statuses(project: Project, handbook: Handbook) -> list[Status]:

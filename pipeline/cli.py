@@ -81,11 +81,11 @@ def _write_source(target: Path, text: str) -> None:
 def _next_steps(target: Path, handbook_id: str, to_fill: Sequence[tuple[int, str]]) -> None:
     shown = relative(target)
     steps = [
-        f"check it: handbook check --handbook {handbook_id}",
+        f"check it: .venv/bin/handbook check --handbook {handbook_id}",
         f"build it: make handbook LANG=en HANDBOOK={handbook_id} "
         f"(dist/en/{handbook_id}.pdf and .epub)",
-        f"translate it: handbook init es --handbook {handbook_id} (es or any locale), translate\n"
-        f"       locales/es/LC_MESSAGES/{handbook_id}.po, then make handbook LANG=es "
+        f"translate it: .venv/bin/handbook init es --handbook {handbook_id} (es or any locale),"
+        f"\n       translate locales/es/LC_MESSAGES/{handbook_id}.po, then make handbook LANG=es "
         f"HANDBOOK={handbook_id}",
     ]
     if to_fill:

@@ -44,9 +44,11 @@ TERM = re.compile(r"^([^.,;:?!]{1,80}):\s+(\S.*)$")
 # In markup, a term is bold at the start of an item: "**Term:** text" or "**Term**: text".
 MARKUP_TERM = re.compile(r"^\*\*([^*]{1,80}?)(?::\*\*|\*\*:)(?:\s+(.*))?$")
 MAX_TERM_WORDS = 8
+# Left out of ids made from questions: "Who do I call if I am not paid?" is call-not-paid.
 STOP_WORDS = frozenset(
-    "a an and are any as at by can do does for from how in into is of on or "
-    "s that the their there these this to what which who with connecticut".split()
+    "a am an and are any as at be by can do does for from get how i if in into is it me my "
+    "of on or our s that the their there these this to we what which who with you your "
+    "connecticut".split()
 )
 SLUG_WORDS = 4
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # as the schema's ids
@@ -746,7 +748,7 @@ def source_text(handbook_id: str, edition: date, imported: Imported | None) -> W
     w.key("  ", "label", "", "contacts: label")
     w.comment(
         "  ",
-        "The number to call: digits, spaces and hyphens, with an optional leading +.",
+        "The number to call, as people write it: (202) 671-1880, +1 202 671 1880.",
         "Besides or instead of a phone, a contact may have sms: (a number) and url: https://...",
     )
     w.key("  ", "phone", "", "contacts: phone")

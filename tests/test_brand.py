@@ -175,6 +175,37 @@ def test_the_cover_looks_themed(svg: Editions, tmp_path: Path) -> None:
     assert any(c == (255, 255, 255) for _n, c in top)  # the logo's white plate
 
 
+def test_untranslated_text_on_the_cover_stays_readable(tmp_path: Path) -> None:
+    """A proof (or a locale that falls back) marks text still in English in pale yellow; on
+    the cover, whose text is white, the marked title turns dark to be read."""
+    root = tmp_path / "p"
+    shutil.copytree(TINY, root)
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    po = root / "locales" / "es" / "LC_MESSAGES" / "tiny.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "Un manual pequeño"', 'msgstr ""'), encoding="utf-8")
+    pdf, _epub = build(Project(root), "tiny", "es", allow_partial=True)
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    box = r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">handbook<'
+    words = re.findall(box, boxes)
+    assert len(words) == 1  # the title, in English
+    subprocess.run(  # 72 dpi: a pixel is a point, as pdftotext measures
+        ["pdftoppm", "-r", "72", "-png", "-f", "1", "-l", "1", str(pdf), tmp_path / "c"],
+        check=True,
+    )
+    image = Image.open(next(tmp_path.glob("c*.png"))).convert("RGB")
+    word = image.crop(tuple(round(float(v)) for v in words[0]))
+    shades = sorted(word.getcolors(1 << 16) or [], key=lambda nc: sum(nc[1]))
+    darkest, lightest = ("#{:02x}{:02x}{:02x}".format(*shades[i][1]) for i in (0, -1))
+    assert lightest == "#fff4cc"  # the marker
+    assert contrast(darkest, lightest) >= AA_TEXT
+
+
 def test_the_epub_and_web_carry_the_accent(svg: Editions) -> None:
     with zipfile.ZipFile(svg.epub["en"]) as z:
         css = z.read("EPUB/style.css").decode()

@@ -171,7 +171,7 @@ EXPECTED = Imported(
                     ],
                 },
                 {
-                    "id": "i-file-claim",
+                    "id": "file-claim",
                     "question": "How do I file a claim?",
                     "answer": [
                         {
@@ -189,7 +189,7 @@ EXPECTED = Imported(
             "title": "Safety",
             "entries": [
                 {
-                    "id": "if-my-employer-keeps",
+                    "id": "employer-keeps-passport",
                     "question": "What if my employer keeps my passport?",
                     "answer": [{"paragraph": "Call [the hotline](tel:18883737888) at once."}],
                 }

@@ -4,7 +4,10 @@ locale.yaml that reads back, and a card names the side and language a problem is
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ from pipeline.card import build_card
 from pipeline.catalog import catalog_path, catalog_paths, read_catalog
 from pipeline.checks import check, statuses
 from pipeline.cli import main, parser
-from pipeline.diagnostics import CatalogError
+from pipeline.diagnostics import CatalogError, UsageError
 from pipeline.locales import config_path, locale_info
 
 from .conftest import HANDBOOK, ROOT, copy_project
@@ -141,3 +144,57 @@ def test_a_problem_in_layouts_po_is_located_there_and_reported_once(tmp_path: Pa
     layouts.write_text(text.replace('"Llame al %(number)s"', '"Llame al %%(number)s"'), "utf-8")
     found = [d for d in check(project, project.handbooks()) if d.code == "qa-placeholder"]
     assert [d.place.path for d in found] == [str(layouts)]  # paths as seen from the cwd
+
+
+def test_a_translation_just_started_is_not_the_cards_back(tmp_path: Path) -> None:
+    """The source-language card of a handbook whose card names no back: a translation that
+    cannot ship yet (here the card's own messages are untranslated) does not fail the card,
+    nor the edition's release; once its release rule admits it, it is the back."""
+    root = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests/roots/tiny", root)
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    source = root / "source/tiny/handbook.yaml"
+    card = "card:\n  title: Keep this card\n  lines:\n  - Help is free.\n"
+    source.write_text(source.read_text(encoding="utf-8") + card, encoding="utf-8")
+    project = Project(root)
+
+    def back_heading() -> str:
+        pdf = build_card(project, "tiny", "en")[0]
+        back = subprocess.run(
+            ["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return next(h for h in ("Get help now", "Obtenga ayuda ahora") if h in back)
+
+    assert back_heading() == "Get help now"
+    config_path(project.locales, "es").write_text("release: fallback\n", encoding="utf-8")
+    locale_info.cache_clear()  # read once per process: this is the next command
+    assert back_heading() == "Obtenga ayuda ahora"
+
+
+def test_a_handbook_without_a_card_is_told_how_to_write_one() -> None:
+    with pytest.raises(UsageError) as exc:
+        build_card(Project(ROOT / "tests/roots/tiny"), "tiny", "en")
+    (problem,) = exc.value.diagnostics
+    assert problem.code == "no-card"
+    assert "add a 'card:' block to its source, with a 'title:' and 'lines:'" in problem.message
+
+
+def test_check_says_how_many_messages_it_did_not_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A translation just started has more messages to do than `check` lists: it says so."""
+    root = tmp_path / "tiny"
+    shutil.copytree(ROOT / "tests/roots/tiny", root)
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    for po in (root / "locales/es/LC_MESSAGES").glob("*.po"):
+        text = po.read_text(encoding="utf-8")
+        po.write_text(re.sub(r'^msgstr ".+"$', 'msgstr ""', text, flags=re.M), encoding="utf-8")
+    assert main(["--root", str(root), "check", "--handbook", "tiny"]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    todo = re.search(r"the first 20 of its (\d+) messages to translate follow", errors[0])
+    assert todo is not None
+    assert int(todo.group(1)) > 20
+    assert len([e for e in errors if e.endswith("[po-incomplete]")]) == 20
