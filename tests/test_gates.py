@@ -153,6 +153,25 @@ def test_layout_placeholders_are_read_as_python_formats_them(
         assert translation % {"number": "911"}  # what the layouts do with it
 
 
+@pytest.mark.parametrize(
+    ("translation", "flagged"),
+    [
+        ("Llame al %(number)s", False),
+        ("الخط الساخن لمكافحة الاتجار بالبشر: %(number)s", False),  # the longest shipped
+        ("Llame al %(number)s o al ochocientos cincuenta y cinco, cuatro, cuatro", True),
+        ("Llame al %(number)s o al 8", True),
+        ("Llame al %(number)s o al ٨", True),  # an Arabic-Indic digit is a digit too
+    ],
+)
+def test_a_contact_line_prints_one_number_and_short_words(translation: str, flagged: bool) -> None:
+    """A second number in the line that prints the hotline, spelled out in words or as a
+    lone digit, passes every digit-for-digit check: the line itself must stay short."""
+    problems = check_message(Message("Call %(number)s", translation), [], Place("es.po", 7))
+    assert [p.code for p in problems if p.code == "qa-contact-line"] == (
+        ["qa-contact-line"] if flagged else []
+    )
+
+
 def test_plural_forms_may_leave_the_count_out_but_not_reshape_it() -> None:
     source = ("%(num)s question and answer", "%(num)s questions and answers")
     assert (
