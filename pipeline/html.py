@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -14,8 +13,10 @@ from typing import Any
 
 import jinja2
 from babel.support import NullTranslations
+from jinja2.bccache import Bucket
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -187,8 +188,25 @@ class LayoutLoader(jinja2.FileSystemLoader):
             ) from None
 
 
-@functools.cache
-def environment(layouts: Path) -> jinja2.Environment:
+class CompiledLayouts(jinja2.BytecodeCache):
+    """Compiled layouts, shared by the environments of every locale: a template is compiled
+    once per state of its file (Jinja checks the source's checksum), not once per locale."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = CompiledLayouts()
+
+
+def sandbox(layouts: Path, compiled: jinja2.BytecodeCache | None) -> jinja2.Environment:
     """Layouts run sandboxed: a template reads what it is given and cannot reach
     Python's internals (os, subprocess, files), nor change the view it renders."""
     env = ImmutableSandboxedEnvironment(
@@ -198,10 +216,57 @@ def environment(layouts: Path) -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=False,
         keep_trailing_newline=True,
+        bytecode_cache=compiled,
     )
     env.filters["css_content"] = css_content
     env.filters["block_id"] = block_id
     return env
+
+
+@functools.cache
+def plain_environment(layouts: Path) -> jinja2.Environment:
+    """For templates that need no handbook view; the layout strings stay in English. It has
+    no locale filters, so it compiles its templates itself (compiled code names its filters)."""
+    env = sandbox(layouts, None)
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+@functools.lru_cache(maxsize=32)  # a build uses one or two locales; the preview, each one shown
+def environment(layouts: Path, loc: LocaleInfo, gettext: NullTranslations) -> jinja2.Environment:
+    """The layouts of one locale: its translations and filters are set here, once, and never
+    changed after, so renders share it, in threads too, without a lock. A catalog read again
+    is a new `gettext` (pipeline/build.py prepare), hence a new environment; a changed layout
+    is read again by the loader, which checks each file's time."""
+    env = sandbox(layouts, COMPILED)
+    rtl = loc.dir == "rtl"
+    # Jinja marks translations safe; a catalog is not trusted markup, so escape it.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: escape(gettext.gettext(s)),
+        ngettext=lambda s, p, n: escape(gettext.ngettext(s, p, n)),
+        pgettext=lambda c, s: escape(gettext.pgettext(c, s)),
+        npgettext=lambda c, s, p, n: escape(gettext.npgettext(c, s, p, n)),
+        newstyle=True,
+    )
+    env.filters["t"] = text_filter(loc)
+    env.filters["digits"] = loc.digits
+    env.filters["day"] = lambda day: loc.digits(edition_date(day, loc))
+    # CSS content cannot hold <bdi>: left-to-right marks keep numbers in order there.
+    env.filters["ltr"] = ltr_marked if rtl else str
+    env.filters["tel"] = link("tel", rtl)
+    env.filters["sms"] = sms_filter(rtl)
+    return env
+
+
+def sms_filter(rtl: bool) -> Callable[[Context, str], Markup]:
+    """`sms:` links where the render allows them (its `sms_links`), else the number as text."""
+    sms, text = link("sms", rtl), link("", rtl)
+
+    @jinja2.pass_context
+    def render(context: Context, number: str) -> Markup:
+        return (sms if context["sms_links"] else text)(number)
+
+    return render
 
 
 def block_id(key: str) -> str:
@@ -219,43 +284,10 @@ def render(
     sms_links: bool = True,
     **extra: Any,
 ) -> str:
-    """Render one template for a view; template errors become located RenderErrors.
-    EPUBCheck flags `sms:` links (HTM-025), so the EPUB shows SMS numbers as text.
-
-    The locale's gettext and filters are set on the one cached environment for
-    this render; the lock keeps the preview server's threads from mixing them."""
-    with RENDER_LOCK:
-        return _render(environment(layouts), layouts, name, view, gettext, sms_links, extra)
-
-
-RENDER_LOCK = threading.Lock()
-
-
-def _render(
-    env: jinja2.Environment,
-    layouts: Path,
-    name: str,
-    view: View,
-    gettext: NullTranslations,
-    sms_links: bool,
-    extra: dict[str, Any],
-) -> str:
-    rtl = view.loc.dir == "rtl"
-    env.filters["tel"] = link("tel", rtl)
-    env.filters["sms"] = link("sms" if sms_links else "", rtl)
-    # Jinja marks translations safe; a catalog is not trusted markup, so escape it.
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: escape(gettext.gettext(s)),
-        ngettext=lambda s, p, n: escape(gettext.ngettext(s, p, n)),
-        pgettext=lambda c, s: escape(gettext.pgettext(c, s)),
-        npgettext=lambda c, s, p, n: escape(gettext.npgettext(c, s, p, n)),
-        newstyle=True,
-    )
-    env.filters["t"] = text_filter(view.loc)
-    env.filters["digits"] = view.loc.digits
-    env.filters["day"] = lambda day: view.loc.digits(edition_date(day, view.loc))
-    # CSS content cannot hold <bdi>: left-to-right marks keep numbers in order there.
-    env.filters["ltr"] = ltr_marked if rtl else str
+    """Render one template for a view, in the environment of its locale; template errors
+    become located RenderErrors. EPUBCheck flags `sms:` links (HTM-025), so the EPUB shows
+    SMS numbers as text."""
+    env = environment(layouts, view.loc, gettext)
     with located(layouts, name):
         return env.get_template(name).render(
             hb=view.hb,
@@ -270,6 +302,7 @@ def _render(
             publisher=view.hb.publisher,
             hotline=view.hotline,
             coverage=view.coverage,
+            sms_links=sms_links,
             **extra,
         )
 
@@ -310,7 +343,7 @@ def template_place(exc: Exception, layouts: Path, name: str) -> Place:
 def render_plain(layouts: Path, name: str, **context: Any) -> str:
     """A template that needs no handbook view (release pages, preview chrome)."""
     with located(layouts, name):
-        return environment(layouts).get_template(name).render(**context)
+        return plain_environment(layouts).get_template(name).render(**context)
 
 
 PAGE_SIZES = {"letter": "letter", "a4": "A4", "a5": "A5", "cover": "5in 7.5in"}

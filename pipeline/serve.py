@@ -29,13 +29,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup, escape
@@ -96,6 +96,48 @@ class Changes:
             return f"{self._started}-{self._count}"
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Once(Generic[K, V]):
+    """Values for one version of the files (its stamp), each made once: a request for one that
+    is being made waits for it instead of making it again, and different ones are made at the
+    same time (the lock guards the table, never a render). A value that `keep` refuses is made
+    again when asked for again: a failure, for a URL may name anything."""
+
+    def __init__(self, keep: Callable[[V], bool] = lambda _: True) -> None:
+        self._keep = keep
+        self._guard = threading.Lock()
+        self._stamp = ""
+        self._made: dict[K, Future[V]] = {}
+
+    def get(self, stamp: str, key: K, make: Callable[[], V]) -> V:
+        with self._guard:
+            if self._stamp != stamp:
+                self._stamp, self._made = stamp, {}
+            future, mine = self._made.get(key), False
+            if future is None:
+                future, mine = Future(), True
+                self._made[key] = future
+        if mine:
+            try:
+                value = make()
+            except BaseException as exc:
+                self._forget(stamp, key, future)
+                future.set_exception(exc)
+                raise
+            if not self._keep(value):
+                self._forget(stamp, key, future)
+            future.set_result(value)
+        return future.result()
+
+    def _forget(self, stamp: str, key: K, future: Future[V]) -> None:
+        with self._guard:
+            if self._stamp == stamp and self._made.get(key) is future:
+                del self._made[key]
+
+
 def watched(project: Project) -> list[Path]:
     return [p for p in (project.source, project.locales, project.layouts) if p.is_dir()]
 
@@ -129,16 +171,18 @@ def _located(exc: Exception) -> list[Diagnostic]:
 
 
 class Preview:
-    """Renders pages; one at a time, since the Jinja environment and the caches are shared."""
+    """Renders pages, several at once: each locale renders in its own Jinja environment
+    (pipeline/html.py), and nothing here is held while a page renders."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.changes = Changes()
-        self._lock = threading.Lock()
-        self._checked: tuple[str, list[Diagnostic]] = ("", [])
+        self._checked: Once[str, list[Diagnostic]] = Once()
         # Rendered pages of the current files, by handbook and locale code: many tabs
         # or a burst of requests render once. Only successes, so only known names.
-        self._pages: tuple[str, dict[tuple[str, str], Rendered]] = ("", {})
+        self._pages: Once[tuple[str, str], Rendered] = Once(
+            keep=lambda page: page.status is HTTPStatus.OK
+        )
         self._codes: dict[
             str, list[str]
         ] = {}  # each handbook's locales when it last loaded: the switcher stays while it is broken
@@ -153,24 +197,18 @@ class Preview:
 
     def diagnostics(self, stamp: str) -> list[Diagnostic]:
         """`check` of every handbook, once per version of the files."""
-        if self._checked[0] != stamp:
-            try:
-                found = check(self.project, self.project.handbooks())
-            except Exception as exc:  # shown in the page, see _located
-                found = _located(exc)
-            self._checked = (stamp, found)
-        return self._checked[1]
+        return self._checked.get(stamp, "check", self._check)
+
+    def _check(self) -> list[Diagnostic]:
+        try:
+            return check(self.project, self.project.handbooks())
+        except Exception as exc:  # shown in the page, see _located
+            return _located(exc)
 
     def page(self, handbook_id: str, tag: str) -> Rendered:
-        with self._lock:
-            stamp = self.changes.stamp
-            if self._pages[0] != stamp:
-                self._pages = (stamp, {})
-            key = (handbook_id, normalize(tag))
-            page = self._pages[1].get(key) or self._render(stamp, handbook_id, tag)
-            if page.status is HTTPStatus.OK:
-                self._pages[1][key] = page
-            return page
+        stamp = self.changes.stamp
+        key = (handbook_id, normalize(tag))
+        return self._pages.get(stamp, key, lambda: self._render(stamp, handbook_id, tag))
 
     def _render(self, stamp: str, handbook_id: str, tag: str) -> Rendered:
         found = self.diagnostics(stamp)

@@ -24,6 +24,7 @@ from .conftest import BILINGUAL, HANDBOOK, ROOT, Built
 from .test_epubcheck import run_epubcheck
 from .test_outputs import found
 from .test_parts import assert_structure_holds, languages_tagged
+from .test_safety import PO, tiny_project
 
 PAIRS = BILINGUAL
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -337,3 +338,23 @@ def test_bilingual_needs_two_different_locales(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         build(project, HANDBOOK, "es+xx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reviewed_catalog_is_credited_in_the_single_and_the_bilingual_edition(
+    tmp_path: Path,
+) -> None:
+    """Every edition's colophon is the one in layouts/_colophon.j2: the bilingual edition's
+    copy of it once left the reviewer's credit out."""
+    project = tiny_project(tmp_path / "tiny")
+    po = project.root / PO
+    signed = "# Review: reviewed\n# Reviewer: Ana Pérez\n# Review-Date: 2026-12-01"
+    po.write_text(re.sub(r"# Review: draft.*", signed, po.read_text(encoding="utf-8")), "utf-8")
+    credit = "Traducción revisada por Ana Pérez el 2026-12-01."
+    for code in ("es", "es+en"):
+        pdf, ebook = build(project, "tiny", code)
+        built = Built(code, code, pdf, ebook)
+        with zipfile.ZipFile(ebook) as z:
+            colophon = ElementTree.fromstring(z.read("EPUB/colophon.xhtml"))
+        assert credit in " ".join(built.pdftext().split()), code
+        assert credit in " ".join("".join(colophon.itertext()).split()), code
+        assert "borrador" not in built.pdftext(), code

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,9 +26,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from pipeline.build import Project
+from pipeline.build import Project, prepare, resolve_locale
 from pipeline.diagnostics import SourceError, UsageError
-from pipeline.serve import STREAMS, WORKERS, _static, running
+from pipeline.html import print_html
+from pipeline.serve import STREAMS, WORKERS, Once, _static, running
 from pipeline.source import load
 
 from .conftest import HANDBOOK, ROOT
@@ -346,3 +348,46 @@ def test_preview_answers_200_parallel_requests_from_a_bounded_pool(
     assert peak[0] <= threads_before + WORKERS, f"{peak[0]} threads (before: {threads_before})"
     grown = process_status(proc.pid, "VmRSS") - rss_before
     assert grown < 32 * 1024, f"memory grew by {grown} kB"
+
+
+def test_locales_render_at_the_same_time_without_mixing() -> None:
+    """No render lock: each locale renders in its own environment, so two pages rendered
+    side by side in threads come out as each does alone (right-to-left Arabic, Spanish)."""
+    project = Project(ROOT)
+    handbook = project.load(HANDBOOK)
+    prepared = [
+        prepare(project, handbook, resolve_locale(project, handbook, code), allow_partial=False)
+        for code in ("es", "ar")
+    ]
+    alone = [print_html(project.layouts, p.view, p.gettext) for p in prepared]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(
+            pool.map(lambda p: print_html(project.layouts, p.view, p.gettext), prepared * 4)
+        )
+    assert together == alone * 4
+
+
+def test_each_page_is_made_once_and_different_pages_at_once() -> None:
+    once: Once[str, str] = Once()
+    both_inside = threading.Barrier(2, timeout=10)  # times out if one waits for the other
+    made: list[str] = []
+
+    def make(key: str) -> Callable[[], str]:
+        def run() -> str:
+            made.append(key)
+            if key in "ab":
+                both_inside.wait()
+            else:
+                time.sleep(0.2)  # the other requests for it come while it is made
+            return key.upper()
+
+        return run
+
+    with ThreadPoolExecutor(8) as pool:
+        pages = list(pool.map(lambda k: once.get("v1", k, make(k)), ["a", "b", *"cccccc"]))
+    assert pages == ["A", "B", *"CCCCCC"]
+    assert sorted(made) == ["a", "b", "c"]
+    assert once.get("v1", "c", make("c")) == "C"
+    assert made.count("c") == 1
+    assert once.get("v2", "c", make("c")) == "C"  # the files changed: made again
+    assert made.count("c") == 2
