@@ -56,7 +56,7 @@ DIFFERENCES_SHOWN = 3
 FILES = ("pdf", "epub", "cover", "thumbnail")  # every edition's, in Shipped's order
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Shard:
     index: int  # 1-based, as CI matrices count
     count: int
@@ -205,7 +205,6 @@ class Manifest:
 class Slicer:
     """One shard of a release (release.Part): its slice, and the manifest it writes."""
 
-    project: Project
     shard: Shard
     costs: dict[str, float]
     inputs: Inputs  # hashed as the shard starts
@@ -237,9 +236,7 @@ class Slicer:
 
 def slicer(project: Project, shard: str, costs: Path | None = None) -> Slicer:
     """The shard `K/N` of the project's release, balanced by `costs` (or release-costs.json)."""
-    return Slicer(
-        project, parse_shard(shard), read_costs(costs or project.root / COSTS), inputs(project)
-    )
+    return Slicer(parse_shard(shard), read_costs(costs or project.root / COSTS), inputs(project))
 
 
 def _diagnostic(d: Diagnostic) -> dict[str, Any]:
@@ -344,8 +341,8 @@ def problems(
         elif (m.shard.count, m.jobs, m.slices) != (first.shard.count, first.jobs, first.slices):
             why = (
                 f"shard {m.shard} was cut from another partition than shard {first.shard} "
-                f"({first.folder}): other measured costs ({COSTS}) or another number of "
-                "shards; build every shard with the same costs file and the same N"
+                f"({first.folder}): other measured costs ({COSTS}), another number of shards "
+                "or other handbooks; build every shard with the same costs file, N and handbooks"
             )
             found.append(error("shard-partition-differs", why, m.place))
     differ = differences(first.inputs, here, ("the shards", "this checkout"))

@@ -23,8 +23,10 @@ import pytest
 
 from pipeline import cli, jobs
 from pipeline import release as release_module
+from pipeline.diagnostics import Place, error
 from pipeline.jobs import Job
-from pipeline.shard import MANIFEST, partition, read_costs
+from pipeline.release import Missing
+from pipeline.shard import MANIFEST, Inputs, Manifest, Shard, partition, problems, read_costs
 
 from .conftest import ROOT
 
@@ -221,6 +223,44 @@ def test_a_damaged_file_or_a_folder_of_no_shard_is_refused(
     (line,) = refused(capsys, "--root", shards.project, "release", "--merge", tmp_path)
     assert line.startswith(f"{tmp_path / MANIFEST}: error: {tmp_path}/ is not a shard's folder")
     assert not out.exists()
+
+
+def test_shards_of_another_partition_or_with_an_edition_held_back(tmp_path: Path) -> None:
+    """Checked on the manifests alone: shards of other costs or another N, and an edition
+    one shard held back (with --allow-missing), which the merge releases only if allowed."""
+    work = tuple(Job("h", code) for code in ("en", "es", "fr"))
+    same = Inputs({"source/h/handbook.yaml": "1"}, "code", "0")
+    why = error("epubcheck", "EPUBCheck ERROR RSC-005", Place("dist/fr/h.epub"))
+    held = Missing("fr", "français", "fr", "ltr", (why,), failed=True)
+
+    def shard(k: int, n: int, slices: tuple[tuple[int, ...], ...]) -> Manifest:
+        path = tmp_path / f"s{k}" / MANIFEST
+        mine = {work[i]: held for i in slices[k - 1] if work[i].locale == "fr"}
+        return Manifest(path, Shard(k, n), ("h",), work, slices, same, 1.0, dict(mine))
+
+    three = ((0,), (1,), (2,))
+    assert problems([shard(k, 3, three) for k in (1, 2)], same, allow_missing=True) == [
+        error(
+            "shard-missing",
+            "shard 3/3 is missing (its editions: h/fr); pass its folder too, or build it with "
+            "handbook release --shard 3/3",
+            Place(str(tmp_path / "s1" / MANIFEST)),
+        )
+    ]
+    other = [shard(1, 3, three), shard(2, 3, ((0, 1), (2,), ())), shard(3, 3, three)]
+    (found,) = problems(other, same, allow_missing=True)
+    assert (found.code, found.place.path) == ("shard-partition-differs", str(other[1].path))
+    assert found.message.startswith("shard 2/3 was cut from another partition than shard 1/3")
+    two = [shard(1, 2, ((0, 1), (2,))), shard(2, 2, ((0, 1), (2,))), shard(3, 3, three)]
+    assert [p.code for p in problems(two, same, allow_missing=True)] == ["shard-partition-differs"]
+    whole = [shard(k, 3, three) for k in (1, 2, 3)]
+    assert problems(whole, same, allow_missing=True) == []
+    (found,) = problems(whole, same, allow_missing=False)
+    assert (found.code, found.place.path) == ("shard-held-back", str(whole[2].path))
+    assert found.message == (
+        "h/fr was held back by shard 3/3: EPUBCheck ERROR RSC-005; fix it and build that "
+        "shard again, or merge with --allow-missing to release the others"
+    )
 
 
 @pytest.mark.parametrize("shard", ["0/3", "4/3", "3", "one/3"])
