@@ -34,7 +34,7 @@ BUILD_FLAGS := --size $(SIZE) $(if $(filter press,$(PRINT)),--press) \
                $(if $(PROFILE),--profile "$(PROFILE)") $(if $(ALLOW_PARTIAL),--allow-partial)
 SUFFIX := $(if $(filter-out letter,$(SIZE))$(filter press,$(PRINT)),-$(SIZE)$(if $(filter press,$(PRINT)),-press))
 EDITION_FILES := dist/$(TAG)/$(HANDBOOK)$(SUFFIX).pdf dist/$(TAG)/$(HANDBOOK).epub
-DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_MESSAGES/$(HANDBOOK).po locales/$(c)/locale.yaml)) \
+DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_MESSAGES/$(HANDBOOK).po locales/$(c)/LC_MESSAGES/layouts.po locales/$(c)/locale.yaml)) \
         $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml \
         $(wildcard $(PROFILE))
 

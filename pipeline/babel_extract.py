@@ -1,7 +1,9 @@
 """Babel extraction method for handbook sources (`pybabel extract -F babel.cfg`).
 
 Yields one `pgettext` message per text, with the stable key as context, so our
-own `handbook extract` and pybabel find exactly the same messages.
+own `handbook extract` and pybabel find exactly the same messages: pybabel writes
+both domains into one .pot; those from source/ are locales/<handbook>.pot, those
+from layouts/ (Babel's jinja2 method) locales/layouts.pot.
 """
 
 from __future__ import annotations

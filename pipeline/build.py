@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 from babel.messages.catalog import Catalog
 from babel.support import NullTranslations
 
-from .catalog import catalog_path, layout_messages, read_catalog, template
+from .catalog import (
+    LAYOUTS_DOMAIN,
+    catalog_paths,
+    layout_messages,
+    layout_template,
+    read_domain,
+    template,
+)
 from .diagnostics import (
     CatalogError,
     Diagnostic,
@@ -29,7 +36,7 @@ from .diagnostics import (
 from .fonts import check_coverage
 from .html import print_html
 from .lint import lint
-from .locales import LocaleInfo, available, locale_info, normalize
+from .locales import Fonts, LocaleInfo, available, locale_info, normalize
 from .model import Handbook, iter_texts
 from .output import write_together
 from .present import View, present
@@ -38,8 +45,8 @@ from .source import load
 from .translate import (
     Current,
     Status,
-    catalog_status,
     current,
+    locale_status,
     missing,
     source_status,
     translate,
@@ -74,19 +81,30 @@ class Project:
     def handbook_path(self, handbook_id: str) -> Path:
         return self.source / handbook_id / "handbook.yaml"
 
-    def template_path(self, handbook_id: str) -> Path:
-        """The gettext template (.pot) of one handbook."""
-        return self.locales / f"{handbook_id}.pot"
+    def template_path(self, domain: str) -> Path:
+        """The gettext template (.pot) of one domain: a handbook's id, or LAYOUTS_DOMAIN."""
+        return self.locales / f"{domain}.pot"
 
     def messages(self, handbook: Handbook) -> Catalog:
-        """The messages the source and layouts produce now: the .pot `extract` would write."""
-        return template(handbook, self.handbook_path(handbook.id), self.layouts, self.root)
+        """The messages the source produces now: the handbook domain's .pot `extract` writes."""
+        return template(handbook, self.handbook_path(handbook.id), self.root)
+
+    def templates(self, handbook: Handbook) -> tuple[Catalog, Catalog]:
+        """Both domains' .pot as `extract` writes them: the handbook's, then the layouts'
+        (shared by every handbook), in the order of catalog_paths."""
+        return self.messages(handbook), layout_template(self.layouts, self.root)
 
     def handbooks(self) -> list[str]:
         return sorted(p.parent.name for p in self.source.glob("*/handbook.yaml"))
 
     def load(self, handbook_id: str) -> Handbook:
         path = self.handbook_path(handbook_id)
+        if handbook_id == LAYOUTS_DOMAIN:  # its catalogs would be the layouts' (layouts.po)
+            why = (
+                f"a handbook cannot be called '{handbook_id}': locales/<lang>/LC_MESSAGES/"
+                f"{handbook_id}.po holds the layouts' strings; rename source/{handbook_id}/"
+            )
+            raise UsageError([error("unknown-handbook", why, Place(relative(path)))])
         if not path.exists():
             known = ", ".join(self.handbooks()) or "none"
             raise UsageError(
@@ -127,12 +145,53 @@ def resolve_locale(project: Project, handbook: Handbook, name: str) -> LocaleInf
     return locale_info(code, project.locales)
 
 
+# --- a locale's two catalogs (the handbook's domain, then the layouts'): read, gated, current
+
+Catalogs = list[tuple[str, Catalog]]  # each catalog with its file as diagnostics name it
+
+
+def read_locale(
+    project: Project, handbook: Handbook, code: str, fonts: Fonts | None
+) -> tuple[list[Diagnostic], Catalogs]:
+    """Read and gate a locale's catalogs (a missing layouts.po reads as empty: its messages are
+    new); every problem is located in the file that holds it. Returns the catalogs that read."""
+    out: list[Diagnostic] = []
+    catalogs: Catalogs = []
+    for path in catalog_paths(project.locales, code, handbook.id):
+        shown = relative(path)
+        try:
+            catalog = read_domain(path, code)
+        except CatalogError as exc:
+            out.extend(exc.diagnostics)
+            continue
+        out.extend(check_catalog(catalog, shown, handbook.names, fonts))
+        catalogs.append((shown, catalog))
+    return out, catalogs
+
+
+def current_catalogs(
+    project: Project,
+    handbook: Handbook,
+    catalogs: Catalogs,
+    templates: tuple[Catalog, Catalog] | None = None,
+) -> list[Current]:
+    """The catalogs against the current source and layouts: a text changed since the last
+    `handbook update` counts as untranslated, never as done."""
+    pots = templates or project.templates(handbook)
+    return [
+        current(catalog, pot, handbook.id, project.root, shown)
+        for (shown, catalog), pot in zip(catalogs, pots, strict=True)
+    ]
+
+
+# ---
+
+
 def catalog_problems(
     project: Project, handbook: Handbook, code: str
-) -> tuple[list[Diagnostic], Catalog | None]:
-    """Every problem of one locale: its locale.yaml, its catalog's syntax and header,
-    the QA gates; and the catalog, when it could be read."""
-    path = catalog_path(project.locales, code, handbook.id)
+) -> tuple[list[Diagnostic], Catalogs | None]:
+    """Every problem of one locale: its locale.yaml, its catalogs' syntax and headers,
+    the QA gates; and the catalogs, when both could be read."""
     out: list[Diagnostic] = []
     fonts = None
     try:
@@ -141,20 +200,8 @@ def catalog_problems(
         pass  # a folder named for no locale: read_catalog says so, at the catalog's path
     except PipelineError as exc:
         out.extend(exc.diagnostics)
-    try:
-        catalog = read_catalog(path, code)
-    except CatalogError as exc:
-        return [*out, *exc.diagnostics], None
-    out.extend(check_catalog(catalog, relative(path), handbook.names, fonts))
-    return out, catalog
-
-
-def current_catalog(
-    project: Project, handbook: Handbook, catalog: Catalog, messages: Catalog | None = None
-) -> Current:
-    """The catalog against the current source and layouts: a text changed since the last
-    `handbook update` counts as untranslated, never as done."""
-    return current(catalog, messages or project.messages(handbook), handbook.id, project.root)
+    problems, catalogs = read_locale(project, handbook, code, fonts)
+    return [*out, *problems], catalogs if len(catalogs) == 2 else None
 
 
 def prepare(
@@ -164,16 +211,12 @@ def prepare(
     if loc.code == handbook.language:
         translated, status, gettext = handbook, source_status(handbook), NullTranslations()
     else:
-        path = catalog_path(project.locales, loc.code, handbook.id)
-        catalog = read_catalog(path, loc.code)
-        problems = check_catalog(catalog, relative(path), handbook.names, loc.fonts)
+        problems, catalogs = read_locale(project, handbook, loc.code, loc.fonts)
         if has_errors(problems):
             raise CatalogError(problems)
-        cur = current_catalog(project, handbook, catalog)
-        translated, status = translate(
-            handbook, cur, loc, relative(path), allow_partial=allow_partial
-        )
-        gettext = translations(cur.catalog)
+        curs = current_catalogs(project, handbook, catalogs)
+        translated, status = translate(handbook, curs, loc, allow_partial=allow_partial)
+        gettext = translations(*(cur.catalog for cur in curs))  # handbook domain first
     view = present(translated, loc, status)
     layout_text = "".join(
         gettext.gettext(m) for m in ("Contents", "Get help now", "About this handbook")
@@ -268,7 +311,8 @@ def build(
 
 
 def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
-    """Every problem of every handbook and catalog, in one list."""
+    """Every problem of every handbook and catalog, in one list (layouts.po, shared by the
+    handbooks, is reported once)."""
     out: list[Diagnostic] = list(layout_messages(project.layouts)[1])
     for handbook_id in handbook_ids:
         try:
@@ -278,46 +322,38 @@ def check(project: Project, handbook_ids: list[str]) -> list[Diagnostic]:
             continue
         out.extend(lint(handbook))
         try:
-            messages: Catalog | None = project.messages(handbook)
+            templates: tuple[Catalog, Catalog] | None = project.templates(handbook)
         except RenderError:
-            messages = None  # a layout that does not parse is reported above
+            templates = None  # a layout that does not parse is reported above
         for code in available(project.locales, handbook.id):
-            problems, catalog = catalog_problems(project, handbook, code)
+            problems, catalogs = catalog_problems(project, handbook, code)
             out.extend(problems)
-            if catalog is None or messages is None or has_errors(problems):
-                continue  # the status needs a catalog, a locale and layouts that read cleanly
-            cur = current_catalog(project, handbook, catalog, messages)
-            status = catalog_status(cur.catalog, code)
-            shown = relative(catalog_path(project.locales, code, handbook.id))
+            if catalogs is None or templates is None or has_errors(problems):
+                continue  # the status needs catalogs, a locale and layouts that read cleanly
+            curs = current_catalogs(project, handbook, catalogs, templates)
+            status = locale_status([cur.catalog for cur in curs], code)
+            not_done = [d for cur in curs for d in missing(cur)]
             if not status.complete and locale_info(code, project.locales).release == "complete":
                 why = (
                     f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'"
                 )
-                out.append(
-                    error("locale-incomplete", why, Place(shown, 1))
-                )  # line 1: the catalog as a whole
-                out.extend(missing(cur, shown)[:20])
+                # line 1 of the handbook's catalog: the locale as a whole
+                out.append(error("locale-incomplete", why, Place(curs[0].shown, 1)))
+                out.extend(not_done[:20])
             else:  # 'fallback' shows these in English, marked: worth knowing, not an error
                 out.extend(
-                    replace(d, severity=Severity.WARNING)
-                    for d in missing(cur, shown)
-                    if d.code == "po-stale"
+                    replace(d, severity=Severity.WARNING) for d in not_done if d.code == "po-stale"
                 )
-    return out
+    return list(dict.fromkeys(out))
 
 
 def statuses(project: Project, handbook: Handbook) -> list[Status]:
     """Each locale's status against the current source (a stale catalog is not 100 %)."""
-    messages = project.messages(handbook)
-    return [
-        catalog_status(
-            current_catalog(
-                project,
-                handbook,
-                read_catalog(catalog_path(project.locales, c, handbook.id), c),
-                messages,
-            ).catalog,
-            c,
-        )
-        for c in available(project.locales, handbook.id)
-    ]
+    templates = project.templates(handbook)
+    out = []
+    for code in available(project.locales, handbook.id):
+        paths = catalog_paths(project.locales, code, handbook.id)
+        catalogs = [(relative(p), read_domain(p, code)) for p in paths]
+        curs = current_catalogs(project, handbook, catalogs, templates)
+        out.append(locale_status([cur.catalog for cur in curs], code))
+    return out

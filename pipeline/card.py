@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .build import Prepared, Project, output_dir, prepare, resolve_locale
-from .catalog import catalog_path, read_catalog
+from .catalog import catalog_path, catalog_paths, read_domain
 from .diagnostics import Diagnostic, PipelineError, Place, UsageError, error, relative
 from .html import link_descriptions, render
 from .locales import LocaleInfo, available
@@ -115,16 +115,15 @@ def back_locale(project: Project, handbook: Handbook, front: LocaleInfo) -> str:
 
 
 def message_places(project: Project, handbook: Handbook, loc: LocaleInfo) -> dict[str, Place]:
-    """Where each card message is written in this language: the catalog line of a
-    translation (msgctxt, or msgid for layout strings), else the source."""
+    """Where each card message is written in this language: the line of a translation in the
+    catalog that holds it (msgctxt in the handbook's, or msgid in layouts.po), else the source."""
     if loc.code == handbook.language:
         places = {t.key: t.place for t in iter_texts(handbook)}
         return {**places, "": Place(relative(project.layouts / SIDE_TEMPLATE))}
-    path = catalog_path(project.locales, loc.code, handbook.id)
-    shown = relative(path)
     return {
-        (m.context or m.id): Place(shown, m.lineno or 0)
-        for m in read_catalog(path, loc.code)
+        (m.context or m.id): Place(relative(path), m.lineno or 0)
+        for path in reversed(catalog_paths(project.locales, loc.code, handbook.id))
+        for m in read_domain(path, loc.code)
         if m.id and isinstance(m.id, str)
     }
 

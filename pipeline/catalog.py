@@ -1,8 +1,10 @@
 """gettext catalogs on Babel: extract, write the template, read, update, init.
 
-Messages: one per source text (msgctxt = stable key), plus every fixed string
-of the layouts (Jinja2 i18n). One catalog per handbook and locale:
-locales/<locale>/LC_MESSAGES/<handbook>.po, the template locales/<handbook>.pot.
+Two domains per locale. A handbook's domain holds one message per source text
+(msgctxt = stable key): locales/<locale>/LC_MESSAGES/<handbook>.po, its template
+locales/<handbook>.pot. The layouts' domain holds every fixed string of the layouts
+(Jinja2 i18n), shared by every handbook: locales/<locale>/LC_MESSAGES/layouts.po,
+its template locales/layouts.pot; translated once per language, not once per handbook.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import UnknownLocaleError
-from babel.messages.catalog import Catalog, parse_separated_header
+from babel.messages.catalog import Catalog, Message, parse_separated_header
 from babel.messages.extract import extract
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, PoFileParser, write_po
@@ -34,7 +36,7 @@ from .locales import normalize
 from .model import Handbook, iter_texts
 from .output import write_atomic
 from .plurals import PluralError
-from .qa import forms
+from .qa import forms, is_translated
 from .source import CONTROL, outside_project, read_text
 
 JINJA_OPTIONS = {
@@ -49,36 +51,54 @@ DRAFT_COMMENT = (
 )
 
 
-def template(handbook: Handbook, source: Path, layouts: Path, root: Path) -> Catalog:
-    """The .pot catalog: source messages in reading order, then layout strings.
-    Locations are relative to the project root, wherever the command runs."""
+LAYOUTS_DOMAIN = "layouts"  # the layouts' interface strings, shared by every handbook
 
-    def where(path: Path) -> str:
-        return path.resolve().relative_to(root.resolve()).as_posix()
 
-    cat = Catalog(
-        project=handbook.id,
-        version=handbook.edition.isoformat(),
+def _where(path: Path, root: Path) -> str:
+    """A location relative to the project root, wherever the command runs."""
+    return path.resolve().relative_to(root.resolve()).as_posix()
+
+
+def _template(project: str, version: str, header: str) -> Catalog:
+    return Catalog(
+        project=project,
+        version=version,
         fuzzy=False,
-        header_comment=f"# Messages of the handbook '{handbook.id}' and its layouts.\n#",
+        header_comment=f"# {header}\n#",
         msgid_bugs_address="",
         copyright_holder="",
     )
-    for text in iter_texts(
-        handbook
-    ):  # what extract_handbook yields for pybabel, from the model in hand
+
+
+def template(handbook: Handbook, source: Path, root: Path) -> Catalog:
+    """The handbook domain's .pot: the source's texts in reading order."""
+    cat = _template(
+        handbook.id, handbook.edition.isoformat(), f"Messages of the handbook '{handbook.id}'."
+    )
+    for text in iter_texts(handbook):  # what extract_handbook yields for pybabel
         if text.value:
             cat.add(
                 text.value,
                 context=text.key,
-                locations=[(where(source), text.place.line)],
+                locations=[(_where(source, root), text.place.line)],
                 auto_comments=[text.comment] if text.comment else [],
             )
+    return cat
+
+
+def layout_template(layouts: Path, root: Path) -> Catalog:
+    """The layouts domain's .pot: every layout's interface strings, shared by every handbook."""
+    from . import __version__
+
+    cat = _template(
+        LAYOUTS_DOMAIN, __version__, "Interface strings of the layouts, shared by every handbook."
+    )
     messages, problems = layout_messages(layouts)
     if problems:
         raise RenderError(list(problems))
     for path, lineno, msg, comments, context in messages:
-        cat.add(msg, context=context, locations=[(where(path), lineno)], auto_comments=comments)
+        where = [(_where(path, root), lineno)]
+        cat.add(msg, context=context, locations=where, auto_comments=comments)
     return cat
 
 
@@ -477,14 +497,18 @@ def read_review(comments: list[str]) -> Review:
     return Review(state, reviewer, when, tuple(problems))
 
 
-def read_catalog(path: Path, locale: str | None = None) -> Catalog:
+def read_catalog(path: Path, locale: str | None = None, *, missing_ok: bool = False) -> Catalog:
     """Parse a PO file strictly and report every problem found, located.
 
     Checks what Babel lets pass: control characters, string syntax, the review
     comments, a header Babel must not apply (charset, Plural-Forms), repeated
     msgids (Babel keeps the first and drops the other), and, given the locale,
     a header naming another language or plural forms other than CLDR's for it.
+    With `missing_ok`, a file that does not exist reads as an empty catalog (a locale
+    without layouts.po yet: its messages are then new, and `handbook update` writes it).
     """
+    if missing_ok and not os.path.lexists(path):
+        return Catalog(locale=locale, fuzzy=False)
     shown = relative(path)
     text = read_text(path, shown, CatalogError)  # a source's file problems, named po-bom, ...
     problems = control_characters(text, shown)
@@ -539,19 +563,35 @@ def now() -> datetime:
 REVIEW_DRAFT = "# Review: draft (not yet reviewed by a qualified translator)"
 
 
-def catalog_path(locales_dir: Path, code: str, handbook_id: str) -> Path:
-    return locales_dir / code / "LC_MESSAGES" / f"{handbook_id}.po"
+def catalog_path(locales_dir: Path, code: str, domain: str) -> Path:
+    """A domain's catalog: a handbook's id, or LAYOUTS_DOMAIN."""
+    return locales_dir / code / "LC_MESSAGES" / f"{domain}.po"
 
 
-def init_catalog(pot: Catalog, code: str, handbook_id: str) -> Catalog:
+def catalog_paths(locales_dir: Path, code: str, handbook_id: str) -> tuple[Path, Path]:
+    """The catalogs a locale's edition reads: the handbook's domain first, then the layouts'."""
+    return catalog_path(locales_dir, code, handbook_id), catalog_path(
+        locales_dir, code, LAYOUTS_DOMAIN
+    )
+
+
+def read_domain(path: Path, code: str) -> Catalog:
+    """One of a locale's catalogs: a handbook's must exist, layouts.po may not yet (it reads as
+    empty, so each layout message is new: `handbook update` writes the file)."""
+    return read_catalog(path, code, missing_ok=path.stem == LAYOUTS_DOMAIN)
+
+
+def init_catalog(pot: Catalog, code: str, domain: str) -> Catalog:
     """A new, empty catalog with the locale's Plural-Forms, marked as a draft."""
     cat = Catalog(
         locale=code,
-        domain=handbook_id,
+        domain=domain,
         project=pot.project,
         version=pot.version,
         fuzzy=False,
-        header_comment=f"# {handbook_id}: translation into {code}.\n{REVIEW_DRAFT}\n# Reviewer:\n# Review-Date:",
+        header_comment=(
+            f"# {domain}: translation into {code}.\n{REVIEW_DRAFT}\n# Reviewer:\n# Review-Date:"
+        ),
         creation_date=pot.creation_date,
     )
     cat.update(pot, no_fuzzy_matching=True)
@@ -590,3 +630,53 @@ def update_catalog(catalog: Catalog, pot: Catalog) -> Catalog:
         )  # Babel's own key scheme
         catalog.obsolete.pop(key, None)
     return catalog
+
+
+PREFILLED = "Prefilled from "  # a translator comment: where a suggestion came from
+
+
+def _msgid(message: Message) -> str | tuple[str, ...]:
+    return message.id if isinstance(message.id, str) else tuple(message.id)
+
+
+def compendium(locales_dir: Path, code: str, exclude: Path) -> list[tuple[str, Catalog]]:
+    """The language's other catalogs (every domain), sorted, each with its file name; a
+    catalog that does not read is left out (`check` reports it)."""
+    out = []
+    for path in sorted((locales_dir / code / "LC_MESSAGES").glob("*.po")):
+        if path.resolve() == exclude.resolve():
+            continue
+        try:
+            out.append((path.name, read_catalog(path, code)))
+        except CatalogError:
+            continue
+    return out
+
+
+def prefill(catalog: Catalog, others: list[tuple[str, Catalog]]) -> int:
+    """Fill every untranslated message from the first of `others` that has the same msgid
+    translated (msgctxt aside, as msgmerge --compendium does), marked fuzzy with a comment
+    naming that catalog: a suggestion, untranslated until a reviewer clears the flag.
+    Returns how many were filled. A message checked since loses the comment."""
+    known: dict[str | tuple[str, ...], tuple[str, Message]] = {}
+    for shown, other in others:
+        for m in other:
+            if m.id and is_translated(m):
+                known.setdefault(_msgid(m), (shown, m))
+    filled = 0
+    for m in catalog:
+        if not m.id:
+            continue
+        if not m.fuzzy:
+            m.user_comments = [c for c in m.user_comments if not c.startswith(PREFILLED)]
+        found = known.get(_msgid(m))
+        if any(forms(m.string)) or found is None:
+            continue
+        shown, done = found
+        if m.pluralizable and len(forms(done.string)) != catalog.num_plurals:
+            continue
+        m.string = done.string if isinstance(done.string, str) else tuple(forms(done.string))
+        m.flags.add("fuzzy")
+        m.user_comments.append(f"{PREFILLED}{shown} (check it)")  # Babel wraps at 76 columns
+        filled += 1
+    return filled

@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import sys
+import textwrap
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -273,61 +274,93 @@ def _build_all(args: argparse.Namespace, project: Project, options: Options) -> 
     return 1 if failed else 0
 
 
-def _pot(project: Project, handbook: Handbook) -> Catalog:
-    return project.messages(handbook)
+def _templates(project: Project, handbook: Handbook) -> list[tuple[Path, Catalog, bool]]:
+    """Both domains' templates, each written when something other than its date changed:
+    locales/<handbook>.pot, then locales/layouts.pot (path, messages, whether written)."""
+    from .catalog import LAYOUTS_DOMAIN, po_bytes, write_if_changed
+
+    out = []
+    for domain, pot in zip((handbook.id, LAYOUTS_DOMAIN), project.templates(handbook), strict=True):
+        path = project.template_path(domain)
+        out.append((path, pot, write_if_changed(path, po_bytes(pot))))
+    return out
+
+
+def _shown(project: Project, path: Path) -> Path:
+    return path.relative_to(project.root) if path.is_relative_to(project.root) else path
+
+
+def _merge(project: Project, path: Path, code: str, pot: Catalog) -> tuple[Catalog, str]:
+    """A domain's catalog merged with its template (started when it does not exist yet),
+    its new messages prefilled from the language's other catalogs; and its counts, said."""
+    from .catalog import compendium, init_catalog, prefill, read_catalog, update_catalog
+    from .translate import catalog_status
+
+    if path.exists():
+        catalog = update_catalog(read_catalog(path, code), pot)
+    else:
+        catalog = init_catalog(pot, code, path.stem)
+    filled = prefill(catalog, compendium(project.locales, code, path))
+    st = catalog_status(catalog, code)
+    said = f"{st.translated} translated, {st.fuzzy} fuzzy, {st.untranslated} untranslated"
+    if filled:
+        said += (
+            f"; {filled} prefilled from other catalogs of {code}, marked fuzzy: check each "
+            "(its comment names the catalog it came from), then clear its fuzzy flag"
+        )
+    return catalog, said
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .catalog import po_bytes, write_if_changed
-
     project = _project(args)
     handbook = project.load(args.handbook)
-    path = project.template_path(handbook.id)
-    pot = _pot(project, handbook)
-    changed = write_if_changed(path, po_bytes(pot))
-    print(
-        f"{path.relative_to(project.root)}: {len(pot)} messages{'' if changed else ', unchanged'}"
-    )
+    for path, pot, changed in _templates(project, handbook):
+        print(f"{_shown(project, path)}: {len(pot)} messages{'' if changed else ', unchanged'}")
     return 0
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from .catalog import catalog_path, po_bytes, read_catalog, update_catalog, write_if_changed
+    from .catalog import catalog_paths, po_bytes, write_if_changed
     from .locales import available
-    from .translate import catalog_status
 
     project = _project(args)
     handbook = project.load(args.handbook)
-    pot = _pot(project, handbook)
-    write_if_changed(project.template_path(handbook.id), po_bytes(pot))
+    pots = [pot for _path, pot, _changed in _templates(project, handbook)]
     for code in available(project.locales, handbook.id):
-        path = catalog_path(project.locales, code, handbook.id)
-        catalog = update_catalog(read_catalog(path, code), pot)
-        changed = write_if_changed(path, po_bytes(catalog))
-        st = catalog_status(catalog, code)
-        print(
-            f"{code}: {st.translated} translated, {st.fuzzy} fuzzy, {st.untranslated} untranslated{'' if changed else ' (unchanged)'}"
-        )
+        for path, pot in zip(catalog_paths(project.locales, code, handbook.id), pots, strict=True):
+            catalog, said = _merge(project, path, code, pot)
+            changed = write_if_changed(path, po_bytes(catalog))
+            print(f"{_shown(project, path)}: {said}{'' if changed else ' (unchanged)'}")
     return 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .catalog import catalog_path, init_catalog, po_bytes
+    from .catalog import catalog_paths, po_bytes
     from .locales import config_path, config_template, locale_info, normalize
     from .output import write_atomic
 
     project = _project(args)
     handbook = project.load(args.handbook)
     loc = locale_info(normalize(args.lang), project.locales)
-    path = catalog_path(project.locales, loc.code, handbook.id)
+    path, layouts = catalog_paths(project.locales, loc.code, handbook.id)
     if path.exists():
         why = f"{loc.code} already has a catalog; use 'handbook update'"
         raise UsageError([Diagnostic(Severity.ERROR, "init-exists", why, _place(path))])
-    catalog = init_catalog(_pot(project, handbook), loc.code, handbook.id)
+    pot, layout_pot = project.templates(handbook)
+    catalog, said = _merge(project, path, loc.code, pot)
     write_atomic(path, po_bytes(catalog))
-    print(
-        f"created {path.relative_to(project.root)} ({loc.name}, {catalog.num_plurals} plural forms)"
-    )
+    plurals = f"{loc.name}, {catalog.num_plurals} plural forms"
+    print(f"created {_shown(project, path)} ({plurals}): {said}")
+    if layouts.exists():
+        print(
+            f"{_shown(project, layouts)}, the layouts' strings, is shared by every handbook: kept"
+        )
+    else:  # the first handbook in this language: the layouts' catalog starts too
+        catalog, said = _merge(project, layouts, loc.code, layout_pot)
+        write_atomic(layouts, po_bytes(catalog))
+        print(
+            f"created {_shown(project, layouts)} (the layouts' strings, for every handbook): {said}"
+        )
     config = config_path(project.locales, loc.code)
     if not config.exists():
         write_atomic(config, config_template(loc).encode())
@@ -487,10 +520,18 @@ List Bullet and List Number (or Word's list buttons), bold and italic, links.
 Text before the first question, tables and pictures are refused with their line
 (for .docx, the paragraph's number), never dropped. Then fill the keys the
 command names and run: handbook check --handbook ID
-
-example:
-  handbook import faq.md --id dw-rights
 """
+
+
+def _doc(summary: str, *examples: str, description: str = "") -> dict[str, Any]:
+    """A subcommand's help: its summary (the description too, unless it has its own), then
+    example command lines, kept as written."""
+    return {
+        "help": summary,
+        "description": description or textwrap.fill(summary, 79),
+        "epilog": "Examples:\n" + "\n".join(f"  {line}" for line in examples),
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+    }
 
 
 def parser() -> argparse.ArgumentParser:
@@ -506,7 +547,7 @@ def parser() -> argparse.ArgumentParser:
         description="Write source/ID/handbook.yaml: every key the schema needs, with a comment\n"
         "above it saying what to write; the keys to fill are left empty, and 'check'\n"
         "names each of them until they are filled. An existing source is never replaced.",
-        epilog="example:\n  handbook new dw-rights      (make new HANDBOOK=dw-rights)",
+        epilog="Examples:\n  handbook new dw-rights      (make new HANDBOOK=dw-rights)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     new.add_argument(
@@ -521,6 +562,8 @@ def parser() -> argparse.ArgumentParser:
         "import",
         help="import a Q&A file (.txt, .md or .docx) into source/ID/handbook.yaml",
         description=IMPORT_HELP,
+        epilog="Examples:\n  handbook import faq.md --id dw-rights\n"
+        '  handbook import faq.docx --id dw-rights --title "Know your rights"',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     imp.add_argument("file", metavar="FILE", help="a .txt, .md or .docx file")
@@ -534,12 +577,28 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--force", action="store_true", help="replace an existing source")
     imp.set_defaults(run=cmd_import)
 
-    chk = sub.add_parser("check", help="validate sources and catalogs, report every problem")
+    chk = sub.add_parser(
+        "check",
+        **_doc(
+            "validate sources and catalogs, report every problem",
+            "handbook check",
+            "handbook check --handbook ct-trafficking --strict",
+        ),
+    )
     chk.add_argument("--handbook", help="only this handbook (default: all)")
     chk.add_argument("--strict", action="store_true", help="fail on warnings too")
     chk.set_defaults(run=cmd_check)
 
-    bld = sub.add_parser("build", help="build the PDF and EPUB of one handbook in one language")
+    bld = sub.add_parser(
+        "build",
+        **_doc(
+            "build the PDF and EPUB of one handbook in one language",
+            "handbook build --handbook ct-trafficking --lang es",
+            "handbook build --lang es+en   # the bilingual edition",
+            "handbook build --lang es --size a5 --press",
+            "handbook build --all -j 2",
+        ),
+    )
     bld.add_argument("--handbook", help=f"default: {DEFAULT_HANDBOOK}; with --all, every handbook")
     which = bld.add_mutually_exclusive_group(required=True)
     which.add_argument("--lang", help="locale: en, es, pt-BR, zh-Hans, ar, fa-AF, ...")
@@ -577,7 +636,12 @@ def parser() -> argparse.ArgumentParser:
     )
     bld.set_defaults(run=cmd_build)
     crd = sub.add_parser(
-        "card", help="build the wallet card (3.5 x 2 in) and its 10-up print sheet in one language"
+        "card",
+        **_doc(
+            "build the wallet card (3.5 x 2 in) and its 10-up print sheet in one language",
+            "handbook card --lang es   # front Spanish, back English",
+            "handbook card --lang en --back fr",
+        ),
     )
     crd.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     crd.add_argument(
@@ -598,18 +662,18 @@ def parser() -> argparse.ArgumentParser:
     crd.set_defaults(run=cmd_card)
     ver = sub.add_parser(
         "verify",
-        help="read built PDFs and EPUBs as a reader's software does and check them",
-        description="Check built files the way a reader meets them: every contact number of\n"
-        "the source on the cover, in every page footer, on the back cover, the wallet\n"
-        "card and the EPUB's help section, digit for digit and in order; no number,\n"
-        "URL or domain the source does not have; no direction override or embedding\n"
-        "control; no text outside the page. Every build runs the same checks before\n"
-        "it writes anything.",
-        epilog="examples:\n"
-        "  handbook verify dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub\n"
-        "  handbook verify dist/es/ct-trafficking-card.pdf\n"
-        "  handbook verify --handbook ct-trafficking --lang es+en proofs/bilingual.pdf",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        **_doc(
+            "read built PDFs and EPUBs as a reader's software does and check them",
+            "handbook verify dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub",
+            "handbook verify dist/es/ct-trafficking-card.pdf",
+            "handbook verify --handbook ct-trafficking --lang es+en proofs/bilingual.pdf",
+            description="Check built files the way a reader meets them: every contact number of\n"
+            "the source on the cover, in every page footer, on the back cover, the wallet\n"
+            "card and the EPUB's help section, digit for digit and in order; no number,\n"
+            "URL or domain the source does not have; no direction override or embedding\n"
+            "control; no text outside the page. Every build runs the same checks before\n"
+            "it writes anything.",
+        ),
     )
     ver.add_argument(
         "files",
@@ -629,8 +693,11 @@ def parser() -> argparse.ArgumentParser:
 
     bkl = sub.add_parser(
         "booklet",
-        help="the book imposed 2-up for a duplex office printer, "
-        "to fold and staple: dist/<lang>/<id>-booklet.pdf",
+        **_doc(
+            "the book imposed 2-up for a duplex office printer, "
+            "to fold and staple: dist/<lang>/<id>-booklet.pdf",
+            "handbook booklet --lang es --size a4",
+        ),
     )
     bkl.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     bkl.add_argument(
@@ -650,8 +717,11 @@ def parser() -> argparse.ArgumentParser:
     bkl.set_defaults(run=cmd_booklet)
     web = sub.add_parser(
         "web",
-        help="the web edition, one page with its stylesheet and fonts, to host anywhere "
-        "or open on a phone: dist/<lang>/<id>-web/index.html",
+        **_doc(
+            "the web edition, one page with its stylesheet and fonts, to host anywhere "
+            "or open on a phone: dist/<lang>/<id>-web/index.html",
+            "handbook web --handbook ct-trafficking --lang es",
+        ),
     )
     web.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     web.add_argument("--lang", required=True, help="locale: en, es, pt-BR, ar, fa-AF, ...")
@@ -661,27 +731,53 @@ def parser() -> argparse.ArgumentParser:
         help="build an incomplete locale with marked fallbacks",
     )
     web.set_defaults(run=cmd_web)
-    for name, run, text in (
-        ("extract", cmd_extract, "write locales/<handbook>.pot from the source and the layouts"),
+    for name, run, text, examples in (
+        (
+            "extract",
+            cmd_extract,
+            "write locales/<handbook>.pot from the source and locales/layouts.pot from the "
+            "layouts (their interface strings, shared by every handbook)",
+            ("handbook extract --handbook ct-trafficking",),
+        ),
         (
             "update",
             cmd_update,
-            "merge the template into every catalog (changed messages become fuzzy)",
+            "merge the templates into every catalog of the handbook and into layouts.po "
+            "(changed messages become fuzzy; new ones are prefilled, fuzzy, from the same "
+            "msgid translated in the language's other catalogs)",
+            ("handbook update --handbook ct-trafficking",),
         ),
-        ("status", cmd_status, "translated / fuzzy / untranslated per locale"),
+        (
+            "status",
+            cmd_status,
+            "translated / fuzzy / untranslated per locale (the handbook's catalog and layouts.po)",
+            ("handbook status --handbook ct-trafficking", "handbook status --json"),
+        ),
     ):
-        cmd = sub.add_parser(name, help=text)
+        cmd = sub.add_parser(name, **_doc(text, *examples))
         cmd.add_argument("--handbook", default=DEFAULT_HANDBOOK)
         cmd.set_defaults(run=run)
         if name == "status":
             cmd.add_argument("--json", action="store_true", help="machine-readable output")
-    ini = sub.add_parser("init", help="start a catalog for a new locale")
+    ini = sub.add_parser(
+        "init",
+        **_doc(
+            "start a locale's catalog of a handbook (and its layouts.po, if new), prefilled "
+            "(fuzzy) from what the language's other catalogs translate, and its locale.yaml",
+            "handbook init ko",
+            "handbook init es --handbook domestic-workers",
+        ),
+    )
     ini.add_argument("lang")
     ini.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     ini.set_defaults(run=cmd_init)
     srv = sub.add_parser(
         "serve",
-        help="live preview in the browser: any handbook, any language, reloads when you save",
+        **_doc(
+            "live preview in the browser: any handbook, any language, reloads when you save",
+            "handbook serve",
+            "handbook serve --port 8080",
+        ),
     )
     srv.add_argument(
         "--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free port)"
@@ -689,7 +785,11 @@ def parser() -> argparse.ArgumentParser:
     srv.set_defaults(run=cmd_serve)
     rel = sub.add_parser(
         "release",
-        help="build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS",
+        **_doc(
+            "build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS",
+            "handbook release -j 2",
+            'handbook release --publisher "Example NGO"',
+        ),
     )
     rel.add_argument(
         "--publisher",

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .build import Project, build, variant_suffix
-from .catalog import catalog_path
+from .catalog import catalog_path, catalog_paths
 from .diagnostics import Diagnostic, PipelineError, Place, error, relative
 from .locales import config_path
 from .output import write_atomic
@@ -137,10 +137,10 @@ def _files(folder: Path, patterns: tuple[str, ...] = ("*",)) -> list[Path]:
 
 def input_hashes(project: Project, job: Job) -> dict[Path, str]:
     """sha256 of every project file the job's output depends on."""
-    languages = job.locale.split("+")  # a bilingual edition (es+en) reads both catalogs
+    languages = job.locale.split("+")  # a bilingual edition (es+en) reads both locales' catalogs
     project_files = [
         *_files(project.source / job.handbook),
-        *(catalog_path(project.locales, code, job.handbook) for code in languages),
+        *(p for code in languages for p in catalog_paths(project.locales, code, job.handbook)),
         *(config_path(project.locales, code) for code in languages),
         *_files(project.layouts),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -55,7 +56,13 @@ def message_key(message: Message) -> tuple[str | None, str]:
 
 
 def catalog_status(catalog: Catalog, code: str) -> Status:
-    messages = [m for m in catalog if m.id]
+    return locale_status([catalog], code)
+
+
+def locale_status(catalogs: Sequence[Catalog], code: str) -> Status:
+    """Where a locale stands over its catalogs (the handbook's, then the layouts'): every
+    message of each counts; it is reviewed when each of them is, by the first one's reviewer."""
+    messages = [m for catalog in catalogs for m in catalog if m.id]
     translated = sum(is_translated(m) for m in messages)
     fuzzy = sum(1 for m in messages if m.fuzzy)
     plurals = all(
@@ -63,7 +70,8 @@ def catalog_status(catalog: Catalog, code: str) -> Status:
         for m in messages
         if m.pluralizable and any(forms(m.string))
     )
-    review = read_review((catalog.header_comment or "").splitlines())
+    reviews = [read_review((c.header_comment or "").splitlines()) for c in catalogs]
+    review = next((r for r in reviews if r.state != "reviewed"), reviews[0])
     return Status(
         code,
         len(messages),
@@ -91,13 +99,12 @@ class Current:
 
     catalog: Catalog
     stale: dict[Key, Place]  # messages the file lacks, or has for an older text: their source line
-    changed: frozenset[
-        Key
-    ]  # of those, the ones whose source text changed (the file has the old one)
+    changed: frozenset[Key]  # of those, the ones whose source text changed (the file has the old)
     handbook_id: str
+    shown: str  # the catalog's file, as diagnostics name it
 
 
-def current(catalog: Catalog, pot: Catalog, handbook_id: str, root: Path) -> Current:
+def current(catalog: Catalog, pot: Catalog, handbook_id: str, root: Path, shown: str) -> Current:
     """Merge the template into a copy of `catalog`; a message keeps the line it has in the file."""
     lines = {message_key(m): m.lineno for m in catalog if m.id}
     contexts = {m.context for m in catalog if m.id and m.context}
@@ -111,13 +118,20 @@ def current(catalog: Catalog, pot: Catalog, handbook_id: str, root: Path) -> Cur
         if m.id:
             m.lineno = lines.get(message_key(m))
     changed = frozenset(k for k in stale if k[0] in contexts)
-    return Current(merged, stale, changed, handbook_id)
+    return Current(merged, stale, changed, handbook_id, shown)
 
 
-def missing(cur: Current, shown: str) -> list[Diagnostic]:
-    """Every message that is not done, located: at its catalog line, or, when the catalog
-    does not have it yet, at the source line that made it."""
-    out = []
+def missing(cur: Current) -> list[Diagnostic]:
+    """Every message that is not done, located: at its line in the catalog that holds it, or,
+    when the catalog does not have it yet, at the source or layout line that made it."""
+    out, shown = [], cur.shown
+    keys = [message_key(m) for m in cur.catalog if m.id]
+    if len(keys) > 1 and not cur.changed and all(k in cur.stale for k in keys):
+        why = (  # a new catalog (layouts.po in a new language): one line, not one per message
+            f"this catalog has none of its {len(keys)} messages yet: run 'handbook update "
+            f"--handbook {cur.handbook_id}' to write them into it, then translate them"
+        )
+        return [error("po-stale", why, Place(shown))]
     update = f"run 'handbook update --handbook {cur.handbook_id}' to merge it into the catalogs"
     for m in cur.catalog:
         if not m.id or is_translated(m):
@@ -143,9 +157,11 @@ def missing(cur: Current, shown: str) -> list[Diagnostic]:
             )
         else:
             what = (
-                "fuzzy (the source changed: check and clear the fuzzy flag)"
-                if m.fuzzy
-                else "untranslated"
+                "untranslated"
+                if not m.fuzzy
+                else "fuzzy (the source changed: check and clear the fuzzy flag)"
+                if m.previous_id
+                else "fuzzy (a suggestion: check it, correct it if needed, clear the fuzzy flag)"
             )
             out.append(
                 error("po-incomplete", f"message '{label}' is {what}", Place(shown, m.lineno or 0))
@@ -153,30 +169,34 @@ def missing(cur: Current, shown: str) -> list[Diagnostic]:
     return out
 
 
-def translations(catalog: Catalog | None) -> NullTranslations:
-    """gettext for the layouts, from the catalog in memory (fuzzy left out)."""
-    if catalog is None:
-        return NullTranslations()
-    buf = io.BytesIO()
-    write_mo(buf, catalog, use_fuzzy=False)
-    buf.seek(0)
-    return Translations(fp=buf)
+def translations(*catalogs: Catalog) -> NullTranslations:
+    """gettext for the layouts, from the catalogs in memory (fuzzy left out): one object, the
+    domains merged, the first catalog's translation winning (the handbook's, then the layouts')."""
+    merged: Translations | None = None
+    for catalog in reversed(catalogs):
+        buf = io.BytesIO()
+        write_mo(buf, catalog, use_fuzzy=False)
+        buf.seek(0)
+        merged = Translations(fp=buf) if merged is None else merged.merge(Translations(fp=buf))
+    return merged or NullTranslations()
 
 
 def translate(
-    handbook: Handbook, cur: Current, loc: LocaleInfo, shown: str, *, allow_partial: bool
+    handbook: Handbook, curs: Sequence[Current], loc: LocaleInfo, *, allow_partial: bool
 ) -> tuple[Handbook, Status]:
-    """The handbook in `loc`; refuse an incomplete locale unless it may fall back."""
-    catalog = cur.catalog
-    status = catalog_status(catalog, loc.code)
+    """The handbook in `loc`, from its own domain (`curs[0]`); refuse an incomplete locale
+    (every domain counts) unless it may fall back."""
+    status = locale_status([cur.catalog for cur in curs], loc.code)
     if not status.complete and loc.release == "complete" and not allow_partial:
         summary = error(
             "locale-incomplete",
-            f"{loc.code} is {status.percent:.1f}% translated ({status.translated}/{status.total}, {status.fuzzy} fuzzy, "
-            f"{status.untranslated} untranslated); its release rule is 'complete'. Finish it, or build a proof with ALLOW_PARTIAL=1",
-            Place(shown, 1),
+            f"{loc.code} is {status.percent:.1f}% translated ({status.translated}/{status.total}, "
+            f"{status.fuzzy} fuzzy, {status.untranslated} untranslated); its release rule is "
+            "'complete'. Finish it, or build a proof with ALLOW_PARTIAL=1",
+            Place(curs[0].shown, 1),
         )
-        raise CatalogError([summary, *missing(cur, shown)])
+        raise CatalogError([summary, *(d for cur in curs for d in missing(cur))])
+    catalog = curs[0].catalog
     done = {message_key(m): m.string for m in catalog if m.id and is_translated(m)}
     fallbacks = 0
 

@@ -32,7 +32,7 @@ def good_build(tmp_path: Path) -> Path:
 def test_failed_build_keeps_the_previous_outputs(good_build: Path) -> None:
     out = good_build / "dist" / "es"
     before = snapshot(out)
-    po = catalog_path(good_build / "locales", "es", HANDBOOK)
+    po = catalog_path(good_build / "locales", "es", "layouts")  # the layouts' strings
     po.write_text(
         po.read_text(encoding="utf-8").replace('msgid "Contents"', 'msgid "Contents"\ngarbage'),
         encoding="utf-8",

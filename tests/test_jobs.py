@@ -153,6 +153,7 @@ def test_changed_output_is_built_again(copy: Path) -> None:
     ("changed", "stale"),
     [
         (f"locales/es/LC_MESSAGES/{HANDBOOK}.po", {"es"}),
+        ("locales/es/LC_MESSAGES/layouts.po", {"es"}),
         ("locales/es/locale.yaml", {"es"}),
         (f"source/{HANDBOOK}/handbook.yaml", {"en", "es"}),
         ("layouts/print.css", {"en", "es"}),

@@ -26,7 +26,7 @@ from lxml import etree
 
 from pipeline import build as build_module
 from pipeline import verify as verify_module
-from pipeline.build import Project, build, check, current_catalog
+from pipeline.build import Project, build, check, current_catalogs
 from pipeline.catalog import read_catalog
 from pipeline.diagnostics import CatalogError, PipelineError, RenderError, SourceError
 from pipeline.html import print_html, render_plain
@@ -40,6 +40,7 @@ from .conftest import ROOT
 
 TINY = Path(__file__).parent / "roots" / "tiny"
 PO = Path("locales/es/LC_MESSAGES/tiny.po")
+LAYOUTS_PO = PO.with_name("layouts.po")  # the layouts' strings, shared by every handbook
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,13 @@ def secret(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secret]:
         assert server.requests == [], f"the pipeline fetched {server.requests}"
 
 
-def tiny_project(root: Path, po: str | None = None) -> Project:
+def tiny_project(root: Path, po: str | None = None, layouts_po: str | None = None) -> Project:
     shutil.copytree(TINY, root, ignore=shutil.ignore_patterns("README.md"))
     shutil.copytree(ROOT / "layouts", root / "layouts")
     if po is not None:
         (root / PO).write_text(po, encoding="utf-8")
+    if layouts_po is not None:
+        (root / LAYOUTS_PO).write_text(layouts_po, encoding="utf-8")
     return Project(root, root / "dist")
 
 
@@ -204,7 +207,8 @@ def test_html_that_references_outside_files_embeds_nothing(tmp_path: Path, secre
 # --- hostile catalogs, with the QA gate switched off ---------------------------
 
 
-def hostile_catalog(secret: Secret) -> str:
+def hostile_catalogs(secret: Secret) -> tuple[str, str]:
+    """tiny.po and layouts.po, each with hostile translations."""
     po = (TINY / PO).read_text(encoding="utf-8")
     po = translate_as(
         po,
@@ -222,7 +226,8 @@ def hostile_catalog(secret: Secret) -> str:
         f'¿Dónde?<style>@import url("{secret.url}");</style><link rel="stylesheet" href="{secret.file_url}">',
     )
     # A layout string that lands in CSS (the running footer): quotes must not break out of the CSS string.
-    return translate_as(po, "Page %(number)s", f'Página %(number)s") url({secret.url}) ("')
+    layouts = (TINY / LAYOUTS_PO).read_text(encoding="utf-8")
+    return po, translate_as(layouts, "Page %(number)s", f'Página %(number)s") url({secret.url}) ("')
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +236,7 @@ def hostile_build(
 ) -> tuple[Project, list[Path]]:
     """Both gates off, the catalog's QA and the verification of the output: what is left to
     stop a hostile translation is the rendering itself (escaping, the fetcher)."""
-    project = tiny_project(tmp_path_factory.mktemp("hostile") / "p", hostile_catalog(secret))
+    project = tiny_project(tmp_path_factory.mktemp("hostile") / "p", *hostile_catalogs(secret))
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(build_module, "check_catalog", lambda *args, **kwargs: [])
         with pytest.raises(RenderError, match=r"\[verify-link-added\]"):
@@ -241,7 +246,7 @@ def hostile_build(
 
 
 def test_check_flags_every_markup(tmp_path: Path, secret: Secret) -> None:
-    project = tiny_project(tmp_path / "p", hostile_catalog(secret))
+    project = tiny_project(tmp_path / "p", *hostile_catalogs(secret))
     markup = [d for d in check(project, ["tiny"]) if d.code == "qa-markup"]
     assert [d.place.line for d in markup] == [25, 29, 37]
     assert all(d.place.path.endswith("tiny.po") for d in markup)
@@ -283,15 +288,20 @@ def test_hostile_translations_leak_nothing(
 
 
 def test_layout_string_translations_are_escaped(tmp_path: Path, secret: Secret) -> None:
-    po = translate_as(
-        (TINY / PO).read_text(encoding="utf-8"), "Get help now", f'<img src="{secret.file_url}">'
+    layouts_po = translate_as(
+        (TINY / LAYOUTS_PO).read_text(encoding="utf-8"),
+        "Get help now",
+        f'<img src="{secret.file_url}">',
     )
-    project = tiny_project(tmp_path / "p", po)
+    project = tiny_project(tmp_path / "p", layouts_po=layouts_po)
     handbook = project.load("tiny")
     loc = locale_info("es", project.locales)
-    cur = current_catalog(project, handbook, read_catalog(project.root / PO, "es"))
-    translated, status = translate(handbook, cur, loc, str(PO), allow_partial=False)
-    html = print_html(project.layouts, present(translated, loc, status), translations(cur.catalog))
+    catalogs = [(str(p), read_catalog(project.root / p, "es")) for p in (PO, LAYOUTS_PO)]
+    curs = current_catalogs(project, handbook, catalogs)
+    translated, status = translate(handbook, curs, loc, allow_partial=False)
+    gettext = translations(*(cur.catalog for cur in curs))
+    assert "<img" in gettext.gettext("Get help now")  # the hostile text reaches the layouts
+    html = print_html(project.layouts, present(translated, loc, status), gettext)
     assert "<img" not in html
 
 

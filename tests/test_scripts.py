@@ -20,7 +20,7 @@ import pikepdf
 import pytest
 
 from pipeline.build import build
-from pipeline.catalog import catalog_path, po_bytes, read_catalog
+from pipeline.catalog import catalog_paths, po_bytes, read_catalog
 from pipeline.cli import main
 from pipeline.diagnostics import RenderError
 from pipeline.fonts import check_coverage, family_files
@@ -195,14 +195,14 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Edition]:
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             assert main(["--root", str(project.root), "init", sample.code.replace("_", "-")]) == 0
-        path = catalog_path(project.locales, sample.code, HANDBOOK)
-        catalog = read_catalog(path, sample.code)
         texts = {**sample.texts, **sample.extra}
-        for message in catalog:
-            key = message.context or message.id
-            if key in texts:
-                message.string = texts[key]
-        path.write_bytes(po_bytes(catalog))
+        for path in catalog_paths(project.locales, sample.code, HANDBOOK):  # and layouts.po
+            catalog = read_catalog(path, sample.code)
+            for message in catalog:
+                key = message.context or message.id
+                if key in texts:
+                    message.string = texts[key]
+            path.write_bytes(po_bytes(catalog))
         pdf, epub = build(project, HANDBOOK, sample.code, allow_partial=True)
         out[sample.code] = Edition(
             sample, printed.getvalue(), Built(sample.code, sample.code.replace("_", "-"), pdf, epub)

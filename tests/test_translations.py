@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,15 @@ from babel.messages.catalog import Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from pipeline.build import Project
-from pipeline.catalog import catalog_path, read_catalog, template
+from pipeline.build import Project, statuses
+from pipeline.catalog import (
+    LAYOUTS_DOMAIN,
+    catalog_path,
+    catalog_paths,
+    layout_template,
+    read_catalog,
+    template,
+)
 from pipeline.cli import main
 from pipeline.diagnostics import Place
 from pipeline.locales import available
@@ -45,9 +53,10 @@ def test_the_shipped_locales_ship(project: Project) -> None:
     assert set(available(project.locales, HANDBOOK)) == set(SHIPPED)
 
 
+@pytest.mark.parametrize("domain", [HANDBOOK, LAYOUTS_DOMAIN])
 @pytest.mark.parametrize("code", SHIPPED)
-def test_catalog_passes_msgfmt_and_is_complete(project: Project, code: str) -> None:
-    path = catalog_path(project.locales, code, HANDBOOK)
+def test_catalog_passes_msgfmt_and_is_complete(project: Project, code: str, domain: str) -> None:
+    path = catalog_path(project.locales, code, domain)
     msgfmt = ["msgfmt", "--check-format", "--check-header", "-o", "/dev/null", str(path)]
     run = subprocess.run(msgfmt, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
@@ -59,17 +68,27 @@ def test_catalog_passes_msgfmt_and_is_complete(project: Project, code: str) -> N
 
 
 def test_pybabel_and_our_extractor_agree(tmp_path: Path, project: Project, handbook) -> None:  # type: ignore[no-untyped-def]
+    """pybabel with the repo's mapping finds every message of both domains: those of source/
+    are the handbook's template, those of layouts/ the layouts' template."""
     pot = tmp_path / "pybabel.pot"
     pybabel = [str(ROOT / ".venv/bin/pybabel"), "extract", "-F", "babel.cfg", "-o", str(pot), "."]
     subprocess.run(pybabel, cwd=ROOT, check=True, capture_output=True)
-    with pot.open("rb") as f:
-        theirs = {
-            (m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(f) if m.id
+
+    def keys(messages: Iterable[Message], folder: str) -> set[tuple[str | None, str]]:
+        return {
+            (m.context, m.id if isinstance(m.id, str) else m.id[0])
+            for m in messages
+            if m.id and all(path.startswith(folder) for path, _line in m.locations)
         }
-    pot_catalog = template(handbook, project.handbook_path(HANDBOOK), project.layouts, project.root)
-    ours = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in pot_catalog if m.id}
-    assert theirs == ours
-    assert len(ours) > 200
+
+    with pot.open("rb") as f:
+        theirs = list(read_po(f))
+    ours = template(handbook, project.handbook_path(HANDBOOK), project.root)
+    layouts = layout_template(project.layouts, project.root)
+    assert keys(theirs, "source/") == keys(ours, "source/") == keys(ours, "")
+    assert keys(theirs, "layouts/") == keys(layouts, "layouts/") == keys(layouts, "")
+    assert len([m for m in theirs if m.id]) == len(keys(ours, "")) + len(keys(layouts, ""))
+    assert len(keys(ours, "")) > 200
 
 
 def test_changed_source_sentence_becomes_fuzzy_and_blocks_the_locale(
@@ -153,7 +172,7 @@ def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = copy_project(tmp_path)
-    po = catalog_path(project.locales, "es", HANDBOOK)
+    po, layouts = catalog_paths(project.locales, "es", HANDBOOK)
     catalog = read_catalog(po, "es")
     english = (
         "Migrant and refugee victims in Connecticut face several barriers when trying to access justice "
@@ -162,7 +181,7 @@ def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
     text = po.read_text(encoding="utf-8")
     translated = catalog.get(english, context="barriers-to-justice/p1").string
     po.write_text(text.replace(f'msgstr "{translated}"', 'msgstr ""'), encoding="utf-8")
-    total = len([m for m in catalog if m.id])
+    total = len([m for m in (*catalog, *read_catalog(layouts, "es")) if m.id])  # both domains
     assert main(["--root", str(tmp_path), "build", "--lang", "es"]) == 1
     expected = f"es is {100 * (total - 1) / total:.1f}% translated ({total - 1}/{total}, 0 fuzzy, 1 untranslated)"
     assert expected in capsys.readouterr().err
@@ -229,14 +248,22 @@ def test_fallback_release_rule_builds_a_partial_locale(tmp_path: Path) -> None:
     )
 
 
-def test_a_reviewed_catalog_drops_the_draft_notice(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
-    po = catalog_path(project.locales, "es", HANDBOOK)
+def sign(po: Path, reviewer: str) -> None:
     text = po.read_text(encoding="utf-8")
-    signed = "# Review: reviewed\n# Reviewer: Ana Pérez\n# Review-Date: 2026-12-01"
-    text = re.sub(r"# Review: draft.*\n# Reviewer:\n# Review-Date:", signed, text)
-    po.write_text(text, encoding="utf-8")
+    signed = f"# Review: reviewed\n# Reviewer: {reviewer}\n# Review-Date: 2026-12-01"
+    po.write_text(re.sub(r"# Review: draft.*\n# Reviewer:\n# Review-Date:", signed, text), "utf-8")
+
+
+def test_a_reviewed_locale_drops_the_draft_notice(tmp_path: Path) -> None:
+    """Reviewed means both catalogs are: the handbook's and the layouts' (its reviewer is
+    credited); while layouts.po is a draft, the colophon still says so."""
+    project = copy_project(tmp_path)
+    po, layouts = catalog_paths(project.locales, "es", HANDBOOK)
+    sign(po, "Ana Pérez")
     assert catalog_status(read_catalog(po, "es"), "es").review == "reviewed"
+    [es] = [s for s in statuses(project, project.load(HANDBOOK)) if s.code == "es"]
+    assert es.review == "draft"
+    sign(layouts, "Luis Gómez")
     assert main(["--root", str(tmp_path), "build", "--lang", "es"]) == 0
     with zipfile.ZipFile(tmp_path / "dist" / "es" / f"{HANDBOOK}.epub") as z:
         colophon = z.read("EPUB/colophon.xhtml").decode()
