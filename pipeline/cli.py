@@ -789,6 +789,8 @@ def parser() -> argparse.ArgumentParser:
             "build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS",
             "handbook release -j 2",
             'handbook release --publisher "Example NGO"',
+            "handbook release --shard 2/3 --out shard   # machine 2 of 3 (README)",
+            "handbook release --merge shards/*          # every shard's folder: dist/",
         ),
     )
     rel.add_argument(
