@@ -547,7 +547,7 @@ def parser() -> argparse.ArgumentParser:
         description="Write source/ID/handbook.yaml: every key the schema needs, with a comment\n"
         "above it saying what to write; the keys to fill are left empty, and 'check'\n"
         "names each of them until they are filled. An existing source is never replaced.",
-        epilog="Examples:\n  handbook new dw-rights      (make new HANDBOOK=dw-rights)",
+        epilog="Examples:\n  handbook new dw-rights",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     new.add_argument(
@@ -663,23 +663,25 @@ def parser() -> argparse.ArgumentParser:
     ver = sub.add_parser(
         "verify",
         **_doc(
-            "read built PDFs and EPUBs as a reader's software does and check them",
+            "read built PDFs, EPUBs and web pages as a reader's software does and check them",
             "handbook verify dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub",
             "handbook verify dist/es/ct-trafficking-card.pdf",
+            "handbook verify dist/ar/ct-trafficking-web/index.html",
             "handbook verify --handbook ct-trafficking --lang es+en proofs/bilingual.pdf",
             description="Check built files the way a reader meets them: every contact number of\n"
             "the source on the cover, in every page footer, on the back cover, the wallet\n"
-            "card and the EPUB's help section, digit for digit and in order; no number,\n"
-            "URL or domain the source does not have; no direction override or embedding\n"
-            "control; no text outside the page. Every build runs the same checks before\n"
-            "it writes anything.",
+            "card, the EPUB's help section and the web page's help box, digit for digit\n"
+            "and in order; no number, URL or domain the source does not have; no direction\n"
+            "override or embedding control; no text outside the page. Every build runs the\n"
+            "same checks before it writes anything.",
         ),
     )
     ver.add_argument(
         "files",
         nargs="+",
         metavar="FILE",
-        help="a built .pdf or .epub (an edition, a card or a card sheet)",
+        help="a built .pdf or .epub (an edition, a card or a card sheet), or a web edition's "
+        "index.html",
     )
     ver.add_argument(
         "--handbook",

@@ -14,7 +14,7 @@ import io
 import os
 import subprocess
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,9 +119,13 @@ def cache_dir() -> Path:
     )
 
 
-def subset(face: Face, text: str, flavor: str = "woff") -> bytes:
+def subset(
+    face: Face, text: str, flavor: str = "woff", *, drop: Sequence[str] = (), hinting: bool = True
+) -> bytes:
     """A subset of one face for the characters of `text`: WOFF for the EPUB (not every
-    reading system reads WOFF2), WOFF2 for the web edition (every current browser does).
+    reading system reads WOFF2), WOFF2 for the web edition (every current browser does);
+    without the glyphs only the OpenType features in `drop` reach, and without hinting
+    instructions unless `hinting`.
 
     Subsetting a CJK face takes seconds, and an edit rarely changes the set of
     characters, so subsets are cached by face file and character set."""
@@ -132,10 +136,12 @@ def subset(face: Face, text: str, flavor: str = "woff") -> bytes:
     key = hashlib.sha256(
         f"{face.path}\0{face.index}\0{stat.st_size}\0{stat.st_mtime_ns}\0{fontTools.version}\0{chars}".encode()
     )
+    if drop or not hinting:  # the EPUB's keys are unchanged: their caches stay warm
+        key.update(f"\0drop:{','.join(sorted(drop))}\0hinting:{hinting}".encode())
     cached = cache_dir() / f"{key.hexdigest()}.{flavor}"
     if cached.is_file():
         return cached.read_bytes()
-    data = _subset(face, chars, flavor)
+    data = _subset(face, chars, flavor, drop, hinting)
     try:
         write_atomic(cached, data)
     except OSError:
@@ -143,7 +149,9 @@ def subset(face: Face, text: str, flavor: str = "woff") -> bytes:
     return data
 
 
-def _subset(face: Face, text: str, flavor: str = "woff") -> bytes:
+def _subset(
+    face: Face, text: str, flavor: str = "woff", drop: Sequence[str] = (), hinting: bool = True
+) -> bytes:
     """The font's own timestamp is kept, so the bytes repeat (WOFF2 needs brotli)."""
     from fontTools import subset as ft_subset
     from fontTools.ttLib import TTFont
@@ -154,9 +162,14 @@ def _subset(face: Face, text: str, flavor: str = "woff") -> bytes:
     options.layout_features = ["*"]  # Arabic shaping needs init/medi/fina/rlig and friends
     options.name_IDs = ["*"]
     options.notdef_outline = True
+    options.hinting = hinting
     font = TTFont(
         face.path, fontNumber=face.index, recalcTimestamp=False
     )  # the subsetter option alone is not enough
+    if drop:
+        tables = [font[t].table for t in ("GSUB", "GPOS") if t in font]
+        tags = {r.FeatureTag for t in tables if t.FeatureList for r in t.FeatureList.FeatureRecord}
+        options.layout_features = sorted(tags - set(drop))
     subsetter = ft_subset.Subsetter(options)
     subsetter.populate(text=text)
     subsetter.subset(font)

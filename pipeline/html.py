@@ -20,16 +20,20 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from . import inline
 from .diagnostics import Place, RenderError, error, relative
+from .inline import PHONE, dial
 from .locales import LocaleInfo
-from .model import Text
+from .model import Text, iter_texts
 from .present import SectionView, View, edition_date
 from .qa import URL
 
 # Runs of Latin letters and digits (names, numbers, URLs): kept left to right
 # inside right-to-left text, on the page and in copied text; set in the Latin
 # fonts inside CJK text.
-LTR_RUN = re.compile(r"[A-Za-z0-9@:/+][A-Za-z0-9 .,’'&@:/+_-]*[A-Za-z0-9]|[A-Za-z0-9]")
+# A phone number is one run, brackets and all: (202) 671-1880.
+RUN_ON = r"[A-Za-z0-9 .,’'&@:/+_-]*[A-Za-z0-9]"
+LTR_RUN = re.compile(rf"{PHONE.pattern}(?:{RUN_ON})?|[A-Za-z0-9@:/+]{RUN_ON}|[A-Za-z0-9]")
 # Beside <bdi>, a left-to-right mark on each side of a run, in the text itself,
 # keeps it in order where markup is dropped. Measured with Calibre (EPUB, MOBI,
 # EPUB, PDF): MOBI drops <bdi>; its renderer ignores the isolates LRI and PDI
@@ -43,24 +47,27 @@ def ltr_marked(value: str) -> str:
     return f"{LRM}{value}{LRM}"
 
 
-def _runs(value: str, template: Markup) -> Markup:
+Runs = Callable[[str], Markup]
+
+
+def _runs(value: str, template: Markup, inner: Runs) -> Markup:
     out, last = [], 0
     for m in LTR_RUN.finditer(value):
         out.append(escape(value[last : m.start()]))
-        out.append(template.format(m.group(0)))
+        out.append(template.format(inner(m.group(0))))
         last = m.end()
     out.append(escape(value[last:]))
     return Markup("").join(out)
 
 
-def isolate_ltr(value: str) -> Markup:
-    return _runs(value, Markup(f'<bdi dir="ltr">{LRM}{{}}{LRM}</bdi>'))
+def isolate_ltr(value: str, inner: Runs = escape) -> Markup:
+    return _runs(value, Markup(f'<bdi dir="ltr">{LRM}{{}}{LRM}</bdi>'), inner)
 
 
-def latin_runs(value: str) -> Markup:
+def latin_runs(value: str, inner: Runs = escape) -> Markup:
     """CJK fonts draw the apostrophe and quotes (U+2019, U+201C) full width, as in
     "Attorney[wide gap]s Office"; page.css.j2 sets these runs in the Latin fonts."""
-    return _runs(value, Markup('<span class="latn">{}</span>'))
+    return _runs(value, Markup('<span class="latn">{}</span>'), inner)
 
 
 def keep_urls(
@@ -81,24 +88,35 @@ def keep_urls(
 
 
 def text_filter(loc: LocaleInfo) -> Callable[[Text], Markup]:
+    """A text as HTML. An answer's text (rich) has its markup rendered (pipeline/inline.py)
+    and its phone numbers linked; the runs of each piece of its plain text are kept as in
+    any text. Other texts (titles, questions: headings, contents links) print as written."""
     rtl, cjk = loc.dir == "rtl", loc.fonts.style == "cjk"
 
+    def leaf(fallback: bool) -> inline.Leaf:
+        def render(value: str, linked: bool) -> Markup:
+            inner = escape if linked else inline.phone_links  # a link holds no other link
+            if fallback:
+                return keep_urls(value, inner)
+            if rtl:
+                return keep_urls(value, lambda v: isolate_ltr(v, inner), rtl=True)
+            return keep_urls(value, (lambda v: latin_runs(v, inner)) if cjk else inner, cjk=cjk)
+
+        return render
+
     def render(text: Text) -> Markup:
+        pieces = leaf(text.fallback)
+        if text.rich:
+            body = inline.render(inline.parse(text.value).nodes, pieces)
+        else:
+            body = pieces(text.value, True)
         if text.fallback:  # the source language's text, marked, and kept in order like a run
-            value = ltr_marked(text.value) if rtl else text.value
             kind = "fallback latn" if cjk else "fallback"
             span = Markup('<span class="{}" lang="{}" dir="ltr">{}</span>')
-            return span.format(kind, text.lang, keep_urls(value, escape))
-        if rtl:
-            return keep_urls(text.value, isolate_ltr, rtl=True)
-        return keep_urls(text.value, latin_runs if cjk else escape, cjk=cjk)
+            return span.format(kind, text.lang, Markup(ltr_marked(body)) if rtl else body)
+        return body
 
     return render
-
-
-def tel_href(number: str) -> str:
-    digits = re.sub(r"\D", "", number)
-    return f"+{digits}" if len(digits) == 11 and digits.startswith("1") else digits
 
 
 def link(scheme: str, rtl: bool) -> Callable[[str], Markup]:
@@ -109,7 +127,7 @@ def link(scheme: str, rtl: bool) -> Callable[[str], Markup]:
     def render(number: str) -> Markup:
         if not scheme:
             return Markup('<bdi dir="ltr">{}</bdi>').format(mark(number))
-        a = Markup('<a href="{}:{}">{}</a>').format(scheme, tel_href(number), mark(number))
+        a = Markup('<a href="{}:{}">{}</a>').format(scheme, dial(number), mark(number))
         return Markup('<bdi dir="ltr">{}</bdi>').format(a)
 
     return render
@@ -126,13 +144,16 @@ def link_descriptions(view: View, gettext: NullTranslations) -> dict[str, str]:
             for q in s.entries
         }
     )
+    for t in iter_texts(view.hb.sections):  # numbers in answers, and their tel: links
+        marked = inline.signature(inline.parse(t.value).nodes) if t.rich else ()
+        linked = [s.removeprefix("link tel:") for s in marked if s.startswith("link tel:")]
+        for number in [*linked, *(m.group() for m in PHONE.finditer(t.value) if t.rich)]:
+            out[f"tel:{dial(number)}"] = gettext.gettext("Call %(number)s") % {"number": number}
     for c in view.hb.contacts:
         if c.phone:
-            out[f"tel:{tel_href(c.phone)}"] = gettext.gettext("Call %(number)s") % {
-                "number": c.phone
-            }
+            out[f"tel:{dial(c.phone)}"] = gettext.gettext("Call %(number)s") % {"number": c.phone}
         if c.sms:
-            out[f"sms:{tel_href(c.sms)}"] = gettext.gettext("Text %(number)s") % {"number": c.sms}
+            out[f"sms:{dial(c.sms)}"] = gettext.gettext("Text %(number)s") % {"number": c.sms}
     return out
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from .diagnostics import Diagnostic, warning
+from .inline import PHONE
 from .model import Handbook, Text, iter_texts
 
 # What a text generator says of itself ("As an expert in...", "As an AI...", "I must clarify
@@ -15,7 +16,6 @@ PERSONA = re.compile(
     r"|I (?:must clarify|am an? (?:AI|expert|(?:large )?language model|assistant))\b"
     r"|[Mm]y (?:expertise|knowledge cutoff|training data)\b)"
 )
-PHONE = re.compile(r"(?<![\w-])(?:\+?1[-. ])?\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}(?![\w-])")
 MIN_DUPLICATE_CHARS = 30
 
 

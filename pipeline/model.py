@@ -24,6 +24,7 @@ class Text:
     lang: str
     fallback: bool = False  # shown in the source language because untranslated
     comment: str = ""  # note for translators, extracted into the POT
+    rich: bool = False  # an answer's text: its inline markup is read (pipeline/inline.py)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Item:
 @dataclass(frozen=True)
 class ItemList:
     items: tuple[Item, ...]
+    style: str = "numbered"  # or "bullet": printed as <ol> or <ul>
 
 
 Block = Paragraph | ItemList

@@ -7,10 +7,11 @@ located diagnostic, never a traceback.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -89,6 +90,36 @@ def write_together(files: Mapping[Path, bytes]) -> None:
     for old in kept.values():
         if old is not None:
             old.unlink(missing_ok=True)
+
+
+def write_folder(folder: Path, files: Mapping[str, bytes], owned: Sequence[str]) -> None:
+    """Make `folder` hold `files` (by path relative to it, written in that order) and no other
+    file matching `owned` (the patterns of what the build writes there, as 'fonts/*.woff2'):
+    all of `files` are written together first, and only then are the others removed, so the
+    page in place never loses a file it loads. Only regular files inside `folder` are removed;
+    a symbolic link is never followed nor removed, and a file of any other name stays."""
+    write_together({folder / name: data for name, data in files.items()})
+    for path in _owned(folder, owned):
+        if path.relative_to(folder).as_posix() not in files:
+            with located(path):
+                path.unlink()
+
+
+def _owned(folder: Path, patterns: Sequence[str]) -> list[Path]:
+    found = []
+    for top, dirs, names in os.walk(folder):  # never into a linked folder
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(top, d))]
+        for name in names:
+            path = Path(top, name)
+            shown = path.relative_to(folder).as_posix()
+            if (
+                not name.startswith(".")  # a file being staged by another build
+                and not path.is_symlink()
+                and path.is_file()
+                and any(fnmatch.fnmatchcase(shown, p) for p in patterns)
+            ):
+                found.append(path)
+    return sorted(found)
 
 
 def _keep(path: Path) -> Path | None:

@@ -4,7 +4,10 @@ Each gate is one small function over one message, listed in CHECKERS and run by
 one loop (as Babel's `checkers` are); each problem is located at the message's
 line in the PO file. Numbers people act on (phones, short codes), URLs, e-mail
 addresses, placeholders and proper names must survive translation unchanged;
-markup may not be added; no character may hide or reorder what is printed.
+HTML markup may not be added; no character may hide or reorder what is printed.
+A phone number may be written another way when it dials the same (inline.dial:
+(202) 671-1880 as 202-671-1880, not as +1 202 671 1880); the bold, italic and links
+of a text (inline.py) stay as many and lead to the same places.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog, Message
 
 from .diagnostics import Diagnostic, Place, error
+from .inline import Parsed, numbers, parse, same_number, signature
 from .locales import Fonts
 from .source import character_problems
 
@@ -129,6 +134,14 @@ def characters(pair: Pair) -> list[Diagnostic]:
     ]
 
 
+def _found(pattern: re.Pattern[str], text: str) -> list[str]:
+    """A phone number is one token however it is written, and the same number in a
+    translation when it dials the same (inline.dial): (202) 671-1880 may become 202-671-1880."""
+    if pattern is NUMBER:
+        return [m.group() for m in numbers(NUMBER, text)]
+    return tokens(pattern, text)
+
+
 def _changed_tokens(
     kind: str, pattern: re.Pattern[str], source: str, target: str, where: Place
 ) -> list[Diagnostic]:
@@ -137,10 +150,10 @@ def _changed_tokens(
     what = "number" if pattern is NUMBER else "link"
     missing = [
         t
-        for t in tokens(pattern, source)
-        if t not in target and (pattern is URL or not URL.search(t))
+        for t in _found(pattern, source)
+        if not same_number(t, target) and (pattern is URL or not URL.search(t))
     ]
-    added = [t for t in tokens(pattern, target) if t not in source]
+    added = [t for t in _found(pattern, target) if not same_number(t, source)]
     if missing:
         instead = f" (it has {', '.join(map(repr, added))})" if added else ""
         return [
@@ -222,6 +235,53 @@ def markup(pair: Pair) -> list[Diagnostic]:
     ]
 
 
+def rich_text(pair: Pair) -> list[Diagnostic]:
+    """A translation keeps the bold, italic and links of its source (pipeline/inline.py): as
+    many bold and as many italic texts, and links to the same targets, in any order. An
+    address missing or added is the token gate's (qa-changed-link, qa-changed-number); this
+    one names an address kept as text but no longer a link, or linked where the source
+    only prints it."""
+    source = parse(pair.source)
+    if source.problems:  # its stars or brackets are characters (a title's '*'), not markup
+        return []
+    out = []
+    for t in pair.filled:
+        translated = parse(t)
+        out += [f"in the translation, {p.message}" for p in translated.problems]
+        out += _signature_changes(source, translated, pair.source, t)
+    return [error("qa-rich-text", why, pair.where) for why in out]
+
+
+def _printed(link: str, text: str) -> bool:
+    """Whether `text` has the address of `link` ('link https://…', 'link tel:+1…')."""
+    address = link.removeprefix("link ")
+    if address.startswith("tel:"):
+        return same_number(address[4:], text)
+    return address.removeprefix("mailto:") in text
+
+
+def _signature_changes(source: Parsed, translated: Parsed, ours: str, theirs: str) -> list[str]:
+    want, have = Counter(signature(source.nodes)), Counter(signature(translated.nodes))
+    out = [
+        f"the source has {want[kind]} {word} text(s) ({mark}…{mark}) and the translation "
+        f"{have[kind]}: mark the same words {word} as the source does"
+        for kind, word, mark in (("strong", "bold", "**"), ("em", "italic", "*"))
+        if want[kind] != have[kind]
+    ]
+    links = [k for k in (want - have) if k.startswith("link ") and _printed(k, theirs)]
+    out += [
+        f"the source links to {k[5:]}, the translation does not: write the linked words "
+        f"as [words]({k[5:]})"
+        for k in sorted(links)
+    ]
+    links = [k for k in (have - want) if k.startswith("link ") and _printed(k, ours)]
+    out += [
+        f"the translation links to {k[5:]}, the source does not: remove the link (keep the words)"
+        for k in sorted(links)
+    ]
+    return out
+
+
 def names_in(text: str, names: Iterable[str]) -> list[str]:
     """The protected names a source text holds (typographic and straight quotes alike)."""
     normalized = text.translate(QUOTES)
@@ -288,6 +348,7 @@ CHECKERS: tuple[Checker, ...] = (
     changed_tokens,
     placeholders,
     markup,
+    rich_text,
     proper_names,
     length,
     contact_line,

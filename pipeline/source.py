@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 import yaml
 
 from .diagnostics import CatalogError, Diagnostic, Place, SourceError, error, relative
+from .inline import check_markup
 from .model import (
     Card,
     Change,
@@ -453,8 +454,9 @@ PATTERNS = {
         "is not an id: use lower-case letters and digits joined by hyphens, e.g. 'get-help'"
     ),
     "^\\d{4}-\\d{2}-\\d{2}$": "is not a date written YYYY-MM-DD",
-    "^\\+?[0-9][0-9 -]*[0-9]$": (
-        "is not a phone number: use digits, spaces and hyphens, with an optional leading +"
+    "^\\+?(?:[0-9]|\\([0-9]+\\))(?:[ .-]?(?:[0-9]|\\([0-9]+\\)))*$": (
+        "is not a phone number: write digits, grouped by single spaces, hyphens or dots, "
+        "an area code in brackets if you like, e.g. (202) 671-1880 or +1 202 671 1880"
     ),
     "^https://": "is not a web address starting with https://",
 }
@@ -728,20 +730,23 @@ def build_model(doc: Located, shown: str) -> Handbook:
             value = value[part]
         return value
 
-    def text(path: JsonPath, key: str, comment: str = "") -> Text:
+    def text(path: JsonPath, key: str, comment: str = "", rich: bool = False) -> Text:
         return Text(
             key=key,
             value=str(doc_get(path)).strip(),
             place=doc.at(path),
             lang=lang,
             comment=comment,
+            rich=rich,
         )
 
     def blocks(path: JsonPath, entry_id: str) -> tuple[Paragraph | ItemList, ...]:
         out: list[Paragraph | ItemList] = []
         for b, block in enumerate(doc_get(path), start=1):
             if "paragraph" in block:
-                out.append(Paragraph(text((*path, b - 1, "paragraph"), f"{entry_id}/p{b}")))
+                out.append(
+                    Paragraph(text((*path, b - 1, "paragraph"), f"{entry_id}/p{b}", rich=True))
+                )
                 continue
             items = []
             for i, item in enumerate(block["items"], start=1):
@@ -753,8 +758,9 @@ def build_model(doc: Located, shown: str) -> Handbook:
                     if "term" in item
                     else None
                 )
-                items.append(Item(text=text((*ip, "text"), f"{entry_id}/l{b}.{i}"), term=term))
-            out.append(ItemList(tuple(items)))
+                item_text = text((*ip, "text"), f"{entry_id}/l{b}.{i}", rich=True)
+                items.append(Item(text=item_text, term=term))
+            out.append(ItemList(tuple(items), block.get("style", "numbered")))
         return tuple(out)
 
     sections = []
@@ -898,7 +904,7 @@ def _load(text: str, shown: str) -> Handbook:
     if problems:
         raise SourceError(problems)
     handbook = build_model(doc, shown)
-    problems = check_ids(handbook)
+    problems = check_ids(handbook) + check_markup(handbook)
     if problems:
         raise SourceError(problems)
     return handbook

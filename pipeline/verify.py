@@ -15,8 +15,9 @@ depends on:
 - no text outside the page box.
 
 A number is phone-like when a reader could dial it: three digits or more, or
-several groups (1-800-555-0199). An edition may print one when the source has
-it (in any text, contact or citation of a source; digits compare in any script, so
+several groups (1-800-555-0199); a phone number as people write it, (202) 671-1880,
+is one number, and may be printed another way that dials the same (inline.dial). An
+edition may print one when the source has it (in any text, contact or citation of a source; digits compare in any script, so
 Arabic-Indic and Persian digits count as what they are), when the edition prints it by
 itself (its date, the review date, the dates entries were reviewed and their sources
 read, the share translated, the number of entries), or
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Place, RenderError, UsageError, error, has_errors, relative
+from .inline import PHONE, numbers
 from .model import Contact, Handbook, ItemList, Text, iter_texts
 
 if TYPE_CHECKING:
@@ -178,7 +180,13 @@ def expect(source: Handbook, views: Sequence[View]) -> Expected:
         help=numbers_of(source.contacts),
         card=numbers_of(card),
         hotline=next((n for n in numbers_of(source.contacts) if n.value == views[0].hotline), None),
-        numbers=frozenset(digits(t) for text in printed for t in NUMBER.findall(text)),
+        # The digits of every number, and of each phone number as a whole: a translation may
+        # write (202) 671-1880 as 202-671-1880 (inline.dial), and a line may break inside it.
+        numbers=frozenset(
+            digits(m.group())
+            for text in printed
+            for m in (*NUMBER.finditer(text), *PHONE.finditer(text))
+        ),
         links=frozenset(k for text in printed for t in links_in(text) for k in link_keys(t)),
         most=max([len(source.entries), len(source.sections), *lists]),
         languages=tuple(v.loc.tag for v in views),
@@ -453,7 +461,7 @@ def _strays(
 ) -> Iterator[tuple[int, Finding]]:
     """(offset, finding) of each number and link in `text` that the source does not have."""
     seen = set(cited)
-    for m in NUMBER.finditer(text):
+    for m in numbers(NUMBER, text):
         token, d = m.group(), digits(m.group())
         counted = groups(token) == 1 and len(d) <= 4 and int(d) <= most
         if token in seen or not phone_like(token) or d in expected.numbers or counted:
@@ -747,7 +755,13 @@ def check_card(
         raise RenderError(problems)
 
 
-KINDS = (("-card-sheet.pdf", "sheet"), ("-card.pdf", "card"), (".pdf", "pdf"), (".epub", "epub"))
+KINDS = (
+    ("-card-sheet.pdf", "sheet"),
+    ("-card.pdf", "card"),
+    (".pdf", "pdf"),
+    (".epub", "epub"),
+    ("index.html", "web"),
+)
 
 
 def verify_files(
@@ -770,8 +784,13 @@ def verify_file(
     shown = relative(path)
     kind = next((k for suffix, k in KINDS if path.name.endswith(suffix)), None)
     if not path.is_file() or kind is None:
-        why = "no such file" if not path.is_file() else "not a PDF or EPUB the build writes"
-        raise UsageError([error("verify-file", f"{why}: give a built .pdf or .epub", Place(shown))])
+        why = (
+            "no such file" if not path.is_file() else "not a PDF, EPUB or web page the build writes"
+        )
+        give = "give a built .pdf, .epub or web edition's index.html"
+        raise UsageError([error("verify-file", f"{why}: {give}", Place(shown))])
+    if kind == "web":
+        return verify_web_file(project, path, handbook_id=handbook_id, lang=lang)
     handbook = project.load(handbook_id or _handbook_of(project, path))
     expected = expect(handbook, _views(project, handbook, path, lang or path.parent.name, kind))
     data = path.read_bytes()
@@ -813,3 +832,153 @@ def _views(project: Project, handbook: Handbook, path: Path, lang: str, kind: st
     if kind in ("card", "sheet"):
         locs.append(resolve_locale(project, handbook, back_locale(project, handbook, locs[0])))
     return [prepare(project, handbook, loc, allow_partial=True).view for loc in locs]
+
+
+# The web edition (pipeline/web.py): one HTML page, read as a browser's parser reads it.
+
+HELP_BOX = "help-box"  # the class of the page's help box (layouts/web/index.html.j2)
+DIALS = ("tel", "sms")  # the schemes of links that call or text a number
+
+
+def read_web(data: bytes) -> Any:
+    """The page as lxml's HTML parser reads it, its elements put in the XHTML namespace so
+    that what reads an EPUB's documents reads it unchanged."""
+    import lxml.html
+
+    root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    lxml.html.html_to_xhtml(root)
+    return root
+
+
+def verify_web(expected: Expected, data: bytes, name: str) -> list[Diagnostic]:
+    """A web edition's page: its help box comes first and holds every contact number, each
+    link in it dials its contact's number; strays, links and controls anywhere on the page."""
+    from lxml import etree
+
+    try:
+        root = read_web(data)
+    except (etree.ParserError, ValueError) as exc:
+        return [_unreadable(name, "web page", exc)]
+    doc = _document(name, root)
+    box = next((e for e in root.iter(f"{XHTML}*") if HELP_BOX in e.get("class", "").split()), None)
+    promised: list[Finding] = []
+    dials: list[tuple[str, int]] = []
+    if box is None:
+        why = (
+            f"the page has no help box (class '{HELP_BOX}'): a reader in danger finds no number "
+            "to call; build it again from the layouts of the web edition"
+        )
+        out = [error("verify-help-missing", why, Place(name))]
+    else:
+        pieces = list(_strings(box, body=True))
+        region = "".join(v for _line, v in pieces)
+        where = "the help box at the top of the page"
+        promised += _promised(region, expected.help, where, expected.languages)
+        dials = _help_links(box)
+        out = _help_first(box, name)
+        for f in promised:  # on the line of what was found instead, if anything was
+            at = next((n for n, v in pieces for t in f.found[:1] if t in v), box.sourceline)
+            out.append(error(f.code, f.message, Place(name, at or 0)))
+        out += _dialled(dials, expected, name)
+    strays = _strays(doc.text, expected, expected.most, [t for f in promised for t in f.found])
+    out += [error(f.code, f.message, Place(name, doc.line(offset))) for offset, f in strays]
+    checked = {(href, at) for href, at in dials}
+    for href, at in doc.links:
+        if (href, at) not in checked and not _allowed_link(href, expected):
+            why = (
+                f"the link '{href}' leads to an address or number the source does not have: "
+                "remove it"
+            )
+            out.append(error("verify-link-added", why, Place(name, at)))
+    out += [
+        error(f.code, f.message, Place(name, at))
+        for char, at, context in doc.controls
+        for f in [_control(char, context)]
+    ]
+    return out
+
+
+def _help_first(box: Any, name: str) -> list[Diagnostic]:
+    """Someone in danger opens the page for the numbers: nothing is shown before them."""
+    texts = box.xpath("preceding::text()[ancestor::x:body]", namespaces={"x": XHTML[1:-1]})
+    before = " ".join(texts)
+    if not before.strip():
+        return []
+    why = (
+        f"the help box is not the first thing on the page: {_quote(before)} comes before it; "
+        "the layout must put the help box first, where a reader in danger finds the numbers"
+    )
+    return [error("verify-help-first", why, Place(name, box.sourceline or 0))]
+
+
+def _help_links(box: Any) -> list[tuple[str, int]]:
+    """(href, line) of each tel: and sms: link in the help box, in order."""
+    return [
+        (a.get("href"), a.sourceline or 0)
+        for a in box.iter(f"{XHTML}a")
+        if a.get("href", "").partition(":")[0].lower() in DIALS
+    ]
+
+
+def _dialled(links: Sequence[tuple[str, int]], expected: Expected, name: str) -> list[Diagnostic]:
+    """The help box's links, one per contact number and in the same order: each dials its own
+    number (a link to another number of the source is as wrong as one to a stranger)."""
+    out = []
+    for k, n in enumerate(expected.help):
+        if k >= len(links):
+            why = (
+                f"the {n.what} {n.value} is no link in the help box: a reader cannot tap it to "
+                "call or text; the layout must write a tel: or sms: link for every number"
+            )
+            out.append(error("verify-link-missing", why, Place(name, links[-1][1] if links else 0)))
+            continue
+        href, at = links[k]
+        scheme, _, rest = href.partition(":")
+        dialled, want = digits(rest), _scheme(n)
+        if dialled != digits(n.value):
+            why = (
+                f"the link '{href}' beside the {n.what} {n.value} dials "
+                f"{dialled or 'nothing'}: a reader who taps it reaches someone else; it must dial "
+                f"{n.value} (the layout writes it from the source's number)"
+            )
+            out.append(error("verify-link-number", why, Place(name, at)))
+        elif scheme.lower() != want:
+            why = (
+                f"the link '{href}' beside the {n.what} {n.value} opens the wrong app: a "
+                f"{want}: link {'texts' if want == 'sms' else 'calls'} this number (the layout "
+                "writes it from the source's contact)"
+            )
+            out.append(error("verify-link-number", why, Place(name, at)))
+    for href, at in links[len(expected.help) :]:
+        why = (
+            f"the link '{href}' in the help box belongs to no contact number of the source: "
+            f"remove it (a number readers should call belongs in the contacts of {expected.source})"
+        )
+        out.append(error("verify-link-added", why, Place(name, at)))
+    return out
+
+
+def _scheme(n: Number) -> str:
+    """How a reader reaches a number of numbers_of: a text number by sms:, the others by tel:."""
+    return "sms" if n.what.endswith(" text number") else "tel"
+
+
+def check_web(source: Handbook, view: View, page: bytes, path: Path) -> None:
+    """The web build's gate, before it writes the folder of `path` (its index.html)."""
+    problems = verify_web(expect(source, [view]), page, relative(path))
+    if has_errors(problems):
+        raise RenderError(problems)
+
+
+def verify_web_file(
+    project: Project, path: Path, *, handbook_id: str | None, lang: str | None
+) -> list[Diagnostic]:
+    """`handbook verify dist/es/ct-trafficking-web/index.html`: the handbook from the name of
+    the page's folder (<handbook>-web), the language from the folder above it."""
+    code = lang or path.resolve().parent.parent.name
+    if "+" in code:
+        why = f"a web page has one language: pass --lang with one of {code.replace('+', ', ')}"
+        raise UsageError([error("verify-file", why, Place(relative(path)))])
+    handbook = project.load(handbook_id or _handbook_of(project, path.resolve().parent))
+    views = _views(project, handbook, path, code, "web")
+    return verify_web(expect(handbook, views), path.read_bytes(), relative(path))

@@ -346,9 +346,9 @@ def test_a_reviewed_catalog_is_credited_in_the_single_and_the_bilingual_edition(
     """Every edition's colophon is the one in layouts/_colophon.j2: the bilingual edition's
     copy of it once left the reviewer's credit out."""
     project = tiny_project(tmp_path / "tiny")
-    po = project.root / PO
     signed = "# Review: reviewed\n# Reviewer: Ana Pérez\n# Review-Date: 2026-12-01"
-    po.write_text(re.sub(r"# Review: draft.*", signed, po.read_text(encoding="utf-8")), "utf-8")
+    for po in (project.root / PO, (project.root / PO).with_name("layouts.po")):  # both signed
+        po.write_text(re.sub(r"# Review: draft.*", signed, po.read_text("utf-8")), "utf-8")
     credit = "Traducción revisada por Ana Pérez el 2026-12-01."
     for code in ("es", "es+en"):
         pdf, ebook = build(project, "tiny", code)

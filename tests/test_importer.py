@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +19,7 @@ from pipeline.cli import main
 from pipeline.diagnostics import PipelineError, SourceError
 from pipeline.importer import Imported, parse_markdown, parse_qa, read_import
 from pipeline.model import ItemList, Paragraph, iter_texts
-from pipeline.source import SCHEMA_PATH, load
+from pipeline.source import load
 
 from .conftest import ROOT, SEED
 
@@ -263,11 +262,6 @@ def test_markdown_and_word_import_every_piece(kind: str, inputs: dict[str, Path]
     assert read_import(inputs[kind], f"faq.{kind}") == EXPECTED
 
 
-# The list style is the rich-text work's (issue 14 item 2): until the schema reads it, a
-# source with a bullet list does not load.
-BULLETS_IN_SCHEMA = "style" in json.loads(SCHEMA_PATH.read_text())["$defs"]["block"]["properties"]
-
-
 def fill(path: Path, values: dict[str, str]) -> None:
     """Write a value into each key left empty, as an editor would."""
     text = path.read_text(encoding="utf-8")
@@ -280,7 +274,6 @@ CONTACT = {"disclaimer": "General information, not legal advice.", "label": "Cal
 CONTACT["phone"] = "1-888-373-7888"
 
 
-@pytest.mark.xfail(not BULLETS_IN_SCHEMA, reason="the schema has no list style yet", strict=True)
 @pytest.mark.parametrize("kind", ["md", "docx"])
 def test_imported_source_loads(
     kind: str, inputs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -303,7 +296,7 @@ def test_imported_source_loads(
     assert isinstance(bullets, ItemList)
     assert "It is **$17.50** an hour, *before* taxes" in paragraph.text.value
     assert "[the wage office](https://does.dc.gov/wages)" in paragraph.text.value
-    assert getattr(bullets, "style", None) == "bullet"
+    assert bullets.style == "bullet"
     (numbered,) = claim.answer
     assert isinstance(numbered, ItemList)
     assert [(i.term and i.term.value, i.text.value) for i in numbered.items] == [

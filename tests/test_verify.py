@@ -20,7 +20,8 @@ from pipeline.cli import main
 from pipeline.diagnostics import Diagnostic, RenderError
 from pipeline.model import Handbook
 from pipeline.present import View
-from pipeline.verify import Expected, expect, read_pdf, verify_epub, verify_pdf
+from pipeline.verify import Expected, expect, read_pdf, verify_epub, verify_pdf, verify_web
+from pipeline.web import INDEX, build_web
 
 from .conftest import HANDBOOK, ROOT, Built, copy_project
 
@@ -292,6 +293,13 @@ def test_real_epub_passes(spanish: Expected, built: dict[str, Built]) -> None:
     assert verify_epub(spanish, built["es"].epub.read_bytes(), "es.epub") == []
 
 
+def line_of(epub: Path, name: str, needle: str) -> int:
+    """The line of a built EPUB document that holds `needle` (where the layouts put it)."""
+    with zipfile.ZipFile(epub) as z:
+        text = z.read(name).decode()
+    return text[: text.index(needle)].count("\n") + 1
+
+
 @pytest.mark.parametrize("control", ["\u202e", "&#x202E;"])
 def test_bidi_override_in_epub(spanish: Expected, built: dict[str, Built], control: str) -> None:
     before = '<span class="number">Llame al <bdi'
@@ -299,8 +307,9 @@ def test_bidi_override_in_epub(spanish: Expected, built: dict[str, Built], contr
     data = edited(built["es"].epub, "EPUB/back.xhtml", before, after)
     found = lines(verify_epub(spanish, data, "es.epub"))
     assert len(found) == 1
+    line = line_of(built["es"].epub, "EPUB/back.xhtml", before)
     assert found[0].startswith(
-        "es.epub: EPUB/back.xhtml:16: error: RIGHT-TO-LEFT OVERRIDE "
+        f"es.epub: EPUB/back.xhtml:{line}: error: RIGHT-TO-LEFT OVERRIDE "
         "(U+202E) in 'Llame al <U+202E>': it reverses"
     )
     assert found[0].endswith("[verify-bidi-control]")
@@ -334,9 +343,100 @@ def test_added_number_and_domain_in_epub(spanish: Expected, built: dict[str, Bui
 
 def test_changed_phone_link_in_epub(spanish: Expected, built: dict[str, Built]) -> None:
     data = edited(built["es"].epub, "EPUB/back.xhtml", "tel:+18883737888", "tel:+18005550199")
+    line = line_of(built["es"].epub, "EPUB/back.xhtml", "tel:+18883737888")
     assert lines(verify_epub(spanish, data, "es.epub")) == [
-        "es.epub: EPUB/back.xhtml:16: error: the link 'tel:+18005550199' leads to an address or "
+        f"es.epub: EPUB/back.xhtml:{line}: error: the link 'tel:+18005550199' leads to an address or "
         "number the source does not have: remove it [verify-link-added]"
+    ]
+
+
+# Doctored web pages: the real Spanish and Arabic ones, one line edited.
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The web editions, as `handbook web` writes them."""
+    project = Project(ROOT, tmp_path_factory.mktemp("dist"))
+    return {lang: build_web(project, HANDBOOK, lang) for lang in ("es", "ar")}
+
+
+def web_page(page: Path, old: str, new: str) -> bytes:
+    html = page.read_text(encoding="utf-8")
+    assert old in html
+    return html.replace(old, new, 1).encode()
+
+
+def test_real_web_editions_pass(
+    project: Project, handbook: Handbook, pages: dict[str, Path]
+) -> None:
+    assert lines(verify.verify_files(project, list(pages.values()))) == []
+    arabic = expect(handbook, [view_of(project, handbook, "ar")])
+    assert verify_web(arabic, pages["ar"].read_bytes(), "ar/index.html") == []
+
+
+@pytest.mark.parametrize("lang", ["es", "ar"])
+def test_reversed_number_on_the_web(
+    project: Project, handbook: Handbook, pages: dict[str, Path], lang: str
+) -> None:
+    expected = expect(handbook, [view_of(project, handbook, lang)])
+    data = web_page(pages[lang], f"{HOTLINE}", "8887-373-888-1")
+    assert lines(verify_web(expected, data, "index.html")) == [
+        "index.html:21: error: the hotline number 1-888-373-7888 is missing from the help box at "
+        f"the top of the page (found '8887-373-888-1'); {ADVICE} [verify-number-order]"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("href", "why"),
+    [
+        ("tel:911", "dials 911: a reader who taps it reaches someone else; it must dial"),
+        ("tel:+18005550199", "dials 18005550199: a reader who taps it reaches someone else"),
+        ("sms:+18883737888", "opens the wrong app: a tel: link calls this number"),
+    ],
+)
+def test_changed_phone_link_on_the_web(
+    spanish: Expected, pages: dict[str, Path], href: str, why: str
+) -> None:
+    """A link that dials another number of the source is refused too: a reader who taps
+    the hotline must reach the hotline."""
+    data = web_page(pages["es"], 'href="tel:+18883737888"', f'href="{href}"')
+    found = lines(verify_web(spanish, data, "index.html"))
+    assert len(found) == 1
+    assert found[0].startswith(
+        f"index.html:21: error: the link '{href}' beside the hotline number 1-888-373-7888 {why}"
+    )
+    assert found[0].endswith("[verify-link-number]")
+
+
+def test_added_host_on_the_web(spanish: Expected, pages: dict[str, Path]) -> None:
+    data = web_page(pages["es"], "</h3>", " Visite www.ayuda-trata.example.</h3>")
+    assert lines(verify_web(spanish, data, "index.html")) == [
+        "index.html:103: error: the address 'www.ayuda-trata.example' is not in the source, and a "
+        "reader could follow it: remove it (an address readers should use belongs in the source, "
+        f"{spanish.source}) [verify-link-added]"
+    ]
+
+
+@pytest.mark.parametrize("control", ["\u202e", "&#x202E;"])
+def test_bidi_override_on_the_web(spanish: Expected, pages: dict[str, Path], control: str) -> None:
+    data = web_page(pages["es"], "Llame al <bdi", f"Llame al {control}<bdi")
+    assert lines(verify_web(spanish, data, "index.html")) == [
+        "index.html:21: error: RIGHT-TO-LEFT OVERRIDE (U+202E) in 'Llame al <U+202E>': it "
+        "reverses or re-embeds the text after it for every reader; remove it (where a direction "
+        "must be set, the layouts isolate the run) [verify-bidi-control]"
+    ]
+
+
+def test_help_box_first_and_present(spanish: Expected, pages: dict[str, Path]) -> None:
+    first = web_page(
+        pages["es"], '<header class="masthead">', '<p>Hola</p><header class="masthead">'
+    )
+    assert [d.code for d in verify_web(spanish, first, "index.html")] == ["verify-help-first"]
+    gone = web_page(pages["es"], 'class="help-box"', 'class="box"')
+    assert lines(verify_web(spanish, gone, "index.html")) == [
+        "index.html: error: the page has no help box (class 'help-box'): a reader in danger finds "
+        "no number to call; build it again from the layouts of the web edition "
+        "[verify-help-missing]"
     ]
 
 
@@ -402,6 +502,42 @@ def test_card_writes_nothing_that_fails(tmp_path: Path) -> None:
         "[verify-link-added]"
     )
     assert not (tmp_path / "dist").exists()
+
+
+def test_web_build_writes_nothing_that_fails(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    page = project.layouts / "web" / "index.html.j2"
+    page.write_text(page.read_text().replace("</main>", "<p>www.ayuda-trata.example</p></main>"))
+    with pytest.raises(RenderError) as exc:
+        build_web(Project(project.root, tmp_path / "dist"), HANDBOOK, "es")
+    found = str(exc.value.diagnostics[0])
+    web = tmp_path / "dist" / "es" / f"{HANDBOOK}-web"
+    assert found.startswith(f"{web / INDEX}:")
+    assert found.endswith(
+        "'www.ayuda-trata.example' is not in the source, and a reader could "
+        f"follow it: remove it (an address readers should use belongs in the source, "
+        f"{project.handbook_path(HANDBOOK)}) [verify-link-added]"
+    )
+    assert not (tmp_path / "dist").exists()
+
+
+def test_command_line_reads_web_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], pages: dict[str, Path]
+) -> None:
+    def run(*args: str) -> int:
+        return main(["--root", str(ROOT), "verify", *args])
+
+    assert run(*map(str, pages.values())) == 0
+    assert capsys.readouterr().err == "verified 2 file(s): 0 error(s)\n"
+    copy = tmp_path / "es" / f"{HANDBOOK}-web" / INDEX
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(web_page(pages["es"], 'href="tel:+18883737888"', 'href="tel:911"'))
+    assert run(str(copy)) == 1
+    assert capsys.readouterr().err.startswith(
+        f"{copy}:21: error: the link 'tel:911' beside the hotline number 1-888-373-7888 dials 911"
+    )
+    assert run("--lang", "es+en", str(pages["es"])) == 2
+    assert "a web page has one language" in capsys.readouterr().err
 
 
 def test_command_line(
