@@ -20,7 +20,6 @@ export LANG
 unexport LANGUAGE LC_ALL
 
 CODE := $(subst -,_,$(HB_LANG))
-TAG := $(subst _,-,$(HB_LANG))
 SOURCE := source/$(HANDBOOK)/handbook.yaml
 EDITION := $(shell sed -n "s/^edition: *'\{0,1\}\([0-9-]*\).*/\1/p" $(SOURCE) 2>/dev/null)
 SOURCE_DATE_EPOCH ?= $(shell date -u -d "$(EDITION)" +%s 2>/dev/null || git log -1 --format=%ct 2>/dev/null)
@@ -32,8 +31,11 @@ PROFILE ?=
 ALLOW_PARTIAL ?=
 BUILD_FLAGS := --size $(SIZE) $(if $(filter press,$(PRINT)),--press) \
                $(if $(PROFILE),--profile "$(PROFILE)") $(if $(ALLOW_PARTIAL),--allow-partial)
-SUFFIX := $(if $(filter-out letter,$(SIZE))$(filter press,$(PRINT)),-$(SIZE)$(if $(filter press,$(PRINT)),-press))
-EDITION_FILES := dist/$(TAG)/$(HANDBOOK)$(SUFFIX).pdf dist/$(TAG)/$(HANDBOOK).epub
+# The edition's files, named by the pipeline (pipeline/paths.py), never re-derived here.
+# `handbook paths` needs only the standard library: before the first setup, any python3 runs it.
+PATHS_PYTHON := $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
+EDITION_FILES := $(if $(HB_LANG),$(shell $(PATHS_PYTHON) -m pipeline paths --handbook $(HANDBOOK) \
+                   --lang $(HB_LANG) --size $(SIZE) $(if $(filter press,$(PRINT)),--press)))
 DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_MESSAGES/$(HANDBOOK).po locales/$(c)/LC_MESSAGES/layouts.po locales/$(c)/locale.yaml)) \
         $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml \
         $(wildcard $(PROFILE))
@@ -52,7 +54,8 @@ help:
 	@echo "make bench              measure build speed and memory, write bench/RESULTS.md"
 	@echo "make serve              live preview in the browser at http://127.0.0.1:8000/ (PORT=), reloads when you save"
 	@echo "make release            build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS"
-	@echo "                        (a failed edition holds it back; ALLOW_MISSING=1 releases the rest)"
+	@echo "                        (a failed edition holds it back; ALLOW_MISSING=1 releases the rest;"
+	@echo "                        HANDBOOK=id or HANDBOOKS=\"a b\": only those handbooks)"
 	@echo "make check              validate sources and catalogs (strict)"
 	@echo "make status             translation status of every locale"
 	@echo "make test               lint (ruff, mypy) and run the tests"
@@ -79,6 +82,8 @@ handbook: $(STAMP)
 ifeq ($(HB_LANG),)
 	@echo "error: say which language to build, e.g. make handbook LANG=es (available: en $(notdir $(wildcard locales/*)))" >&2; exit 2
 else
+	@test -n "$(EDITION_FILES)" \
+	  || { echo "error: no edition for LANG=$(HB_LANG) SIZE=$(SIZE)" >&2; exit 2; }
 	@$(MAKE) -q --no-print-directory $(EDITION_FILES) LANG=$(HB_LANG) && echo "up to date: $(EDITION_FILES)" \
 	  || $(MAKE) -s --no-print-directory $(EDITION_FILES) LANG=$(HB_LANG)
 endif
@@ -113,7 +118,7 @@ endif
 
 # One build writes the edition's PDF and EPUB together (both or neither): one grouped target,
 # so a missing or older EPUB rebuilds the pair.
-ifneq ($(HB_LANG),)
+ifneq ($(EDITION_FILES),)
 $(EDITION_FILES) &: $(DEPS) | $(STAMP)
 	@$(BIN)/handbook build --handbook $(HANDBOOK) --lang $(HB_LANG) $(BUILD_FLAGS)
 endif
@@ -132,12 +137,14 @@ serve: $(STAMP)
 
 # Every handbook in every language its release rule admits, checked, into a fresh dist/ (JOBS=N, PUBLISHER=).
 # An edition that fails holds the whole release back; ALLOW_MISSING=1 releases the others.
+# HANDBOOK=id (or HANDBOOKS="a b") releases only those handbooks; by default, every one.
 # On many machines (README): SHARD=K/N builds one slice, MERGE="DIR..." joins them; OUT=DIR instead
 # of dist/; SAVE_COSTS=release-costs.json records each edition's seconds, which balance the slices.
+RELEASED := $(HANDBOOKS) $(if $(filter-out file,$(origin HANDBOOK)),$(HANDBOOK))
 release: $(STAMP)
 	@$(BIN)/handbook release $(if $(JOBS),-j $(JOBS)) $(if $(PUBLISHER),--publisher "$(PUBLISHER)") \
-	  $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(if $(SHARD),--shard $(SHARD)) \
-	  $(if $(MERGE),--merge $(MERGE)) $(if $(OUT),--out "$(OUT)") \
+	  $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(foreach h,$(RELEASED),--handbook $(h)) \
+	  $(if $(SHARD),--shard $(SHARD)) $(if $(MERGE),--merge $(MERGE)) $(if $(OUT),--out "$(OUT)") \
 	  $(if $(SAVE_COSTS),--save-costs "$(SAVE_COSTS)")
 
 check: $(STAMP)

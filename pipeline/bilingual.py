@@ -11,34 +11,21 @@ EPUB the two cells follow one another, each with its own lang and dir.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 
-from .build import Prepared, Project, prepare, resolve_locale, write_edition
 from .diagnostics import Place, UsageError, error
-from .epub import (
-    BACK,
-    CSS_HREF,
-    Asset,
-    embedded_fonts,
-    new_book,
-    package,
-    page_breaks,
-    print_pages,
-    visible_text,
-)
+from .epub import BACK, Chapter, Content
 from .html import COMPACT, PAGE_SIZES, block_id, link_descriptions, render
 from .model import ItemList
+from .paths import SEPARATOR
+from .prepare import Prepared
 from .present import View
 
-if TYPE_CHECKING:
-    from .press import Press
-
-SEPARATOR = "+"  # es+en: the first language, then the second
 CELL = "bilingual/_cell.j2"
 
 
@@ -80,7 +67,7 @@ class PairedSection:
 
 
 @dataclass(frozen=True)
-class Edition:
+class Paired:
     sides: tuple[Side, Side]
     title: str  # both titles, for <title> and the PDF's metadata
     cover: Pair
@@ -93,6 +80,12 @@ class Edition:
     @property
     def tag(self) -> str:
         return SEPARATOR.join(s.view.loc.tag for s in self.sides)
+
+
+def sides(prepared: Sequence[Prepared]) -> tuple[Side, Side]:
+    """The two languages of a pair, numbered: 1 the first (reading-start column), 2 the second."""
+    first, second = prepared
+    return Side(first, 1), Side(second, 2)
 
 
 def split(locale: str) -> tuple[str, str]:
@@ -156,7 +149,7 @@ def blocks(cells: Cells, answers: tuple[Any, Any]) -> Iterator[Pair]:
             yield cells.pair("paragraph", (block_a, block_b), anchor=block_id(block_a.text.key))
 
 
-def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Edition:
+def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Paired:
     cells = Cells(layouts, sides, epub=epub)
     a, b = (s.view for s in sides)
     sections = []
@@ -184,7 +177,7 @@ def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Edition:
                 tuple(entries),
             )
         )
-    return Edition(
+    return Paired(
         sides=sides,
         title=both(a.hb.title.value, b.hb.title.value),
         cover=cells.pair("cover"),
@@ -196,7 +189,7 @@ def edition(layouts: Path, sides: tuple[Side, Side], *, epub: bool) -> Edition:
     )
 
 
-def stylesheet(layouts: Path, ed: Edition, *, epub: bool, **extra: Any) -> str:
+def stylesheet(layouts: Path, ed: Paired, *, epub: bool, **extra: Any) -> str:
     """The shared part (first language's view), then each language's column."""
     first = ed.sides[0]
     start = "left" if first.view.loc.dir == "ltr" else "right"
@@ -220,7 +213,7 @@ def stylesheet(layouts: Path, ed: Edition, *, epub: bool, **extra: Any) -> str:
 
 def print_html(
     layouts: Path,
-    ed: Edition,
+    ed: Paired,
     *,
     size: str,
     press: bool,
@@ -240,7 +233,7 @@ def print_html(
     )
 
 
-def pdf_links(ed: Edition) -> dict[str, str]:
+def pdf_links(ed: Paired) -> dict[str, str]:
     """Link descriptions: the contacts in the first language, headings in both."""
     first, second = ed.sides
     out = {
@@ -253,7 +246,7 @@ def pdf_links(ed: Edition) -> dict[str, str]:
     return out
 
 
-def reading_order(ed: Edition) -> list[tuple[str, str]]:
+def reading_order(ed: Paired) -> list[tuple[str, str]]:
     """(EPUB document, id) of each pair of the body and the back cover, in reading order."""
     out = []
     for s in ed.sections:
@@ -263,157 +256,37 @@ def reading_order(ed: Edition) -> list[tuple[str, str]]:
     return [*out, (BACK, "back")]
 
 
-def render_epub(layouts: Path, ed: Edition, *, pages: dict[str, int], cover_jpeg: bytes) -> bytes:
-    """The bilingual EPUB: the monolingual one's metadata, fonts and packaging
-    (pipeline/epub.py), with paired documents and both languages declared. `pages` maps
-    anchors to print pages: the page-list runs, as there, from the first section's page
-    to the back cover's (the front matter's pages are left out)."""
-    from ebooklib import epub  # heavy: imported only when rendering
-
+def epub_content(layouts: Path, ed: Paired) -> Content:
+    """What the bilingual EPUB holds (pipeline/epub.py render_epub walks it as it walks a
+    single language's): paired documents, both languages declared. Its page-list runs,
+    as there, from the first section's page to the back cover's."""
     first, second = ed.sides
-    a, hb = first.view, first.view.hb
-    _ = first.prepared.gettext.gettext
-    languages = f"{a.loc.english_name}-{second.view.loc.english_name}"
-    edition_name = f"{ed.title}, {languages} print edition of {hb.edition.isoformat()}"
-    book = new_book(a, tag=ed.tag, page_source=edition_name if pages else "", cover_jpeg=cover_jpeg)
-    book.add_metadata("DC", "title", second.view.hb.title.value)
-    book.add_metadata("DC", "language", second.view.loc.tag)
-
-    css_href = CSS_HREF
-    documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
-
-    def document(uid: str, name: str, title: str, **extra: Any) -> None:
-        documents.append(
-            (
-                uid,
-                name,
-                render(
-                    layouts,
-                    "bilingual/chapter.xhtml.j2",
-                    a,
-                    first.prepared.gettext,
-                    book=ed,
-                    xhtml=True,
-                    title=title,
-                    css_href=css_href,
-                    **extra,
-                ),
-            )
-        )
-
-    document("cover", "cover.xhtml", ed.title, part="cover", body_type="cover")
-    order = reading_order(ed)
-    breaks = page_breaks(order, pages, {})  # pairs never break across pages
-    page_list = print_pages(order, breaks, a.loc.digits)
-    documents.append(
-        (
-            "nav",
-            "nav.xhtml",
-            render(
-                layouts,
-                "bilingual/nav.xhtml.j2",
-                a,
-                first.prepared.gettext,
-                book=ed,
-                xhtml=True,
-                css_href=css_href,
-                pages=page_list,
-            ),
-        )
-    )
 
     def in_both(message: str) -> str:
-        return both(_(message), second.prepared.gettext.gettext(message))
-
-    document(
-        "colophon",
-        "colophon.xhtml",
-        in_both("About this handbook"),
-        part="colophon",
-        body_type="frontmatter",
-    )
-    for i, s in enumerate(ed.sections, start=1):
-        document(
-            f"section-{i:02d}",
-            s.href.split("#")[0],
-            s.title.label,
-            section=s,
-            body_type="bodymatter",
-            pagebreaks=breaks,
+        return both(
+            first.prepared.gettext.gettext(message), second.prepared.gettext.gettext(message)
         )
-    document(
-        "back",
-        BACK,
-        in_both("Get help now"),
-        part="back",
-        body_type="backmatter",
-        pagebreaks=breaks,
-    )
 
-    text = visible_text(documents)
-    assets: list[Asset] = []
-    faces: list[dict[str, str]] = []
-    for side in ed.sides:
-        fonts, side_faces = embedded_fonts(side.view, text)
-        assets += [f for f in fonts if f.name not in {x.name for x in assets}]
-        faces += [f for f in side_faces if f not in faces]
-    css = "\n".join(
-        [
-            render(layouts, "epub/style.css.j2", a, first.prepared.gettext, font_faces=faces),
-            stylesheet(layouts, ed, epub=True),
-        ]
-    )
-    book.toc = [
-        (
-            epub.Section(s.title.label, href=s.href.split("#")[0]),
-            [epub.Link(q.href, q.question.label, q.question.anchor) for q in s.entries],
+    chapters = tuple(
+        Chapter(
+            s.href,
+            s.title.label,
+            s,
+            tuple((q.href, q.question.label, q.question.anchor) for q in s.entries),
         )
         for s in ed.sections
-    ]
-    return package(book, documents, css, assets)
-
-
-def build_bilingual(
-    project: Project,
-    handbook_id: str,
-    locales: str,
-    *,
-    allow_partial: bool = False,
-    size: str = "letter",
-    press: Press | None = None,
-) -> list[Path]:
-    """Write dist/<first>+<second>/<id>.pdf and .epub (with `press`, the print shop's PDF)."""
-    from .pdf import EDITION, cover_image, render_document
-    from .press import finish_bytes as press_finish
-    from .tagging import finish_bytes
-
-    handbook = project.load(handbook_id)
-    locs = [resolve_locale(project, handbook, name) for name in split(locales)]
-    sides = (
-        Side(prepare(project, handbook, locs[0], allow_partial=allow_partial), 1),
-        Side(prepare(project, handbook, locs[1], allow_partial=allow_partial), 2),
     )
-    roots = (project.layouts, project.source)
-    printed = edition(project.layouts, sides, epub=False)
-    html = print_html(project.layouts, printed, size=size, press=bool(press))
-    variant = press.variant if press else EDITION
-    rendered = render_document(html, project.layouts, roots, pdf_links(printed), variant=variant)
-    cover_html = print_html(
-        project.layouts, printed, size="cover", press=False, template="bilingual/cover.html.j2"
-    )
-    cover = cover_image(cover_html, project.layouts, roots)
-    ebook = edition(project.layouts, sides, epub=True)
-    epub_bytes = render_epub(project.layouts, ebook, pages=rendered.anchors, cover_jpeg=cover)
-    descriptions = {s.view.loc.tag: link_descriptions(s.view, s.prepared.gettext) for s in sides}
-    pdf = finish_bytes(rendered.pdf, rtl=locs[0].dir == "rtl", descriptions=descriptions)
-    if press:
-        pdf = press_finish(pdf)
-    return write_edition(
-        handbook,
-        [s.view for s in sides],
-        project.dist / printed.tag,
-        pdf,
-        epub_bytes,
-        size=size,
-        press=bool(press),
+    context = {"book": ed, "xhtml": True}
+    return Content(
+        views=(first.view, second.view),
+        gettext=first.prepared.gettext,
+        tag=ed.tag,
+        title=ed.title,
+        templates="bilingual",
+        chapter=context,
+        nav=context,
+        titles=(in_both("About this handbook"), in_both("Get help now")),
+        chapters=chapters,
+        order=tuple(reading_order(ed)),
+        css=stylesheet(layouts, ed, epub=True),
     )

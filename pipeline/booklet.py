@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from .bilingual import SEPARATOR
 from .diagnostics import Place, UsageError, error
 from .output import write_atomic
+from .paths import SEPARATOR, output_path
 
 if TYPE_CHECKING:
-    from .build import Project
+    from .project import Project
 
 SHEETS = {"letter": (792.0, 612.0), "a4": (841.89, 595.28)}  # landscape, in points
 SOURCE_SIZE = "a5"  # the edition imposed: half an A4 sheet
@@ -35,11 +35,6 @@ MM = 72 / 25.4
 FOLD_MARK = (4 * MM, 12 * MM)  # from each edge: office printers leave the outer few mm blank
 
 Side = tuple[int | None, int | None]  # 0-based pages on the (left, right) half; None: blank
-
-
-def booklet_name(handbook_id: str, sheet: str) -> str:
-    """ct-trafficking-booklet.pdf on Letter, ct-trafficking-booklet-a4.pdf on A4."""
-    return f"{handbook_id}-booklet{'' if sheet == 'letter' else f'-{sheet}'}.pdf"
 
 
 def booklet_order(pages: int, *, rtl: bool) -> list[Side]:
@@ -119,7 +114,7 @@ def build_booklet(
 ) -> Path:
     """Render the A5 edition of `locale` and write its booklet beside the editions."""
     from .book import print_book
-    from .build import output_dir, prepare, resolve_locale
+    from .prepare import prepare, resolve_locale
 
     if SEPARATOR in locale:
         why = (
@@ -132,12 +127,12 @@ def build_booklet(
     prepared = prepare(project, handbook, loc, allow_partial=allow_partial)
     printed = print_book(
         project.layouts,
-        (project.layouts, project.source),
+        project.roots,
         prepared.view,
         prepared.gettext,
         size=SOURCE_SIZE,
         press=None,
     )
-    target = output_dir(project, loc) / booklet_name(handbook.id, sheet)
+    target = output_path(project.dist, handbook.id, loc.code, "booklet", size=sheet)
     write_atomic(target, impose(printed.pdf, sheet))
     return target

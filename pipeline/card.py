@@ -10,44 +10,36 @@ amount, before anything is written.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from .build import Prepared, Project, output_dir, prepare, resolve_locale
 from .catalog import catalog_path, catalog_paths, read_domain
 from .diagnostics import Diagnostic, PipelineError, Place, UsageError, error, relative
 from .html import link_descriptions, render
 from .locales import LocaleInfo, available
 from .model import Handbook, iter_texts
 from .output import write_together
+from .paths import output_path
+from .prepare import Prepared, prepare, resolve_locale
+from .project import Project
+from .sheet import CARD_H, CARD_W, SHEET_H, SHEET_W, crop_marks, slots
 
-CARD_W, CARD_H = 252.0, 144.0  # pt: 3.5 x 2 in
-SHEET_W, SHEET_H = 612.0, 792.0  # pt: US Letter
-COLUMNS, ROWS = 2, 5
-MARK_LENGTH, MARK_GAP, HAIRLINE = 18.0, 4.5, 0.5  # pt: crop marks stay clear of the cut
 PX = 0.75  # WeasyPrint lays out in CSS px; 1 px = 0.75 pt
 TOLERANCE = 0.5  # pt of rounding allowed before a line counts as too wide
 SIDE_TEMPLATE = "card/_side.j2"
 
 
 @dataclass(frozen=True)
-class Box:
-    """A rectangle on the sheet, in pt from the top left corner."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-
-
-@dataclass(frozen=True)
 class Side:
     name: str  # front | back
     prepared: Prepared
-    places: dict[str, Place]  # message key or msgid -> where to shorten it
+    # message key or msgid -> where to shorten it; read only when a line does not fit
+    places: Callable[[], Mapping[str, Place]]
 
 
 @dataclass(frozen=True)
@@ -63,44 +55,6 @@ class Measured:
     bottom: float  # where its last line ends
     side_bottom: float  # where the side's content box ends (same page)
     page: int
-
-
-def _origin() -> tuple[float, float]:
-    """The sheet's top left cut: the grid of cards is centred, so the back mirrors exactly."""
-    return (SHEET_W - COLUMNS * CARD_W) / 2, (SHEET_H - ROWS * CARD_H) / 2
-
-
-def slots(back: bool) -> tuple[Box, ...]:
-    """The 10 card positions, in reading order of the front. On the back the
-    columns are mirrored, so each back lands behind its front when the sheet
-    is printed duplex and flipped on its long edge."""
-    left, top = _origin()
-    return tuple(
-        Box(left + ((COLUMNS - 1 - c) if back else c) * CARD_W, top + r * CARD_H, CARD_W, CARD_H)
-        for r in range(ROWS)
-        for c in range(COLUMNS)
-    )
-
-
-def crop_marks() -> tuple[Box, ...]:
-    """Hairlines in the margins on every cut line (the cards butt, so each inner
-    cut is shared), clear of the cards by MARK_GAP."""
-    left, top = _origin()
-    right, bottom = left + COLUMNS * CARD_W, top + ROWS * CARD_H
-    marks = []
-    for c in range(COLUMNS + 1):
-        x = left + c * CARD_W - HAIRLINE / 2
-        marks += [
-            Box(x, top - MARK_GAP - MARK_LENGTH, HAIRLINE, MARK_LENGTH),
-            Box(x, bottom + MARK_GAP, HAIRLINE, MARK_LENGTH),
-        ]
-    for r in range(ROWS + 1):
-        y = top + r * CARD_H - HAIRLINE / 2
-        marks += [
-            Box(left - MARK_GAP - MARK_LENGTH, y, MARK_LENGTH, HAIRLINE),
-            Box(right + MARK_GAP, y, MARK_LENGTH, HAIRLINE),
-        ]
-    return tuple(marks)
 
 
 def back_locale(project: Project, handbook: Handbook, front: LocaleInfo) -> str:
@@ -184,12 +138,13 @@ def measure(document: Any) -> list[Measured]:
 
 def overflows(measured: list[Measured], sides: tuple[Side, ...]) -> list[Diagnostic]:
     """Lines over their budget or too wide, and sides taller than the card."""
-    places = {s.name: s.places for s in sides}
+    places = {s.name: s.places for s in sides}  # called only for a line that does not fit
     tags = {s.name: s.prepared.view.loc.tag for s in sides}
     out = []
 
     def where(m: Measured) -> Place:
-        return places[m.side].get(m.key) or places[m.side].get("") or Place(m.key)
+        found = places[m.side]()
+        return found.get(m.key) or found.get("") or Place(m.key)
 
     for m in measured:
         what = f"card {m.side} ({tags[m.side]}): '{m.key}'"
@@ -254,15 +209,20 @@ def card_html(project: Project, sides: tuple[Side, ...], template: str, **extra:
     )
 
 
-def _side(
-    project: Project, handbook: Handbook, name: str, loc: LocaleInfo, allow_partial: bool
+def side(
+    project: Project,
+    handbook: Handbook,
+    name: str,
+    loc: LocaleInfo,
+    allow_partial: bool,
+    prepared: Prepared | None = None,
 ) -> Side:
-    """One side, prepared; a side's problems say which side and language they are about."""
+    """One side (prepared, unless the edition it belongs to was); a side's problems say
+    which side and language they are about."""
+    places = functools.cache(lambda: message_places(project, handbook, loc))
     try:
         return Side(
-            name,
-            prepare(project, handbook, loc, allow_partial=allow_partial),
-            message_places(project, handbook, loc),
+            name, prepared or prepare(project, handbook, loc, allow_partial=allow_partial), places
         )
     except PipelineError as exc:
         why = (
@@ -286,46 +246,27 @@ def _side(
         ) from None
 
 
-def build_card(
-    project: Project,
-    handbook_id: str,
-    locale: str,
-    *,
-    allow_partial: bool = False,
-    back: str | None = None,
-) -> list[Path]:
-    """Write dist/<tag>/<id>-card.pdf (front, back) and <id>-card-sheet.pdf (10-up, duplex)."""
+def no_card(handbook: Handbook) -> UsageError:
+    why = f"'{handbook.id}' has no card: add a 'card' block to its source"
+    return UsageError([error("no-card", why, Place(handbook.path))])
+
+
+def render_card(
+    project: Project, handbook: Handbook, sides: tuple[Side, Side], paths: tuple[Path, Path]
+) -> tuple[bytes, bytes]:
+    """The card (front, back) and its 10-up sheet, checked as a reader's software reads
+    them (the gate names `paths`, where they will be written)."""
     from .pdf import render_document
     from .tagging import finish_bytes
     from .verify import check_card
 
-    handbook = project.load(handbook_id)
-    if handbook.card is None:
-        raise UsageError(
-            [
-                error(
-                    "no-card",
-                    f"'{handbook.id}' has no card: add a 'card' block to its source",
-                    Place(handbook.path),
-                )
-            ]
-        )
-    front = resolve_locale(project, handbook, locale)
-    reverse = resolve_locale(project, handbook, back or back_locale(project, handbook, front))
-    sides = tuple(
-        _side(project, handbook, name, loc, allow_partial)
-        for name, loc in (("front", front), ("back", reverse))
-    )
-    roots = (project.layouts, project.source)
     html = card_html(project, sides, "card/card.html.j2")
-    links = link_descriptions(
-        sides[0].prepared.view, sides[0].prepared.gettext
-    )  # one PDF, one description per link target
-    rtl = front.dir == "rtl"
+    front = sides[0].prepared
+    links = link_descriptions(front.view, front.gettext)  # one PDF, one description per link target
     card = render_document(
         html,
         project.layouts,
-        roots,
+        project.roots,
         links,
         inspect=lambda document: overflows(measure(document), sides),
     ).pdf
@@ -336,14 +277,43 @@ def build_card(
         faces=[slots(back=False), slots(back=True)],
         marks=crop_marks(),
     )
-    sheet = render_document(sheet_html, project.layouts, roots, links).pdf
+    sheet = render_document(sheet_html, project.layouts, project.roots, links).pdf
     descriptions = {
         s.prepared.view.loc.tag: link_descriptions(s.prepared.view, s.prepared.gettext)
         for s in sides
     }
+    rtl = front.view.loc.dir == "rtl"
     card, sheet = (finish_bytes(pdf, rtl=rtl, descriptions=descriptions) for pdf in (card, sheet))
-    out = output_dir(project, front)
-    written = [out / f"{handbook.id}-card.pdf", out / f"{handbook.id}-card-sheet.pdf"]
-    check_card(handbook, [s.prepared.view for s in sides], card, sheet, written)
-    write_together(dict(zip(written, (card, sheet), strict=True)))
-    return written
+    check_card(handbook, [s.prepared.view for s in sides], card, sheet, paths)
+    return card, sheet
+
+
+def card_paths(project: Project, handbook: Handbook, front: LocaleInfo) -> tuple[Path, Path]:
+    """dist/<tag>/<id>-card.pdf and <id>-card-sheet.pdf."""
+    return (
+        output_path(project.dist, handbook.id, front.code, "card"),
+        output_path(project.dist, handbook.id, front.code, "card-sheet"),
+    )
+
+
+def build_card(
+    project: Project,
+    handbook_id: str,
+    locale: str,
+    *,
+    allow_partial: bool = False,
+    back: str | None = None,
+) -> list[Path]:
+    """Write dist/<tag>/<id>-card.pdf (front, back) and <id>-card-sheet.pdf (10-up, duplex)."""
+    handbook = project.load(handbook_id)
+    if handbook.card is None:
+        raise no_card(handbook)
+    front = resolve_locale(project, handbook, locale)
+    reverse = resolve_locale(project, handbook, back or back_locale(project, handbook, front))
+    sides = (
+        side(project, handbook, "front", front, allow_partial),
+        side(project, handbook, "back", reverse, allow_partial),
+    )
+    paths = card_paths(project, handbook, front)
+    write_together(dict(zip(paths, render_card(project, handbook, sides, paths), strict=True)))
+    return list(paths)

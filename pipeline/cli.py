@@ -20,10 +20,10 @@ from .diagnostics import Diagnostic, PipelineError, Place, Severity, UsageError,
 if TYPE_CHECKING:  # pipeline.jobs imports the whole pipeline: not for --help
     from babel.messages.catalog import Catalog
 
-    from .build import Project
     from .jobs import Options, Outcome, Progress
     from .model import Handbook
     from .press import Press
+    from .project import Project
 
 DEFAULT_HANDBOOK = "ct-trafficking"
 
@@ -102,7 +102,7 @@ def _place(path: Path) -> Place:
 
 
 def _project(args: argparse.Namespace) -> Project:
-    from .build import Project
+    from .project import Project
 
     return Project(Path(args.root))
 
@@ -121,7 +121,7 @@ def cmd_card(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .verify import verify_files
+    from .checks import verify_files
 
     project = _project(args)
     files = [Path(f) for f in args.files]
@@ -165,7 +165,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .build import check
+    from .checks import check
 
     project = _project(args)
     ids = [args.handbook] if args.handbook else project.handbooks()
@@ -371,7 +371,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from .build import statuses
+    from .checks import statuses
     from .lint import freshness
 
     project = _project(args)
@@ -422,6 +422,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_paths(args: argparse.Namespace) -> int:
+    """The files `build` writes for one edition, one a line, relative to the project folder:
+    what the Makefile's rules name. Standard library only (pipeline/paths.py): it runs
+    before the first `make` has installed anything."""
+    from .paths import EDITION, output_path
+
+    for kind in EDITION:
+        print(
+            output_path(
+                Path("dist"), args.handbook, args.lang, kind, size=args.size, press=args.press
+            )
+        )
+    return 0
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     from .release import release
     from .shard import measured, merge, slicer, write_costs
@@ -442,6 +457,7 @@ def cmd_release(args: argparse.Namespace) -> int:
             publisher=args.publisher,
             workers=args.jobs,
             allow_missing=args.allow_missing,
+            handbooks=args.handbook or (),
             shard=part,
         )
     if args.save_costs and result.published:
@@ -835,7 +851,26 @@ def parser() -> argparse.ArgumentParser:
         help="write the seconds each released edition took into FILE (release-costs.json "
         "balances the next shards: commit it)",
     )
+    rel.add_argument(
+        "--handbook",
+        action="append",
+        metavar="ID",
+        help="only this handbook's editions (repeat for more; default: every handbook)",
+    )
     rel.set_defaults(run=cmd_release)
+    pth = sub.add_parser(
+        "paths",
+        **_doc(
+            "print the files `build` writes for one edition (for the Makefile)",
+            "handbook paths --lang es",
+            "handbook paths --lang es+en --size a5 --press",
+        ),
+    )
+    pth.add_argument("--handbook", default=DEFAULT_HANDBOOK)
+    pth.add_argument("--lang", required=True, help="locale, as for build (es, pt-BR, es+en)")
+    pth.add_argument("--size", choices=("letter", "a4", "a5"), default="letter")
+    pth.add_argument("--press", action="store_true", help="the print shop's PDF")
+    pth.set_defaults(run=cmd_paths)
     return p
 
 

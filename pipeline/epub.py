@@ -152,12 +152,65 @@ def new_book(view: View, *, tag: str, page_source: str, cover_jpeg: bytes) -> An
     return book
 
 
+@dataclass(frozen=True)
+class Chapter:
+    """One section's document, as the EPUB's spine and table of contents list it."""
+
+    href: str  # its document, with the section's anchor
+    title: str
+    node: Any  # what the chapter template renders: a SectionView, a paired section
+    links: tuple[tuple[str, str, str], ...]  # (href, label, anchor) of each question
+
+
+@dataclass(frozen=True)
+class Content:
+    """What an edition's EPUB holds, in one language or two paired: the walk through it
+    (render_epub) is the same. Made by `single` here, by pipeline/bilingual.py for a pair."""
+
+    views: tuple[View, ...]  # its languages; the first one's is the package's own
+    gettext: NullTranslations  # the first language's
+    tag: str  # es; es+en
+    title: str  # the cover document's title, and the print edition's name
+    templates: str  # the folder of chapter.xhtml.j2 and nav.xhtml.j2
+    chapter: Mapping[str, Any]  # the context of every document but the nav
+    nav: Mapping[str, Any]  # the nav's
+    titles: tuple[str, str]  # the colophon's and the back cover's
+    chapters: tuple[Chapter, ...]
+    order: tuple[tuple[str, str], ...]  # reading_order: where print pages can start
+    css: str = ""  # after the EPUB's stylesheet (a pair's columns)
+
+
+def single(view: View, gettext: NullTranslations) -> Content:
+    """The EPUB of one language."""
+    _ = gettext.gettext
+    chapters = tuple(
+        Chapter(
+            s.href,
+            s.title.value,
+            s,
+            tuple((q.href, f"{q.number}. {q.entry.question.value}", q.anchor) for q in s.entries),
+        )
+        for s in view.sections
+    )
+    return Content(
+        views=(view,),
+        gettext=gettext,
+        tag=view.loc.tag,
+        title=view.hb.title.value,
+        templates="epub",
+        chapter={"sms_links": False},
+        nav={},
+        titles=(_("About this handbook"), _("Get help now")),
+        chapters=chapters,
+        order=tuple(reading_order(view)),
+    )
+
+
 def render_epub(
     layouts: Path,
-    view: View,
-    gettext: NullTranslations,
+    content: Content,
     *,
-    pages: dict[str, int],
+    pages: Mapping[str, int],
     continued: Mapping[int, tuple[str, str]],
     cover_jpeg: bytes,
 ) -> bytes:
@@ -169,76 +222,55 @@ def render_epub(
     which neither shows the print contents' page numbers nor follows the print order."""
     from ebooklib import epub  # heavy: imported only when rendering
 
-    _ = gettext.gettext
-    edition = f"{view.hb.title.value}, {view.loc.english_name} print edition of {view.hb.edition.isoformat()}"
-    book = new_book(
-        view, tag=view.loc.tag, page_source=edition if pages else "", cover_jpeg=cover_jpeg
-    )
+    first, *others = content.views
+    gettext, hb = content.gettext, first.hb
+    languages = "-".join(v.loc.english_name for v in content.views)
+    edition = f"{content.title}, {languages} print edition of {hb.edition.isoformat()}"
+    page_source = edition if pages else ""
+    book = new_book(first, tag=content.tag, page_source=page_source, cover_jpeg=cover_jpeg)
+    for other in others:  # the package declares every language of the book
+        book.add_metadata("DC", "title", other.hb.title.value)
+        book.add_metadata("DC", "language", other.loc.tag)
 
-    css_href = CSS_HREF
     documents: list[tuple[str, str, str]] = []  # (uid, file name, XHTML)
-    order = reading_order(view)
+    order = list(content.order)
     breaks = page_breaks(order, pages, continued)
+    chapter = f"{content.templates}/chapter.xhtml.j2"
 
     def document(uid: str, name: str, title: str, **extra: object) -> None:
-        xhtml = render(
-            layouts,
-            "epub/chapter.xhtml.j2",
-            view,
-            gettext,
-            sms_links=False,
-            title=title,
-            css_href=css_href,
-            **extra,
-        )
+        context = {**content.chapter, **extra}
+        xhtml = render(layouts, chapter, first, gettext, title=title, css_href=CSS_HREF, **context)
         documents.append((uid, name, place_within(xhtml, breaks)))
 
-    document("cover", "cover.xhtml", view.hb.title.value, part="cover", body_type="cover")
-    page_list = print_pages(order, breaks, view.loc.digits)
-    documents.append(
-        (
-            "nav",
-            "nav.xhtml",
-            render(layouts, "epub/nav.xhtml.j2", view, gettext, css_href=css_href, pages=page_list),
-        )
-    )
-    document(
-        "colophon",
-        "colophon.xhtml",
-        _("About this handbook"),
-        part="colophon",
-        body_type="frontmatter",
-    )
-    for i, s in enumerate(view.sections, start=1):
-        document(
-            f"section-{i:02d}",
-            s.href.split("#")[0],
-            s.title.value,
-            section=s,
-            body_type="bodymatter",
-            pagebreaks=breaks,
-        )
-    document(
-        "back", BACK, _("Get help now"), part="back", body_type="backmatter", pagebreaks=breaks
-    )
+    document("cover", "cover.xhtml", content.title, part="cover", body_type="cover")
+    page_list = print_pages(order, breaks, first.loc.digits)
+    nav = f"{content.templates}/nav.xhtml.j2"
+    context = {**content.nav, "css_href": CSS_HREF, "pages": page_list}
+    documents.append(("nav", "nav.xhtml", render(layouts, nav, first, gettext, **context)))
+    colophon, back = content.titles
+    document("colophon", "colophon.xhtml", colophon, part="colophon", body_type="frontmatter")
+    for i, c in enumerate(content.chapters, start=1):
+        name = c.href.split("#")[0]
+        body = {"section": c.node, "body_type": "bodymatter", "pagebreaks": breaks}
+        document(f"section-{i:02d}", name, c.title, **body)
+    document("back", BACK, back, part="back", body_type="backmatter", pagebreaks=breaks)
 
-    fonts, faces = embedded_fonts(view, visible_text(documents))
+    text = visible_text(documents)
+    assets: list[Asset] = []
+    faces: list[dict[str, str]] = []
+    for view in content.views:  # each language's script fonts, each file once
+        fonts, view_faces = embedded_fonts(view, text)
+        assets += [f for f in fonts if f.name not in {x.name for x in assets}]
+        faces += [f for f in view_faces if f not in faces]
+    css = render(layouts, "epub/style.css.j2", first, gettext, font_faces=faces)
     book.toc = [
         (
-            epub.Section(s.title.value, href=s.href.split("#")[0]),
-            [
-                epub.Link(q.href, f"{q.number}. {q.entry.question.value}", q.anchor)
-                for q in s.entries
-            ],
+            epub.Section(c.title, href=c.href.split("#")[0]),
+            [epub.Link(href, label, anchor) for href, label, anchor in c.links],
         )
-        for s in view.sections
+        for c in content.chapters
     ]
-    return package(
-        book,
-        documents,
-        render(layouts, "epub/style.css.j2", view, gettext, font_faces=faces),
-        fonts,
-    )
+    return package(book, documents, "\n".join([css, content.css]) if content.css else css, assets)
 
 
 def reading_order(view: View) -> list[tuple[str, str]]:

@@ -34,11 +34,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .build import Project, build, variant_suffix
+from .build import build
 from .catalog import catalog_path, catalog_paths
 from .diagnostics import Diagnostic, PipelineError, Place, error, relative
+from .edition import Written
 from .locales import config_path
 from .output import write_atomic
+from .paths import output_path
+from .project import Project
 from .source import recording_reads
 
 if TYPE_CHECKING:
@@ -67,11 +70,6 @@ class Options:
     press: Press | None = None  # its repr, with the profile's hash, is part of the inputs' digest
     allow_partial: bool = False
 
-    @property
-    def suffix(self) -> str:
-        """Distinguishes the records of the print variants (as build() names the PDFs)."""
-        return variant_suffix(self.size, bool(self.press))
-
 
 @dataclass(frozen=True, order=True)
 class Job:
@@ -99,6 +97,11 @@ class Outcome:
     seconds: float
     outputs: tuple[Path, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    written: Written | None = None  # what a job that hands its edition back wrote (the release)
+
+
+# A job's work instead of build_job's (a module-level function: it goes to a worker process)
+Work = Callable[[Project, Job, Options], Outcome]
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,11 @@ def _sha256(path: Path) -> str | None:
 
 
 def record_path(project: Project, job: Job, options: Options) -> Path:
-    return project.dist / job.tag / f".{job.handbook}{options.suffix}.inputs"
+    """The record of one print variant's job, beside its files."""
+    press = options.press is not None
+    return output_path(
+        project.dist, job.handbook, job.locale, "inputs", size=options.size, press=press
+    )
 
 
 def read_record(path: Path) -> Record | None:
@@ -266,16 +273,26 @@ def build_job(project: Project, job: Job, options: Options, *, force: bool = Fal
     return Outcome(job, State.BUILT, seconds, tuple(outputs))
 
 
-def _work(project: Project, job: Job, options: Options, force: bool, epoch: str | None) -> Outcome:
+def _work(
+    project: Project,
+    job: Job,
+    options: Options,
+    force: bool,
+    epoch: str | None,
+    work: Work | None = None,
+) -> Outcome:
     """Runs in a worker: a job's own errors become its outcome; the others go on.
     The worker takes the caller's SOURCE_DATE_EPOCH: a forkserver keeps the
-    environment it started with."""
+    environment it started with. `work` is what a job does instead of `build_job`
+    (the release's, which builds more formats and always builds)."""
     if epoch is None:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
     else:
         os.environ["SOURCE_DATE_EPOCH"] = epoch
     start = time.monotonic()
     try:
+        if work is not None:
+            return work(project, job, options)
         return build_job(project, job, options, force=force)
     except Exception as exc:  # one job's crash, whatever it is, must not end the others
         seconds = time.monotonic() - start
@@ -307,6 +324,7 @@ def run(
     workers: int | None = None,
     force: bool = False,
     report: Callable[[Progress], None] = lambda _: None,
+    work: Work | None = None,
 ) -> list[Outcome]:
     """Build every job that is not up to date on `workers` processes; outcomes in job order.
 
@@ -347,7 +365,8 @@ def run(
                 job = next(queue, None)
                 if job is not None:
                     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-                    running[pool.submit(_work, project, job, options, force, epoch)] = job
+                    future = pool.submit(_work, project, job, options, force, epoch, work)
+                    running[future] = job
 
             try:
                 for _ in range(size):

@@ -29,6 +29,7 @@ from .diagnostics import (
     error,
     relative,
 )
+from .paths import normalize as normalize  # its home is paths.py: `handbook paths` needs it
 from .source import Located, parse_yaml, read_text
 
 # CLDR numbering systems whose digits CSS can count in: the zero, and the counter style.
@@ -138,6 +139,12 @@ class LocaleInfo:
     hyphenate: bool
 
     @property
+    def falls_back(self) -> bool:
+        """The release rule, decided here only: 'fallback' ships an incomplete translation
+        with the missing passages in the source language, marked; 'complete' refuses it."""
+        return self.release == "fallback"
+
+    @property
     def counter_style(self) -> str:
         return NUMBERING[self.numbering][1]
 
@@ -148,17 +155,6 @@ class LocaleInfo:
     def digits(self, value: int | str) -> str:
         zero = ord(NUMBERING[self.numbering][0])
         return str(value).translate({ord("0") + i: zero + i for i in range(10)})
-
-
-def normalize(name: str) -> str:
-    """`pt-BR`, `pt_br`, `zh-Hans` -> gettext form `pt_BR`, `zh_Hans` (a bilingual `fa-AF+en`: each part)."""
-    if "+" in name:
-        return "+".join(normalize(part) for part in name.split("+"))
-    parts = name.replace("-", "_").split("_")
-    out = [parts[0].lower()]
-    for p in parts[1:]:
-        out.append(p.title() if len(p) == 4 else p.upper())
-    return "_".join(out)
 
 
 def script_code(loc: Locale) -> str:

@@ -26,7 +26,6 @@ package (the `test` extras, which `make` installs) and Java.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
@@ -34,34 +33,36 @@ import shutil
 import subprocess
 import tempfile
 import time
-import zipfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
 from babel.dates import format_date
 
-from .build import Project, prepare
+from .build import make_edition, views, write_edition
 from .diagnostics import Diagnostic, PipelineError, Place, UsageError, error, relative
-from .epub import identifier, urn
+from .edition import Edition, Written  # an edition as built; Released: as released
+from .epub import urn
+from .formats import FORMATS
+from .formats import THUMBNAIL as THUMBNAIL  # the cover format's; the release's tests read it
 from .html import render_plain
 from .jobs import Job, Options, Outcome, State, failure, plan, run
-from .locales import LocaleInfo, locale_info
-from .model import Handbook
+from .locales import locale_info
 from .output import write_atomic
 from .present import View, build_date
+from .project import Project
 
-THUMBNAIL = (240, 360)  # px, the size e-reader catalogs show
 EPUBCHECK_WORKERS = 2  # each run is one JVM; two fit the machines we build on
 JVM_FLAGS = (
     "-XX:TieredStopAtLevel=1",
     "-XX:+UseSerialGC",
 )  # one short run per book: a quick JIT and one GC thread halve its time
-CARD_LABELS = ("Wallet card", "10-card sheet")  # build_card's outputs, in its order
+CARD = ("card", "card-sheet")
+CARD_LABELS = dict(zip(CARD, ("Wallet card", "10-card sheet"), strict=True))
 FEED_TYPE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
 RULE_OMITS = "locale-incomplete"  # translate() refusing an incomplete locale under rule 'complete'
 
@@ -94,7 +95,7 @@ def _check(
 
 
 @dataclass(frozen=True)
-class Edition:
+class Released:
     """One handbook in one locale, as released."""
 
     view: View
@@ -135,7 +136,7 @@ class Shelf:
 
     id: str
     title: str  # in the source language
-    editions: tuple[Edition, ...]
+    editions: tuple[Released, ...]
     missing: tuple[Missing, ...]
 
     @property
@@ -155,7 +156,7 @@ class Release:
     published: bool  # False: an edition failed, and missing ones were not allowed: dist/ unchanged
 
     @property
-    def editions(self) -> tuple[Edition, ...]:
+    def editions(self) -> tuple[Released, ...]:
         return tuple(e for s in self.shelves for e in s.editions)
 
     @property
@@ -190,16 +191,6 @@ def _file(dist: Path, path: Path, media_type: str, label: str = "", urn: str = "
     return File(
         path.relative_to(dist).as_posix(), media_type, path.stat().st_size, sha256(path), label, urn
     )
-
-
-def _thumbnail(jpeg: bytes) -> bytes:
-    from PIL import Image  # WeasyPrint's dependency
-
-    image = Image.open(io.BytesIO(jpeg))
-    image.thumbnail(THUMBNAIL)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=80, optimize=True)
-    return out.getvalue()
 
 
 # PDF checks -------------------------------------------------------------
@@ -342,63 +333,62 @@ class _Built:
     card: tuple[Path, ...]
     card_check: Check | None
     seconds: float
+    ids: dict[str, str]  # kind -> the file's identifier (the EPUB's own dc:identifier)
 
     @property
     def files(self) -> tuple[Path, ...]:
         return self.pdf, self.epub, self.cover, self.thumbnail, *self.card
 
 
-def _card(
-    stage: Project, handbook: Handbook, loc: LocaleInfo, partial: bool
-) -> tuple[tuple[Path, ...], Check | None]:
-    """The wallet card, if the handbook has one. Its other side is in another language,
-    whose release rule counts too; a card that cannot be built fails its check, not the handbook."""
-    from .card import back_locale, build_card
-
-    if handbook.card is None:
-        return (), None
+def _with_card(edition: Edition) -> tuple[Edition, tuple[Diagnostic, ...]]:
+    """The edition and its wallet card, if the handbook has one. A card that cannot be
+    built (a line too long, its back's catalog not ready) fails its check, not the edition."""
+    if edition.views.handbook.card is None:
+        return edition, ()
     try:
-        back = locale_info(back_locale(stage, handbook, loc), stage.locales)
-        paths = build_card(
-            stage, handbook.id, loc.code, allow_partial=partial or back.release == "fallback"
-        )
+        card = FORMATS["card"](edition)
     except PipelineError as exc:
-        why = exc.diagnostics[0].message if exc.diagnostics else "no reason given"
-        return (), _check(
-            "Wallet card", False, f"not built: {why}", Place(handbook.path), exc.diagnostics
-        )
-    return tuple(paths), Check(
-        "Wallet card", True, f"front {loc.tag}, back {back.tag}: every line fits"
+        return edition, tuple(exc.diagnostics)
+    return Edition(edition.views, edition.pages, edition.cover, (*edition.artifacts, *card)), ()
+
+
+def release_job(stage: Project, job: Job, options: Options) -> Outcome:
+    """One edition of the release, in a worker: its PDF, EPUB, cover and thumbnail, and its
+    card, made from one preparation and written together; the views go back with it."""
+    start = time.monotonic()
+    handbook = stage.load(job.handbook)
+    asked = views(stage, handbook, job.locale, allow_partial=options.allow_partial)
+    edition, card_failed = _with_card(make_edition(asked, ("epub", "cover")))
+    written = write_edition(edition)
+    if card_failed:
+        written = replace(written, failed={"card": card_failed})
+    return Outcome(job, State.BUILT, time.monotonic() - start, tuple(written.paths), (), written)
+
+
+def _card_check(written: Written, view: View) -> Check | None:
+    """The wallet card's check, if the handbook has one: built and every line fits, or why not."""
+    if view.hb.card is None:
+        return None
+    failed = written.failed.get("card")
+    if failed is not None:
+        why = failed[0].message if failed else "no reason given"
+        return _check("Wallet card", False, f"not built: {why}", Place(view.hb.path), failed)
+    sides = written.meta["card"]
+    return Check(
+        "Wallet card", True, f"front {sides['front']}, back {sides['back']}: every line fits"
     )
 
 
-def _partial(stage: Project, job: Job) -> bool:
-    """The release rule: 'fallback' ships marked English passages, 'complete' refuses them."""
-    try:
-        return locale_info(job.locale, stage.locales).release == "fallback"
-    except PipelineError:
-        return False  # a locale whose settings cannot be read: its build says why
-
-
-def _finish(stage: Project, outcome: Outcome, partial: bool) -> _Built:
-    """The view of a built job (for its metadata), and its cover for e-reader catalogs."""
-    handbook = stage.load(outcome.job.handbook)
-    loc = locale_info(outcome.job.locale, stage.locales)
-    prepared = prepare(stage, handbook, loc, allow_partial=partial)
-    outputs = {p.name: p for p in outcome.outputs}
-    pdf, epub = outputs[f"{handbook.id}.pdf"], outputs[f"{handbook.id}.epub"]
-    with zipfile.ZipFile(epub) as book:
-        jpeg = book.read("EPUB/cover.jpg")  # the build rendered it already, from the same layout
-    cover, thumbnail = (
-        pdf.with_name(f"{handbook.id}-cover.jpg"),
-        pdf.with_name(f"{handbook.id}-thumbnail.jpg"),
-    )
-    write_atomic(cover, jpeg)
-    write_atomic(thumbnail, _thumbnail(jpeg))
-    card, card_check = _card(stage, handbook, loc, partial)
-    return _Built(
-        outcome.job, prepared.view, pdf, epub, cover, thumbnail, card, card_check, outcome.seconds
-    )
+def _finish(outcome: Outcome) -> _Built:
+    """What a built job wrote, as the release lists it."""
+    written = outcome.written or Written((), {}, {})  # none: a job that wrote nothing
+    files = written.files
+    pdf, epub, cover, thumbnail = (files[k] for k in ("pdf", "epub", "cover", "thumbnail"))
+    view = written.views[0]
+    ids = {kind: meta.get("identifier", "") for kind, meta in written.meta.items()}
+    card = tuple(files[k] for k in CARD if k in files)
+    check = _card_check(written, view)
+    return _Built(outcome.job, view, pdf, epub, cover, thumbnail, card, check, outcome.seconds, ids)
 
 
 def _missing(
@@ -411,33 +401,29 @@ def _missing(
     return Missing(loc.code, loc.name, loc.tag, loc.dir, tuple(diagnostics), failed)
 
 
-def _run(stage: Project, group: list[Job], partial: bool, workers: int | None) -> list[Outcome]:
+def _run(stage: Project, jobs: list[Job], workers: int | None) -> list[Outcome]:
     """One run of the parallel builder (pipeline.jobs), which turns a job's error into its
-    outcome; should the pool itself break (a worker killed), each of its jobs failed with it."""
+    outcome; should the pool itself break (a worker killed), each of its jobs failed with it.
+    Each locale's release rule decides for itself (pipeline/prepare.py): no proofs here."""
     try:
-        return run(stage, group, Options(allow_partial=partial), workers=workers, force=True)
+        return run(stage, jobs, Options(), workers=workers, force=True, work=release_job)
     except Exception as exc:  # not KeyboardInterrupt: stopping the release is not a failed job
-        return [Outcome(j, State.FAILED, 0.0, diagnostics=failure(stage, j, exc)) for j in group]
+        return [Outcome(j, State.FAILED, 0.0, diagnostics=failure(stage, j, exc)) for j in jobs]
 
 
 def _build_all(stage: Project, jobs: list[Job], workers: int | None) -> dict[Job, _Built | Missing]:
-    """Every job, one run per release rule. A job that fails is missing from the release:
-    omitted when its rule refuses an incomplete translation, else held back."""
-    outcomes: dict[Job, Outcome] = {}
-    for partial in (False, True):
-        group = [j for j in jobs if _partial(stage, j) is partial]
-        if group:
-            outcomes.update((o.job, o) for o in _run(stage, group, partial, workers))
+    """Every job. A job that fails is missing from the release: omitted when its rule
+    refuses an incomplete translation, else held back."""
     results: dict[Job, _Built | Missing] = {}
-    for job in jobs:
-        outcome = outcomes[job]
+    for outcome in _run(stage, jobs, workers):
+        job = outcome.job
         if outcome.state is not State.BUILT:
             # Its QA errors, if any, come before the rule: such a locale failed.
             omitted = any(d.code == RULE_OMITS for d in outcome.diagnostics)
             results[job] = _missing(stage, job, outcome.diagnostics, failed=not omitted)
             continue
         try:
-            results[job] = _finish(stage, outcome, _partial(stage, job))
+            results[job] = _finish(outcome)
         except Exception as exc:  # this edition's failure, whatever it is
             results[job] = _missing(stage, job, failure(stage, job, exc), failed=True)
     return results
@@ -448,29 +434,26 @@ def _released_at(project: Project, staging: Path, path: Path) -> Place:
     return Place(relative(project.dist / path.relative_to(staging)))
 
 
-def _edition(dist: Path, built: _Built, epub_check: Check, place: Place) -> Edition:
+def _edition(dist: Path, built: _Built, epub_check: Check, place: Place) -> Released:
     view = built.view
     pages, checks = pdf_checks(built.pdf, view.loc.tag, place)
-    pdf_urn = urn(view.hb.id, view.loc.tag, view.hb.edition.isoformat(), "pdf")
-    return Edition(
+    return Released(
         view=view,
         pages=pages,
-        pdf=_file(dist, built.pdf, "application/pdf", "PDF", pdf_urn),
-        epub=_file(
-            dist, built.epub, "application/epub+zip", "EPUB", identifier(view.hb, view.loc.tag)
-        ),  # the EPUB's own dc:identifier
+        pdf=_file(dist, built.pdf, "application/pdf", "PDF", built.ids["pdf"]),
+        epub=_file(dist, built.epub, "application/epub+zip", "EPUB", built.ids["epub"]),
         cover=_file(dist, built.cover, "image/jpeg"),
         thumbnail=_file(dist, built.thumbnail, "image/jpeg"),
         card=tuple(
             _file(dist, p, "application/pdf", label)  # no card: its check failed
-            for p, label in zip(built.card, CARD_LABELS if built.card else (), strict=True)
+            for p, label in zip(built.card, CARD_LABELS.values(), strict=False)
         ),
         seconds=built.seconds,
         checks=(epub_check, *checks, *([built.card_check] if built.card_check else [])),
     )
 
 
-def _judge(project: Project, staging: Path, built: _Built, epub_check: Check) -> Edition | Missing:
+def _judge(project: Project, staging: Path, built: _Built, epub_check: Check) -> Released | Missing:
     """The edition, if every check passed; else it is held back, with what each check found."""
     try:
         edition = _edition(staging, built, epub_check, _released_at(project, staging, built.pdf))
@@ -482,9 +465,9 @@ def _judge(project: Project, staging: Path, built: _Built, epub_check: Check) ->
     return _missing(project, built.job, found, failed=True)
 
 
-def _shelf(project: Project, hid: str, judged: dict[Job, Edition | Missing]) -> Shelf:
+def _shelf(project: Project, hid: str, judged: dict[Job, Released | Missing]) -> Shelf:
     mine = [r for job, r in judged.items() if job.handbook == hid]
-    editions = tuple(r for r in mine if isinstance(r, Edition))
+    editions = tuple(r for r in mine if isinstance(r, Released))
     missing = tuple(r for r in mine if isinstance(r, Missing))
     return Shelf(hid, project.load(hid).title.value, editions, missing)
 
@@ -612,7 +595,7 @@ class Part(Protocol):
         ...
 
     def record(
-        self, staging: Path, ids: list[str], jobs: list[Job], judged: dict[Job, Edition | Missing]
+        self, staging: Path, ids: list[str], jobs: list[Job], judged: dict[Job, Released | Missing]
     ) -> None:
         """Write, in place of the pages, what the join needs to know of this slice."""
         ...
@@ -668,15 +651,16 @@ def release(
     publisher: str,
     workers: int | None = None,
     allow_missing: bool = False,
+    handbooks: Sequence[str] = (),
     shard: Part | None = None,
 ) -> Release:
-    """Build and check every handbook in every admitted locale. dist/ becomes the release
-    when every edition passed, or, with allow_missing, when at least one did. A shard
-    builds its slice of the jobs only and records them instead of writing the pages."""
+    """Build and check every handbook (or only `handbooks`) in every admitted locale. dist/
+    becomes the release when every edition passed, or, with allow_missing, when one did.
+    A shard builds its slice of the jobs only and records them instead of the pages."""
     start = time.perf_counter()
     jar = epubcheck_jar()
-    ids = project.handbooks()
-    jobs = plan(project, ids)
+    ids = list(dict.fromkeys(handbooks)) or project.handbooks()
+    jobs = plan(project, ids)  # an unknown handbook stops the release here, before staging
     with staged(project) as staging:
         stage = Project(project.root, staging)
         mine = jobs if shard is None else shard.select(jobs)
@@ -692,7 +676,7 @@ def release(
             for j, r in results.items()
         }
         shelves = tuple(_shelf(project, hid, judged) for hid in ids)
-        passed = [job for job, r in judged.items() if isinstance(r, Edition)]
+        passed = [job for job, r in judged.items() if isinstance(r, Released)]
         held = any(isinstance(r, Missing) and r.failed for r in judged.values())
         # A shard's slice may have no edition that passed while another's has.
         if held and not (allow_missing and (passed or shard is not None)):

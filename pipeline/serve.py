@@ -1,7 +1,7 @@
 """Live preview: any handbook in any locale as HTML, reloaded when a file is saved.
 
 An HTTP server on 127.0.0.1 renders the print edition's own layouts
-(`prepare` + `print_html`, no PDF) for the browser, with a bar on top: a
+(the edition's views and print HTML, no PDF) for the browser, with a bar on top: a
 language switcher in each language's own name and the diagnostics of `check`.
 A watchfiles thread moves a version stamp on whenever a source, catalog or
 layout changes; every page keeps an EventSource on /_events, which tells it to
@@ -40,10 +40,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup, escape
 
-from .build import Project, check, prepare, resolve_locale
+from .build import views
+from .checks import check
 from .diagnostics import Diagnostic, PipelineError, Place, Severity, UsageError, error
-from .html import print_html, render_plain
+from .html import render_plain
 from .locales import available, locale_info, normalize
+from .printing import html as print_html
+from .project import Project
 
 log = logging.getLogger(__name__)
 
@@ -219,11 +222,11 @@ class Preview:
         try:
             handbook = self.project.load(handbook_id)
             codes = self._codes[handbook_id] = self.project.locales_of(handbook)
-            loc = resolve_locale(self.project, handbook, tag)
-            # Unfinished translations show, their English passages marked: that is what translators work on.
-            prepared = prepare(self.project, handbook, loc, allow_partial=True)
-            html = print_html(self.project.layouts, prepared.view, prepared.gettext)
-            chrome = self._chrome(stamp, handbook_id, loc.tag, codes, found, [])
+            # Unfinished translations show, their English passages marked: that is what
+            # translators work on. es+en shows the bilingual edition.
+            edition = views(self.project, handbook, tag, allow_partial=True)
+            html = print_html(edition)
+            chrome = self._chrome(stamp, handbook_id, edition.tag, codes, found, [])
             return Rendered(HTTPStatus.OK, inject(html, chrome))
         except Exception as exc:  # every failure becomes a page, see _located
             status = (

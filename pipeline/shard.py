@@ -30,17 +30,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .build import Project, prepare
+from .build import views
 from .diagnostics import Diagnostic, PipelineError, Place, Severity, UsageError, error, relative
 from .jobs import Job, code_digest
-from .locales import locale_info
 from .output import write_atomic
+from .project import Project
 from .release import (
     Check,
-    Edition,
     File,
     Missing,
     Release,
+    Released,
     _shelf,
     publish,
     sha256,
@@ -214,7 +214,7 @@ class Slicer:
         return list(partition(jobs, self.costs, self.shard.count)[self.shard.index - 1])
 
     def record(
-        self, staging: Path, ids: list[str], jobs: list[Job], judged: dict[Job, Edition | Missing]
+        self, staging: Path, ids: list[str], jobs: list[Job], judged: dict[Job, Released | Missing]
     ) -> None:
         slices = partition(jobs, self.costs, self.shard.count)
         data = {
@@ -251,7 +251,7 @@ def _diagnostics(found: Check | Missing) -> list[dict[str, Any]]:
     return [_diagnostic(d) for d in found.diagnostics]
 
 
-def _entry(result: Edition | Missing) -> dict[str, Any]:
+def _entry(result: Released | Missing) -> dict[str, Any]:
     if isinstance(result, Missing):
         missing = {k: v for k, v in asdict(result).items() if k != "diagnostics"}
         return {"missing": {**missing, "diagnostics": _diagnostics(result)}}
@@ -403,13 +403,12 @@ def _copy(m: Manifest, shipped: Shipped, staging: Path) -> list[Diagnostic]:
     return found
 
 
-def _edition(project: Project, job: Job, shipped: Shipped) -> Edition:
-    """The released edition, with its view prepared again from the same sources."""
-    loc = locale_info(job.locale, project.locales)
-    partial = loc.release == "fallback"  # the release rule, as the shard built it
-    view = prepare(project, project.load(job.handbook), loc, allow_partial=partial).view
+def _released(project: Project, job: Job, shipped: Shipped) -> Released:
+    """The released edition, with its view prepared again from the same sources (under
+    the locale's release rule, as the shard built it)."""
+    view = views(project, project.load(job.handbook), job.locale).views[0]
     s = shipped
-    return Edition(view, s.pages, s.pdf, s.epub, s.cover, s.thumbnail, s.card, s.seconds, s.checks)
+    return Released(view, s.pages, s.pdf, s.epub, s.cover, s.thumbnail, s.card, s.seconds, s.checks)
 
 
 def merge(
@@ -432,10 +431,10 @@ def merge(
         ]
         if found:
             raise PipelineError(found)
-        judged: dict[Job, Edition | Missing] = {}
+        judged: dict[Job, Released | Missing] = {}
         for job in first.jobs:
             _, got = results[job]
-            judged[job] = got if isinstance(got, Missing) else _edition(project, job, got)
+            judged[job] = got if isinstance(got, Missing) else _released(project, job, got)
         shelves = tuple(_shelf(project, hid, judged) for hid in first.handbooks)
         seconds = max(m.seconds for m in manifests) + time.perf_counter() - start
         result = Release(shelves, seconds, 0, published=True)

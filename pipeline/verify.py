@@ -40,12 +40,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostic, Place, RenderError, UsageError, error, has_errors, relative
+from .diagnostics import Diagnostic, Place, RenderError, error, has_errors, relative
 from .inline import PHONE, numbers
 from .model import Contact, Handbook, ItemList, Text, iter_texts
+from .sheet import slots
 
 if TYPE_CHECKING:
-    from .build import Project
     from .present import View
 
 BIDI_CONTROL = re.compile("[\u202a-\u202e]")
@@ -627,8 +627,6 @@ def verify_pdf(expected: Expected, data: bytes, name: str) -> list[Diagnostic]:
 
 def verify_card_pdf(expected: Expected, data: bytes, name: str, *, sheet: bool) -> list[Diagnostic]:
     """The wallet card (a page per side: front, back) or its print sheet (ten cards a page)."""
-    from .card import slots
-
     regions = [[(b.x, b.y, b.w, b.h) for b in slots(back=side)] for side in (False, True)]
     text = _read_pdf(data, name, regions if sheet else [])
     if isinstance(text, Diagnostic):
@@ -753,85 +751,6 @@ def check_card(
     problems = verify_card(source, views, card, sheet, **names)
     if has_errors(problems):
         raise RenderError(problems)
-
-
-KINDS = (
-    ("-card-sheet.pdf", "sheet"),
-    ("-card.pdf", "card"),
-    (".pdf", "pdf"),
-    (".epub", "epub"),
-    ("index.html", "web"),
-)
-
-
-def verify_files(
-    project: Project,
-    paths: Sequence[Path],
-    *,
-    handbook_id: str | None = None,
-    lang: str | None = None,
-) -> list[Diagnostic]:
-    """`handbook verify`: each built file against its source, found from its name
-    (dist/<lang>/<handbook>[...].pdf or .epub) unless `handbook_id` and `lang` say."""
-    return [
-        d for path in paths for d in verify_file(project, path, handbook_id=handbook_id, lang=lang)
-    ]
-
-
-def verify_file(
-    project: Project, path: Path, *, handbook_id: str | None = None, lang: str | None = None
-) -> list[Diagnostic]:
-    shown = relative(path)
-    kind = next((k for suffix, k in KINDS if path.name.endswith(suffix)), None)
-    if not path.is_file() or kind is None:
-        why = (
-            "no such file" if not path.is_file() else "not a PDF, EPUB or web page the build writes"
-        )
-        give = "give a built .pdf, .epub or web edition's index.html"
-        raise UsageError([error("verify-file", f"{why}: {give}", Place(shown))])
-    if kind == "web":
-        return verify_web_file(project, path, handbook_id=handbook_id, lang=lang)
-    handbook = project.load(handbook_id or _handbook_of(project, path))
-    expected = expect(handbook, _views(project, handbook, path, lang or path.parent.name, kind))
-    data = path.read_bytes()
-    if kind == "epub":
-        return verify_epub(expected, data, shown)
-    if kind == "pdf":
-        return verify_pdf(expected, data, shown)
-    return verify_card_pdf(expected, data, shown, sheet=kind == "sheet")
-
-
-def _handbook_of(project: Project, path: Path) -> str:
-    ids = [i for i in project.handbooks() if path.name.startswith((f"{i}.", f"{i}-"))]
-    if not ids:
-        known = ", ".join(project.handbooks()) or "none"
-        why = (
-            f"cannot tell which handbook this is (known: {known}): name it as the build "
-            "does, <handbook>.pdf, or pass --handbook"
-        )
-        raise UsageError([error("verify-file", why, Place(relative(path)))])
-    return max(ids, key=len)
-
-
-def _views(project: Project, handbook: Handbook, path: Path, lang: str, kind: str) -> list[View]:
-    """The handbook presented in each language of the file (a card: its front's, its back's)."""
-    from .build import prepare, resolve_locale
-    from .card import back_locale
-    from .locales import normalize
-
-    codes = normalize(lang).split("+")
-    known = project.locales_of(handbook)
-    if any(c not in known for c in codes) or len(codes) > (1 if kind in ("card", "sheet") else 2):
-        tags = ", ".join(k.replace("_", "-") for k in known)
-        why = (
-            f"cannot tell the language of this file from '{lang}' (the locales of "
-            f"'{handbook.id}': {tags}): pass --lang"
-        )
-        raise UsageError([error("verify-file", why, Place(relative(path)))])
-    locs = [resolve_locale(project, handbook, c) for c in codes]
-    if kind in ("card", "sheet"):
-        locs.append(resolve_locale(project, handbook, back_locale(project, handbook, locs[0])))
-    return [prepare(project, handbook, loc, allow_partial=True).view for loc in locs]
 
 
 # The web edition (pipeline/web.py): one HTML page, read as a browser's parser reads it.
@@ -968,17 +887,3 @@ def check_web(source: Handbook, view: View, page: bytes, path: Path) -> None:
     problems = verify_web(expect(source, [view]), page, relative(path))
     if has_errors(problems):
         raise RenderError(problems)
-
-
-def verify_web_file(
-    project: Project, path: Path, *, handbook_id: str | None, lang: str | None
-) -> list[Diagnostic]:
-    """`handbook verify dist/es/ct-trafficking-web/index.html`: the handbook from the name of
-    the page's folder (<handbook>-web), the language from the folder above it."""
-    code = lang or path.resolve().parent.parent.name
-    if "+" in code:
-        why = f"a web page has one language: pass --lang with one of {code.replace('+', ', ')}"
-        raise UsageError([error("verify-file", why, Place(relative(path)))])
-    handbook = project.load(handbook_id or _handbook_of(project, path.resolve().parent))
-    views = _views(project, handbook, path, code, "web")
-    return verify_web(expect(handbook, views), path.read_bytes(), relative(path))

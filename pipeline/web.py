@@ -25,7 +25,7 @@ from .html import Part, render
 from .present import View
 
 if TYPE_CHECKING:
-    from .build import Project
+    from .project import Project
 
 INDEX = "index.html"
 STYLESHEET = "style.css"
@@ -225,10 +225,6 @@ def name_fonts(
     return files, faces
 
 
-def web_folder(handbook_id: str) -> str:
-    return f"{handbook_id}-web"
-
-
 def build_web(
     project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False
 ) -> Path:
@@ -236,9 +232,10 @@ def build_web(
     page has passed the verifier (pipeline/verify.py). The switcher lists every locale of the
     handbook (this one marked as the current page), each edition at the same place in its own
     locale's folder."""
-    from .build import output_dir, prepare, resolve_locale
     from .locales import locale_info
     from .output import write_folder
+    from .paths import output_path
+    from .prepare import prepare, resolve_locale
     from .verify import check_web
 
     if "+" in locale:  # a reader picks the language from the page's list instead
@@ -252,13 +249,13 @@ def build_web(
     handbook = project.load(handbook_id)
     loc = resolve_locale(project, handbook, locale)
     prepared = prepare(project, handbook, loc, allow_partial=allow_partial)
-    folder = web_folder(handbook.id)
+    out = output_path(project.dist, handbook.id, loc.code, "web").parent
+    folder = out.name
     every = [locale_info(code, project.locales) for code in project.locales_of(handbook)]
     languages = [
         Language(e.tag, e.name, f"../../{e.tag}/{folder}/{INDEX}", e.fonts.own.sans) for e in every
     ]
     files = render_web(project.layouts, prepared.view, prepared.gettext, languages=languages)
-    out = output_dir(project, loc) / folder
     check_web(handbook, prepared.view, files[INDEX], out / INDEX)
     # What a file loads goes in before it (fonts, stylesheet, page), and what the page no
     # longer loads goes only after it: whoever opens the page meanwhile finds its fonts.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +54,53 @@ def test_one_build_makes_the_pdf_and_the_epub_together() -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("handbook build --handbook ct-trafficking --lang es") == 1
+
+
+def test_the_makefile_asks_the_pipeline_for_the_file_names() -> None:
+    """Whatever the variant, the rule the Makefile writes is for the files the build writes."""
+    run = make(
+        "-n", "-B", "dist/pt-BR/ct-trafficking-a5-press.pdf", "LANG=pt_BR", "SIZE=a5",
+        "PRINT=press", env_lang=None,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "handbook build --handbook ct-trafficking --lang pt_BR --size a5 --press" in run.stdout
+
+
+def test_an_edition_is_up_to_date_until_an_input_changes(tmp_path: Path) -> None:
+    """`make handbook LANG=es` builds nothing when the edition is newer than its inputs."""
+    for name in ("source", "layouts", "locales", "pipeline"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    stamp = tmp_path / ".venv" / ".installed"
+    stamp.parent.mkdir()
+    stamp.touch()  # set up, as far as make can tell
+    files = [tmp_path / "dist" / "es" / f"ct-trafficking.{kind}" for kind in ("pdf", "epub")]
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    run = make("-C", str(tmp_path), "handbook", "LANG=es", env_lang=None)
+    assert run.returncode == 0, run.stderr
+    assert (
+        run.stdout.strip() == "up to date: dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub"
+    )
+    later = files[0].stat().st_mtime + 10
+    po = tmp_path / "locales" / "es" / "LC_MESSAGES" / "ct-trafficking.po"
+    os.utime(po, (later, later))  # a translator saved the catalog
+    targets = [str(p.relative_to(tmp_path)) for p in files]
+    assert make("-C", str(tmp_path), "-q", *targets, "LANG=es", env_lang=None).returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((), ""),
+        (("HANDBOOK=ct-trafficking",), " --handbook ct-trafficking"),
+        (("HANDBOOKS=a b",), " --handbook a --handbook b"),
+    ],
+)
+def test_release_builds_the_handbooks_asked_for(args: tuple[str, ...], expected: str) -> None:
+    run = make("-n", "release", *args, env_lang=None)
+    assert run.returncode == 0, run.stderr
+    command = " ".join(run.stdout.replace("\\\n", " ").split())  # the recipe's last command
+    assert command.endswith(f"/handbook release{expected}")

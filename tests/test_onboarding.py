@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import Project, check, statuses
+from pipeline.build import Project
 from pipeline.card import build_card
 from pipeline.catalog import catalog_path, catalog_paths, read_catalog
+from pipeline.checks import check, statuses
 from pipeline.cli import main, parser
 from pipeline.diagnostics import CatalogError
 from pipeline.locales import config_path, locale_info

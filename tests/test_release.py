@@ -46,6 +46,7 @@ from pipeline.release import (
 )
 
 from .conftest import HANDBOOK, ROOT, copy_project
+from .test_safety import TINY
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/terms/}"
@@ -469,6 +470,33 @@ def test_a_worker_turns_any_error_of_its_job_into_the_job_s_failure(
         "(MemoryError: format width 99999999999); this is a bug in the pipeline, not in your "
         "files: please report it with this line [internal-error]"
     )
+
+
+def test_a_release_of_some_handbooks_builds_only_theirs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = two_locale_project(tmp_path)
+    shutil.copytree(TINY / "source" / "tiny", project.source / "tiny")  # a second handbook
+    asked: list[Job] = []
+
+    def recorded(
+        project: Project, jobs: Sequence[Job], options: Options, **_: object
+    ) -> list[Outcome]:
+        asked.extend(jobs)
+        return fake_run({})(project, jobs, options)
+
+    monkeypatch.setattr("pipeline.release.run", recorded)
+    release_cli(tmp_path, "--handbook", "tiny", capsys=capsys)
+    assert {job.handbook for job in asked} == {"tiny"}
+    asked.clear()
+    release_cli(tmp_path, capsys=capsys)  # by default, every handbook
+    assert {job.handbook for job in asked} == {"tiny", HANDBOOK}
+    code, err, _ = release_cli(tmp_path, "--handbook", "nope", capsys=capsys)
+    assert code == 2
+    assert "error: no handbook 'nope' (known: " in err[0]
+    assert err[0].endswith("[unknown-handbook]")
+    assert [p.name for p in (tmp_path / "dist").iterdir()] == ["earlier.txt"]
+    assert not list(tmp_path.glob(".dist-*"))
 
 
 @pytest.mark.parametrize(

@@ -24,14 +24,16 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from pipeline import build as build_module
+from pipeline import prepare as prepare_module
 from pipeline import verify as verify_module
-from pipeline.build import Project, build, check, current_catalogs
+from pipeline.build import Project, build
 from pipeline.catalog import read_catalog
+from pipeline.checks import check
 from pipeline.diagnostics import CatalogError, PipelineError, RenderError, SourceError
 from pipeline.html import print_html, render_plain
 from pipeline.locales import locale_info
 from pipeline.pdf import project_fetcher
+from pipeline.prepare import current_catalogs
 from pipeline.present import present
 from pipeline.source import load, parse_yaml
 from pipeline.translate import translate, translations
@@ -238,7 +240,7 @@ def hostile_build(
     stop a hostile translation is the rendering itself (escaping, the fetcher)."""
     project = tiny_project(tmp_path_factory.mktemp("hostile") / "p", *hostile_catalogs(secret))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(build_module, "check_catalog", lambda *args, **kwargs: [])
+        mp.setattr(prepare_module, "check_catalog", lambda *args, **kwargs: [])
         with pytest.raises(RenderError, match=r"\[verify-link-added\]"):
             build(project, "tiny", "es")  # the verifier alone refuses the edition
         mp.setattr(verify_module, "check_edition", lambda *args, **kwargs: None)

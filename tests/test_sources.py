@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build import build, check
+from pipeline.build import build
+from pipeline.checks import check
 from pipeline.cli import main
 from pipeline.diagnostics import Severity, SourceError
 from pipeline.source import load

@@ -6,7 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from pipeline.build import Project, build, statuses
+from pipeline.build import Project, build
+from pipeline.checks import statuses
 
 from .test_safety import tiny_project
 

@@ -13,7 +13,7 @@ from babel.messages.catalog import Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from pipeline.build import Project, statuses
+from pipeline.build import Project
 from pipeline.catalog import (
     LAYOUTS_DOMAIN,
     catalog_path,
@@ -22,6 +22,7 @@ from pipeline.catalog import (
     read_catalog,
     template,
 )
+from pipeline.checks import statuses
 from pipeline.cli import main
 from pipeline.diagnostics import Place
 from pipeline.locales import available

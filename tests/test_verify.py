@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import weasyprint
 
-from pipeline import verify
+from pipeline import checks, verify
 from pipeline.build import Project, build, prepare, resolve_locale
 from pipeline.card import build_card
 from pipeline.cli import main
@@ -95,7 +95,7 @@ def test_real_editions_of_every_locale_pass(
     folders = {p.parent.name for p in files}
     assert folders >= {"en", "es", "pt-BR", "ht", "zh-Hans", "ar", "fa-AF", "uk", "es+en"}
     assert {p.name for p in more} >= {f"{HANDBOOK}-card.pdf", f"{HANDBOOK}-card-sheet.pdf"}
-    assert lines(verify.verify_files(project, files)) == []
+    assert lines(checks.verify_files(project, files)) == []
 
 
 def test_real_footers_are_read_in_order(built: dict[str, Built]) -> None:
@@ -360,6 +360,12 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {lang: build_web(project, HANDBOOK, lang) for lang in ("es", "ar")}
 
 
+def page_line(page: Path, needle: str) -> int:
+    """The line of the page that holds `needle` (where the layouts put it)."""
+    html = page.read_text(encoding="utf-8")
+    return html[: html.index(needle)].count("\n") + 1
+
+
 def web_page(page: Path, old: str, new: str) -> bytes:
     html = page.read_text(encoding="utf-8")
     assert old in html
@@ -369,7 +375,7 @@ def web_page(page: Path, old: str, new: str) -> bytes:
 def test_real_web_editions_pass(
     project: Project, handbook: Handbook, pages: dict[str, Path]
 ) -> None:
-    assert lines(verify.verify_files(project, list(pages.values()))) == []
+    assert lines(checks.verify_files(project, list(pages.values()))) == []
     arabic = expect(handbook, [view_of(project, handbook, "ar")])
     assert verify_web(arabic, pages["ar"].read_bytes(), "ar/index.html") == []
 
@@ -380,8 +386,9 @@ def test_reversed_number_on_the_web(
 ) -> None:
     expected = expect(handbook, [view_of(project, handbook, lang)])
     data = web_page(pages[lang], f"{HOTLINE}", "8887-373-888-1")
+    line = page_line(pages[lang], HOTLINE)
     assert lines(verify_web(expected, data, "index.html")) == [
-        "index.html:21: error: the hotline number 1-888-373-7888 is missing from the help box at "
+        f"index.html:{line}: error: the hotline number 1-888-373-7888 is missing from the help box at "
         f"the top of the page (found '8887-373-888-1'); {ADVICE} [verify-number-order]"
     ]
 
@@ -401,9 +408,10 @@ def test_changed_phone_link_on_the_web(
     the hotline must reach the hotline."""
     data = web_page(pages["es"], 'href="tel:+18883737888"', f'href="{href}"')
     found = lines(verify_web(spanish, data, "index.html"))
+    line = page_line(pages["es"], 'href="tel:+18883737888"')
     assert len(found) == 1
     assert found[0].startswith(
-        f"index.html:21: error: the link '{href}' beside the hotline number 1-888-373-7888 {why}"
+        f"index.html:{line}: error: the link '{href}' beside the hotline number 1-888-373-7888 {why}"
     )
     assert found[0].endswith("[verify-link-number]")
 
@@ -420,8 +428,9 @@ def test_added_host_on_the_web(spanish: Expected, pages: dict[str, Path]) -> Non
 @pytest.mark.parametrize("control", ["\u202e", "&#x202E;"])
 def test_bidi_override_on_the_web(spanish: Expected, pages: dict[str, Path], control: str) -> None:
     data = web_page(pages["es"], "Llame al <bdi", f"Llame al {control}<bdi")
+    line = page_line(pages["es"], "Llame al <bdi")
     assert lines(verify_web(spanish, data, "index.html")) == [
-        "index.html:21: error: RIGHT-TO-LEFT OVERRIDE (U+202E) in 'Llame al <U+202E>': it "
+        f"index.html:{line}: error: RIGHT-TO-LEFT OVERRIDE (U+202E) in 'Llame al <U+202E>': it "
         "reverses or re-embeds the text after it for every reader; remove it (where a direction "
         "must be set, the layouts isolate the run) [verify-bidi-control]"
     ]
@@ -533,8 +542,9 @@ def test_command_line_reads_web_pages(
     copy.parent.mkdir(parents=True)
     copy.write_bytes(web_page(pages["es"], 'href="tel:+18883737888"', 'href="tel:911"'))
     assert run(str(copy)) == 1
+    line = page_line(pages["es"], 'href="tel:+18883737888"')
     assert capsys.readouterr().err.startswith(
-        f"{copy}:21: error: the link 'tel:911' beside the hotline number 1-888-373-7888 dials 911"
+        f"{copy}:{line}: error: the link 'tel:911' beside the hotline number 1-888-373-7888 dials 911"
     )
     assert run("--lang", "es+en", str(pages["es"])) == 2
     assert "a web page has one language" in capsys.readouterr().err
