@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .diagnostics import Place, UsageError, error
-from .epub import BACK, Chapter, Content
+from .epub import BACK, Chapter, Content, logo_href
 from .html import COMPACT, PAGE_SIZES, block_id, link_descriptions, render
 from .model import ItemList
 from .paths import SEPARATOR
@@ -283,7 +283,7 @@ def epub_content(layouts: Path, ed: Paired) -> Content:
         tag=ed.tag,
         title=ed.title,
         templates="bilingual",
-        chapter=context,
+        chapter={**context, "logo_src": logo_href(first.view.hb)},
         nav=context,
         titles=(in_both("About this handbook"), in_both("Get help now")),
         chapters=chapters,

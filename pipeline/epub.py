@@ -19,6 +19,7 @@ from typing import Any
 
 from babel.support import NullTranslations
 
+from .brand import MEDIA_TYPES, logo_kind
 from .html import block_id, render
 from .model import Handbook, ItemList
 from .present import View, build_date
@@ -56,6 +57,8 @@ def accessibility(view: View, has_pages: bool) -> list[tuple[str, str]]:
     ]  # no images in the text
     if has_pages:
         features.append("pageNavigation")
+    if view.hb.logo:
+        features.append("alternativeText")  # the logo's, from the source
     summary = (
         "Text-only handbook with a navigable table of contents, headings for every section and question, "
         "and the language of each passage marked. No images carry content; the cover image repeats the cover text."
@@ -124,7 +127,7 @@ def embedded_fonts(view: View, text: str) -> tuple[list[Asset], list[dict[str, s
 def new_book(view: View, *, tag: str, page_source: str, cover_jpeg: bytes) -> Any:
     """An ebooklib book with the package metadata every edition shares: identifier,
     title, language and direction of `view`, accessibility, the print edition its
-    page-list follows (if any), the cover image."""
+    page-list follows (if any), the cover image, the source's logo (if any)."""
     from ebooklib import epub
 
     hb = view.hb
@@ -134,8 +137,11 @@ def new_book(view: View, *, tag: str, page_source: str, cover_jpeg: bytes) -> An
     book.set_language(view.loc.tag)
     if view.loc.dir == "rtl":
         book.set_direction("rtl")
-    book.add_metadata("DC", "description", hb.subtitle.value)
+    if hb.subtitle.value:  # an empty dc:description fails EPUBCheck (RSC-005)
+        book.add_metadata("DC", "description", hb.subtitle.value)
     book.add_metadata("DC", "date", hb.edition.isoformat())
+    # E-readers show "Unknown" for a book without a creator: the publisher, else the title.
+    book.add_metadata("DC", "creator", hb.publisher or hb.title.value)
     if hb.publisher:
         book.add_metadata("DC", "publisher", hb.publisher)
     for prop, value in accessibility(view, bool(page_source)):
@@ -149,7 +155,21 @@ def new_book(view: View, *, tag: str, page_source: str, cover_jpeg: bytes) -> An
     if page_source:
         declare_page_source(book, page_source)
     book.set_cover("cover.jpg", cover_jpeg, create_page=False)
+    if hb.logo:
+        book.add_item(
+            epub.EpubItem(
+                uid="logo",
+                file_name=logo_href(hb),
+                media_type=MEDIA_TYPES[logo_kind(hb.logo)],
+                content=Path(hb.logo.path).read_bytes(),
+            )
+        )
     return book
+
+
+def logo_href(hb: Handbook) -> str:
+    """Where the EPUB carries the source's logo (its documents' `logo_src`)."""
+    return f"images/logo.{logo_kind(hb.logo)}" if hb.logo else ""
 
 
 @dataclass(frozen=True)
@@ -198,7 +218,7 @@ def single(view: View, gettext: NullTranslations) -> Content:
         tag=view.loc.tag,
         title=view.hb.title.value,
         templates="epub",
-        chapter={"sms_links": False},
+        chapter={"sms_links": False, "logo_src": logo_href(view.hb)},
         nav={},
         titles=(_("About this handbook"), _("Get help now")),
         chapters=chapters,

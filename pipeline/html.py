@@ -21,6 +21,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from . import inline
+from .brand import data_url, palette
 from .diagnostics import Place, RenderError, error, relative
 from .inline import PHONE, dial
 from .locales import LocaleInfo
@@ -307,8 +308,11 @@ def render(
 ) -> str:
     """Render one template for a view, in the environment of its locale; template errors
     become located RenderErrors. EPUBCheck flags `sms:` links (HTM-025), so the EPUB shows
-    SMS numbers as text."""
+    SMS numbers as text. The logo is a data: URL, which WeasyPrint and the preview's browser
+    both read (`logo_src` names its copy where a format carries one: the EPUB, the web edition)."""
     env = environment(layouts, view.loc, gettext)
+    logo = view.hb.logo
+    extra.setdefault("logo_src", data_url(logo.path) if logo and logo.path else "")
     with located(layouts, name):
         return env.get_template(name).render(
             hb=view.hb,
@@ -323,6 +327,7 @@ def render(
             publisher=view.hb.publisher,
             hotline=view.hotline,
             coverage=view.coverage,
+            theme=palette(view.hb.theme),
             sms_links=sms_links,
             **extra,
         )

@@ -717,8 +717,17 @@ def source_text(handbook_id: str, edition: date, imported: Imported | None) -> W
     w.key("", "title", imported.title if imported else "", "title")
     w.comment("", "Optional: one line under the title on the cover.")
     w.key("", "subtitle", imported.subtitle if imported else "")
-    w.comment("", "Optional: who publishes the handbook, as written (PDF author, EPUB publisher).")
+    w.comment("", "Optional: who publishes the handbook, as written (the PDF's and EPUB's author).")
     w.key("", "publisher", "")
+    w.comment(
+        "",
+        "Optional, delete the '# ' to use them: the colours of the cover and headings (text on",
+        "them must stay readable: check says when it does not), a logo (SVG or PNG) in this",
+        "folder for the cover and the card, and the contact every page's footer shows.",
+        "theme: {primary: '#1f4e79', accent: '#b03a2e'}",
+        "logo: {file: logo.svg, alt: Example Coalition logo}",
+        "footer: {contact: helpline, label: 'Helpline: %(number)s'}",
+    )
     w.comment(
         "",
         "The sentence every edition prints on its back cover, e.g. 'This handbook gives",

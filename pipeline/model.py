@@ -109,6 +109,34 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Theme:
+    """The colours the layouts use (pipeline/brand.py checks text on them stays readable)."""
+
+    primary: str = "#1f3a5f"  # the cover's background; section titles and questions
+    accent: str = "#b3261e"  # "Get help now", question numbers, the web edition's call buttons
+
+
+@dataclass(frozen=True)
+class Logo:
+    """An SVG or PNG file in the handbook's folder, shown on the cover and the wallet card."""
+
+    file: str  # as written, relative to the handbook's folder
+    alt: Text  # what it says, for readers who cannot see it
+    place: Place  # where `file` is written
+    path: str = ""  # the file, absolute: set once the source is loaded and the file checked
+
+
+@dataclass(frozen=True)
+class Footer:
+    """Which contact every body page's footer shows; `label` (with %(number)s) replaces the
+    layouts' own "Hotline: %(number)s"."""
+
+    contact: str
+    place: Place
+    label: Text | None = None
+
+
+@dataclass(frozen=True)
 class Handbook:
     id: str
     language: str
@@ -125,6 +153,9 @@ class Handbook:
     publisher: str = ""  # a proper name, as written; PDF author and EPUB dc:publisher
     require_sources: bool = False  # `check` warns about entries that cite nothing
     review_max_months: int = 12  # a review older than this, at the edition date, is due
+    theme: Theme = Theme()
+    logo: Logo | None = None
+    footer: Footer | None = None
 
     @property
     def entries(self) -> tuple[Entry, ...]:

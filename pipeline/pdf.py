@@ -106,6 +106,8 @@ def project_fetcher(roots: tuple[Path, ...]) -> Any:
 
     class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):  # carries its bytes (the logo: pipeline/brand.py)
+                return super().fetch(url, headers)
             if url.startswith("file:"):
                 path = Path(url2pathname(url.removeprefix("file:").split("?")[0].split("#")[0]))
                 if inside(path, roots):

@@ -11,7 +11,7 @@ from babel.dates import format_date
 from babel.numbers import format_percent
 
 from .locales import LocaleInfo
-from .model import Entry, Handbook, Section, Text
+from .model import Contact, Entry, Handbook, Section, Text
 from .translate import Status
 
 
@@ -49,8 +49,14 @@ class View:
         return sum(len(s.entries) for s in self.sections)
 
     @property
+    def footer_contact(self) -> Contact:
+        """The contact every body page's footer shows: the source's choice, or the first."""
+        chosen = self.hb.footer.contact if self.hb.footer else self.hb.contacts[0].id
+        return next(c for c in self.hb.contacts if c.id == chosen)
+
+    @property
     def hotline(self) -> str:
-        return self.hb.contacts[0].phone or self.hb.contacts[0].sms
+        return self.footer_contact.phone or self.footer_contact.sms
 
     @property
     def coverage(self) -> str:

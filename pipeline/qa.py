@@ -24,7 +24,7 @@ from babel.messages.catalog import Catalog, Message
 from .diagnostics import Diagnostic, Place, error
 from .inline import Parsed, numbers, parse, same_number, signature
 from .locales import Fonts
-from .source import character_problems
+from .source import FOOTER_KEY, character_problems
 
 URL = re.compile(
     r"\bhttps?://[^\s<>\"')]+[^\s<>\"').,;:]"
@@ -340,6 +340,23 @@ def contact_line(pair: Pair) -> list[Diagnostic]:
     return out
 
 
+def footer_label(pair: Pair) -> list[Diagnostic]:
+    """The source's own footer words (a handbook text, so no %-formatting is checked for it)
+    print the footer's number where %(number)s is: each translation keeps it, once."""
+    spec = f"%({CONTACT_KEY})s"
+    if pair.message.context != FOOTER_KEY:
+        return []
+    why = (
+        f"{{}} must hold {spec} once, where the page footer prints the number (it holds it "
+        "{} times): write it as in the source"
+    )
+    return [
+        error("qa-placeholder", why.format(pair.label(i), t.count(spec)), pair.where)
+        for i, t in enumerate(pair.targets)
+        if visible(t) and t.count(spec) != 1
+    ]
+
+
 Checker = Callable[[Pair], list[Diagnostic]]
 CHECKERS: tuple[Checker, ...] = (
     empty_forms,
@@ -352,6 +369,7 @@ CHECKERS: tuple[Checker, ...] = (
     proper_names,
     length,
     contact_line,
+    footer_label,
 )
 
 

@@ -8,6 +8,7 @@ problem is reported where it is in the file.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import difflib
 import functools
 import hashlib
@@ -24,6 +25,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from .brand import logo_problems, theme_problems
 from .diagnostics import CatalogError, Diagnostic, Place, SourceError, error, relative
 from .inline import check_markup
 from .model import (
@@ -32,12 +34,15 @@ from .model import (
     Citation,
     Contact,
     Entry,
+    Footer,
     Handbook,
     Item,
     ItemList,
+    Logo,
     Paragraph,
     Section,
     Text,
+    Theme,
     iter_texts,
 )
 
@@ -459,6 +464,7 @@ PATTERNS = {
         "an area code in brackets if you like, e.g. (202) 671-1880 or +1 202 671 1880"
     ),
     "^https://": "is not a web address starting with https://",
+    "^#[0-9A-Fa-f]{6}$": "is not a colour: write # and six hex digits, such as '#1f4e79'",
 }
 BLOCK = "an answer block is either 'paragraph: TEXT' or 'items: [...]', one per list entry"
 # A schema error in words, by the JSON Schema keyword that failed: its code and a template
@@ -527,6 +533,33 @@ PURPOSES = {
         + ", ".join(sorted(CHANGELOG_PARTS))
     ),
     "changelog.*.reason": "write why the entry changed",
+    "publisher": (
+        "write who publishes the handbook, as written (the PDF's author, the EPUB's creator "
+        "and publisher), or delete the key"
+    ),
+    "theme": "write the colours 'primary' and 'accent', or delete the key for the default ones",
+    "theme.primary": (
+        "write the cover's colour, such as '#1f4e79': the cover's text is white on it, and "
+        "section titles and questions are printed in it on white"
+    ),
+    "theme.accent": (
+        "write the colour of 'Get help now' and the question numbers, such as '#b03a2e' (on "
+        "white; the web edition's call buttons are white on it)"
+    ),
+    "logo": "write the logo's 'file' and 'alt' text, or delete the key",
+    "logo.file": (
+        "write the name of an SVG or PNG file in the handbook's folder, such as 'logo.svg': "
+        "it is printed on the cover and the wallet card"
+    ),
+    "logo.alt": (
+        "write what the logo says, such as 'Example Coalition logo', for readers who cannot see it"
+    ),
+    "footer": "write which contact every page's footer shows, or delete the key for the first",
+    "footer.contact": "write the id of a contact with a phone or sms number, such as 'hotline'",
+    "footer.label": (
+        "write the footer's words with %(number)s where the number goes, such as "
+        "'Wage office: %(number)s', or delete the key for 'Hotline: %(number)s'"
+    ),
 }
 
 
@@ -714,6 +747,8 @@ def validate(doc: Located) -> list[Diagnostic]:
         for d in _schema_diagnostic(err, doc)
     ]
     out.extend(_calendar_dates(doc))
+    if isinstance(theme := doc.data.get("theme"), dict):
+        out.extend(theme_problems(theme, lambda key: doc.at(("theme", key))))
     if not out:
         out.extend(_changelog(doc))
     return sorted(set(out), key=lambda d: (d.place, d.code, d.message))
@@ -823,7 +858,29 @@ def build_model(doc: Located, shown: str) -> Handbook:
         card=card,
         require_sources=data.get("require_sources", False),
         review_max_months=data.get("review_max_months", 12),
+        theme=Theme(**{k: v.lower() for k, v in data.get("theme", {}).items()}),
+        logo=Logo(
+            file=data["logo"]["file"],
+            alt=text(("logo", "alt"), "logo/alt", LOGO_NOTE),
+            place=doc.at(("logo", "file")),
+        )
+        if "logo" in data
+        else None,
+        footer=Footer(
+            contact=data["footer"]["contact"],
+            place=doc.at(("footer", "contact")),
+            label=text(("footer", "label"), FOOTER_KEY, FOOTER_NOTE)
+            if "label" in data["footer"]
+            else None,
+        )
+        if "footer" in data
+        else None,
     )
+
+
+FOOTER_KEY = "footer/label"  # its msgctxt: qa.footer_label checks its translations
+LOGO_NOTE = "The logo's alternative text, read aloud to readers who cannot see it."
+FOOTER_NOTE = "Every page's footer: keep %(number)s where the phone number goes; keep it short."
 
 
 CARD_NOTE = "Wallet card (3.5 x 2 in): keep it about as short as the English."
@@ -884,7 +941,29 @@ def check_ids(handbook: Handbook) -> list[Diagnostic]:
             for c in handbook.card.contacts
             if c not in known
         )
+    if handbook.footer:
+        out.extend(_footer_problems(handbook, handbook.footer))
     return sorted(out, key=lambda d: d.place)
+
+
+def _footer_problems(handbook: Handbook, footer: Footer) -> list[Diagnostic]:
+    """The footer names a contact the handbook has, with a number to print."""
+    by_id = {c.id: c for c in handbook.contacts}
+    contact = by_id.get(footer.contact)
+    if contact is None:
+        why = f"the footer names unknown contact '{footer.contact}' (known: {', '.join(by_id)})"
+        return [error("footer-contact", why, footer.place)]
+    if not (contact.phone or contact.sms):
+        why = (
+            f"the footer's contact '{footer.contact}' has no phone or sms number to print: "
+            "name a contact that has one"
+        )
+        return [error("footer-contact", why, footer.place)]
+    label = footer.label
+    if label and label.value.count("%(number)s") != 1:
+        why = "the footer's label must hold %(number)s once, where the number goes"
+        return [error("footer-label", why, label.place)]
+    return []
 
 
 def load(path: Path) -> Handbook:
@@ -892,7 +971,14 @@ def load(path: Path) -> Handbook:
     shown = relative(path)
     if not path.is_file():
         raise SourceError([error("source-missing", "no such handbook source", Place(shown))])
-    return _load(read_text(path, shown), shown)
+    handbook = _load(read_text(path, shown), shown)
+    if handbook.logo is None:
+        return handbook
+    # Checked on every load, not cached with the text: the file may change on its own.
+    file, problems = logo_problems(handbook.logo, path.parent)
+    if file is None:
+        raise SourceError(problems)
+    return dataclasses.replace(handbook, logo=dataclasses.replace(handbook.logo, path=str(file)))
 
 
 @functools.lru_cache(maxsize=4)

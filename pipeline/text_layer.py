@@ -13,7 +13,15 @@ the way each extractor reads it (measured with poppler 22.12 and pdfium 8149; do
   the innermost ActualText of any tag and reverses each directional run of it in place, so an
   inner /ReversedRuns sequence carries the word with each run reversed;
 - a number whose punctuation is drawn on its other side (an item number "1." in Arabic-Indic
-  digits is drawn ".1"): its text, on a /Span.
+  digits is drawn ".1"): its text, on a /Span;
+- in a right-to-left document, a phone number with spaces or brackets, "(202) 671-1880": pdfium
+  reads every line of such a PDF (/Direction /R2L) right to left, cuts it where a character's
+  class changes between strong, weak (digits and - . + in a number) and neutral (spaces,
+  brackets) and lists the pieces from the right, so it read "671-1880 (202)" though the number
+  is isolated and drawn left to right. An inner sequence gives pdfium the number with its pieces
+  already in that order, between the two left-to-right marks the text has around it: pdfium
+  then puts them back, and reads the brackets left to right. poppler and MuPDF read the glyphs
+  right already.
 
 A raised mark (drawn with a text rise) is a text object of its own at another height: pdfium
 cuts the line there and orders the pieces wrongly. Inside the words above, such marks are drawn
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import re
 import struct
 import unicodedata
@@ -33,7 +42,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from .inline import PHONE
+
 INNER_TAG = b"/ReversedRuns"
+LRM = "\u200e"
+# What pdfium's line reading (CFX_BidiChar) counts as weak, with digits: a number's piece.
+WEAK = frozenset(("EN", "AN", "NSM", "CS", "ES", "ET", "BN"))
 JOINERS = frozenset("\u200c\u200d")
 NUMBER_PUNCTUATION = frozenset(".,:;/%-\u066a\u066b\u066c")  # what a number carries, no space
 TJ_TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")  # draw_first_line's arrays
@@ -76,14 +90,28 @@ def is_digit(char: str) -> bool:
     return unicodedata.bidirectional(char) in ("EN", "AN")
 
 
+@functools.cache
+def is_weak(char: str) -> bool:
+    return unicodedata.bidirectional(char) in WEAK
+
+
 @dataclass(frozen=True)
 class Unit:
     """Characters `start:end` of a run, whose glyphs get marked content of their own."""
 
     start: int
     end: int
-    span_text: str  # ActualText of the /Span: poppler's (and pdfium's when there is no inner)
+    span_text: str | None  # ActualText of the /Span: poppler's (and pdfium's if no inner)
     inner_text: str | None = None  # ActualText of the inner /ReversedRuns: pdfium's
+
+    @property
+    def word(self) -> bool:
+        """A right-to-left word: its raised marks are drawn as forms."""
+        return self.span_text is not None and self.inner_text is not None
+
+    def tags(self) -> list[tuple[bytes, str]]:
+        pairs = ((b"/Span", self.span_text), (INNER_TAG, self.inner_text))
+        return [(tag, text) for tag, text in pairs if text is not None]
 
 
 def reversed_runs(word: str) -> str:
@@ -97,15 +125,31 @@ def reversed_runs(word: str) -> str:
     return "".join(out) + run[::-1]
 
 
-def units(text: str, drawn: list[int]) -> list[Unit]:
-    """Words of right-to-left letters with marks or joiners, and numbers drawn out of their
-    written order; `drawn` lists the character index of each glyph in drawing order."""
+def spaced_phones(text: str) -> list[re.Match[str]]:
+    """The phone numbers (inline.PHONE) pdfium cuts into pieces: with a space or a bracket."""
+    return [m for m in PHONE.finditer(text) if not all(map(is_weak, m.group()))]
+
+
+def pieces_reversed(number: str) -> str:
+    """The number as pdfium must find it to list it as written in a right-to-left line: its
+    pieces (runs of weak characters, runs of the rest) in reverse order."""
+    return "".join(reversed(["".join(run) for _, run in itertools.groupby(number, is_weak)]))
+
+
+def units(text: str, drawn: list[int], rtl_document: bool = False) -> list[Unit]:
+    """Words of right-to-left letters with marks or joiners, numbers drawn out of their
+    written order and, in a right-to-left document, phone numbers with spaces or brackets;
+    `drawn` lists the character index of each glyph in drawing order."""
     rank = {char: n for n, char in enumerate(drawn)}
+    phones = {m.start(): m.end() for m in spaced_phones(text)} if rtl_document else {}
     found: list[Unit] = []
     i = 0
     while i < len(text):
         j = i + 1
-        if is_rtl(text[i]):
+        if i in phones:
+            j = phones[i]
+            found.append(Unit(i, j, None, LRM + pieces_reversed(text[i:j]) + LRM))
+        elif is_rtl(text[i]):
             while j < len(text) and (is_rtl(text[j]) or is_mark(text[j])):
                 j += 1
             if any(map(is_mark, text[i:j])):
@@ -133,16 +177,21 @@ def _add_actual_text(stream: Any, box: Any, start: int, font: tuple[str, float] 
     if not isinstance(box, TextBox):
         return
     text = box.text
+    # Its PDF says /Direction /R2L (tagging.py): pdfium reads every line right to left.
+    rtl_document = box.style.root_style["direction"] == "rtl"
+    phones = rtl_document and bool(spaced_phones(text))
     if box.style["direction"] != "rtl" and not any(map(is_rtl, text)):
         if any(map(is_mark, text)):
             stream.stream[start - 2]["ActualText"] = pydyf.String(text)
-        return
-    if not (any(map(is_mark, text)) or any(map(is_digit, text))):
+            return
+        if not phones:
+            return
+    elif not (any(map(is_mark, text)) or any(map(is_digit, text))):
         return
     drawn_text, glyphs = _drawn_glyphs(box)
     if any(glyph > 0xFFFF for glyph, _ in glyphs):  # a missing glyph: WeasyPrint draws another
         return
-    found = units(drawn_text, [char for _, char in glyphs])
+    found = units(drawn_text, [char for _, char in glyphs], rtl_document)
     if found and (rewritten := _Rewrite(stream, glyphs, found, font).run(stream.stream[start:])):
         stream.stream[start:] = rewritten
 
@@ -208,7 +257,7 @@ class _Rewrite:
 
     def run(self, items: list[Any]) -> list[Any] | None:
         rises = [i for i in items if isinstance(i, bytes) and i.endswith(b" Ts")]
-        words = any(unit.inner_text for unit in self.found)
+        words = any(unit.word for unit in self.found)
         follow = words and any(float(i.split()[0]) for i in rises)  # raised glyphs to place
         g = 0
         try:
@@ -286,7 +335,7 @@ class _Rewrite:
                 if font is None or glyph not in font.widths:
                     raise _Mismatch
                 width = font.widths[glyph]
-                if unit is not None and self.found[unit].inner_text and self.lift(font, glyph):
+                if unit is not None and self.found[unit].word and self.lift(font, glyph):
                     self.number(_number(-width))  # the pen moves on as if it were drawn
                 else:
                     self.enter(unit)
@@ -322,14 +371,12 @@ class _Rewrite:
             return
         self.flush()
         if self.current is not None:
-            self.out.append(b"EMC EMC" if self.found[self.current].inner_text else b"EMC")
+            self.out.append(b" ".join([b"EMC"] * len(self.found[self.current].tags())))
         self.current = unit
         if unit is not None:
-            found = self.found[unit]
-            for tag, text in ((b"/Span", found.span_text), (INNER_TAG, found.inner_text)):
-                if text:
-                    props = pydyf.Dictionary({"ActualText": pydyf.String(text)})
-                    self.out.append(tag + b" " + props.data + b" BDC")
+            for tag, text in self.found[unit].tags():
+                props = pydyf.Dictionary({"ActualText": pydyf.String(text)})
+                self.out.append(tag + b" " + props.data + b" BDC")
 
     def flush(self) -> None:
         if self.array:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from babel.support import NullTranslations
 
+from .brand import logo_kind
 from .diagnostics import Place, UsageError, error
 from .fonts import family_cmap, family_files, subset, uncovered
 from .html import Part, render
@@ -65,6 +66,8 @@ def render_web(
     layouts: Path, view: View, gettext: NullTranslations, *, languages: Sequence[Language] = ()
 ) -> dict[str, bytes]:
     """The files of the web edition, by path relative to its folder: index.html first."""
+    logo = view.hb.logo
+    logos = {f"logo.{logo_kind(logo)}": Path(logo.path).read_bytes()} if logo else {}
     page = render(
         layouts,
         "web/index.html.j2",
@@ -73,6 +76,7 @@ def render_web(
         part=Part(view.sections),
         languages=tuple(languages),
         stylesheet=STYLESHEET,
+        logo_src=next(iter(logos), ""),
     )
     names, name_faces = name_fonts(view, languages)
 
@@ -88,7 +92,7 @@ def render_web(
 
     fonts, faces = web_fonts(view, drawn(page, stylesheet([]), view))
     css = stylesheet(faces + name_faces)
-    return {INDEX: page.encode(), STYLESHEET: css.encode(), **fonts, **names}
+    return {INDEX: page.encode(), STYLESHEET: css.encode(), **logos, **fonts, **names}
 
 
 def drawn(page: str, css: str, view: View) -> dict[tuple[str, int], str]:

@@ -5,6 +5,7 @@ numbers in order (pipeline/text_layer.py; why it takes this shape: docs/text-lay
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import unicodedata
 import zipfile
@@ -18,6 +19,7 @@ import pypdfium2
 import pytest
 from PIL import ImageChops
 
+from pipeline.build import Project, build
 from pipeline.pdf import render_document
 from pipeline.present import View
 from pipeline.text_layer import Unit, install, is_mark, is_rtl, reversed_runs, units
@@ -214,3 +216,104 @@ def test_units_of_a_right_to_left_run() -> None:
     drawn = [*range(21), 22, 21]  # "1." drawn ".1", "2026" as written
     assert units(text, drawn) == [Unit(13, 20, "ًةنراقم", "ةنراقمً"), Unit(21, 23, "١.")]
     assert reversed_runs("جدًّا") == "دج" + SHADDA + TANWIN_FATHA + "ا"
+
+
+# A contact number written with spaces or brackets, in right-to-left editions.
+
+HOTLINE, TEXT_LINE = "(202) 671-1880", "+1 202 671 1880"
+NAME = "National Human Trafficking Hotline"
+SPACED = {  # a tiny project's messages, with the hotline in the body
+    "ar": {
+        "title": "دليل صغير",
+        "disclaimer": "معلومات عامة، وليست نصيحة قانونية.",
+        "contact/hotline": "الخط الساخن: اتصل أو أرسل رسالة",
+        "section/basics": "الأساسيات",
+        "get-help/question": "أين يمكنني الحصول على المساعدة؟",
+        "get-help/p1": f"اتصل بالخط الساخن {NAME} على الرقم {HOTLINE} لمزيد من المعلومات.",
+        "get-help/l2.1/term": "الطوارئ",
+        "get-help/l2.1": "في حالة الطوارئ، اتصل بالرقم 911.",
+        "get-help/l2.2": "أرسل رسالة إلى 233733 للوصول إلى الخط الساخن.",
+    },
+    "fa_AF": {
+        "title": "رهنمای کوچک",
+        "disclaimer": "معلومات عمومی، نه مشوره حقوقی.",
+        "contact/hotline": "خط کمک: زنگ بزنید یا پیام بفرستید",
+        "section/basics": "اساسات",
+        "get-help/question": "از کجا می‌توانم کمک بگیرم؟",
+        "get-help/p1": f"به خط کمک {NAME} به شماره {HOTLINE} برای معلومات بیشتر زنگ بزنید.",
+        "get-help/l2.1/term": "حالت اضطراری",
+        "get-help/l2.1": "در حالت اضطراری به 911 زنگ بزنید.",
+        "get-help/l2.2": "برای رسیدن به خط کمک به 233733 پیام بفرستید.",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def spaced(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """tiny with the hotline written (202) 671-1880, its text line +1 202 671 1880, the
+    hotline in an answer too; Arabic and Dari catalogs (the layouts' from the repository)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from pipeline.babel_extract import extract_handbook
+
+    root = tmp_path_factory.mktemp("spaced") / "p"
+    shutil.copytree(ROOT / "tests/roots/tiny", root)
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    source = root / "source/tiny/handbook.yaml"
+    text = source.read_text(encoding="utf-8")
+    for old, new in {
+        "phone: 1-888-373-7888": f"phone: '{HOTLINE}'",
+        "sms: '233733'": f"sms: '{TEXT_LINE}'",
+        "at 1-888-373-7888 or visit https://humantraffickinghotline.org for": f"at {HOTLINE} for",
+    }.items():
+        assert old in text
+        text = text.replace(old, new)
+    source.write_text(text, encoding="utf-8")
+    with source.open("rb") as f:
+        messages = [m[2] for m in extract_handbook(f, {}, [], {})]
+    for code, translated in SPACED.items():
+        folder = root / "locales" / code
+        shutil.copytree(ROOT / "locales" / code, folder, ignore=shutil.ignore_patterns("*.po"))
+        shutil.copy(ROOT / "locales" / code / "LC_MESSAGES/layouts.po", folder / "LC_MESSAGES")
+        catalog = Catalog(locale=code, header_comment="# Review: draft")
+        for context, msgid in messages:
+            catalog.add(msgid, translated[context], context=context)
+        with (folder / "LC_MESSAGES/tiny.po").open("wb") as f:
+            write_po(f, catalog)
+    return Project(root, root / "dist")
+
+
+@pytest.mark.parametrize("code", ["ar", "fa_AF"])
+def test_a_spaced_hotline_copies_out_as_written(spaced: Project, code: str) -> None:
+    """The build passes the verifier, and every extractor lists each printed number in its
+    written order: pdfium read "671-1880 (202)" and "1880 671 202 +1" before (docs/text-layer.md).
+    pdfium's copy has the left-to-right marks the text has around the number (so has the EPUB)."""
+    pdf = next(p for p in build(spaced, "tiny", code) if p.suffix == ".pdf")
+    tools = {
+        "pdftotext": ["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
+        "mutool": ["mutool", "draw", "-q", "-F", "txt", str(pdf)],
+    }
+    found = {"pdfium": pdfium_text(pdf)}
+    for tool, command in tools.items():
+        if shutil.which(command[0]):
+            run = subprocess.run(command, capture_output=True, text=True, check=True)
+            found[tool] = run.stdout
+    for tool, text in found.items():
+        plain = text.translate(BIDI_MARKS).replace("\u200e", "")
+        hotline, text_line = plain.count(HOTLINE), plain.count(TEXT_LINE)
+        assert (hotline >= 3, text_line) == (True, 2), tool  # covers; footers, answer
+        assert plain.count("671") == hotline + text_line, f"{tool}: a number out of order"
+
+
+def test_units_of_a_spaced_phone_number() -> None:
+    """In a right-to-left document a phone number with spaces or brackets gets pdfium's text
+    only: its pieces in reverse order, between left-to-right marks. One with hyphens or dots
+    alone, or in a left-to-right document, keeps WeasyPrint's glyphs."""
+    text = "\u200e(202) 671-1880\u200e 1-888-373-7888 202.671.1880"
+    drawn = [i for i, char in enumerate(text) if char != "\u200e"]  # no glyph for LRM
+    number = Unit(1, 15, None, "\u200e671-1880) 202(\u200e")
+    assert units(text, drawn, rtl_document=True) == [number]
+    assert units(text, drawn) == []
+    assert number.tags() == [(b"/ReversedRuns", number.inner_text)]
+    assert not number.word
