@@ -174,8 +174,8 @@ def overflows(measured: list[Measured], sides: tuple[Side, ...]) -> list[Diagnos
             out.append(
                 error(
                     "card-overflow",
-                    f"{what} has a line {m.widest - m.room:.1f} pt wider than the card's {m.room:.0f} pt "
-                    "(a word or number that cannot wrap); shorten it",
+                    f"{what} has a line {m.widest - m.room:.1f} pt wider than the card's "
+                    f"{m.room:.0f} pt (a word or number that cannot wrap); shorten it",
                     where(m),
                 )
             )
@@ -191,8 +191,9 @@ def overflows(measured: list[Measured], sides: tuple[Side, ...]) -> list[Diagnos
             out.append(
                 error(
                     "card-overflow",
-                    f"card {side.name} ({tags[side.name]}): the text is {over:.1f} pt taller than the card; "
-                    f"shorten a line, e.g. '{culprit.key}' ({len(culprit.lines)} lines)",
+                    f"card {side.name} ({tags[side.name]}): the text is {over:.1f} pt taller "
+                    f"than the card; shorten a line, e.g. '{culprit.key}' "
+                    f"({len(culprit.lines)} lines)",
                     where(culprit),
                 )
             )

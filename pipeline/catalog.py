@@ -106,9 +106,10 @@ LayoutMessage = tuple[Path, int, str | tuple[str, ...], list[str], str | None]
 
 
 def layout_messages(layouts: Path) -> tuple[tuple[LayoutMessage, ...], tuple[Diagnostic, ...]]:
-    """The gettext strings of every layout, and a located problem for each template that does not parse.
-    Every translated edition reads them (its catalog is compared with them): extracted once per
-    state of the files, so a bilingual edition or a card does not parse every template twice."""
+    """The gettext strings of every layout, and a located problem for each template that does
+    not parse. Every translated edition reads them (its catalog is compared with them):
+    extracted once per state of the files, so a bilingual edition or a card does not parse
+    every template twice."""
     paths = sorted(layouts.glob("**/*.j2"))
     state = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in paths if p.exists())
     return _layout_messages(tuple(paths), state, os.getcwd())
@@ -363,8 +364,8 @@ def header_problems(
         return [
             error(
                 "po-locale",
-                f"the folder locales/{code}/ is named for no locale CLDR knows: name it as gettext does "
-                "(es, pt_BR, zh_Hans)",
+                f"the folder locales/{code}/ is named for no locale CLDR knows: "
+                "name it as gettext does (es, pt_BR, zh_Hans)",
                 at("Language"),
             )
         ]
@@ -392,7 +393,8 @@ def header_problems(
         out.append(
             error(
                 "po-plural-forms",
-                f'the header has no Plural-Forms; add the line "Plural-Forms: {expected.plural_forms}\\n"',
+                "the header has no Plural-Forms; add the line "
+                f'"Plural-Forms: {expected.plural_forms}\\n"',
                 Place(shown, 1),
             )
         )
@@ -434,8 +436,12 @@ def review_problems(lines: list[str], shown: str) -> list[Diagnostic]:
 
 
 PO_ERRORS = {  # Babel's words for structural problems, in a translator's words
-    "msg has more translations than num_plurals of catalog": "more msgstr[N] forms than the Plural-Forms header allows",
-    'Got line starting with " but not in msgid, msgstr or msgctxt': "a quoted line that belongs to no msgid, msgstr or msgctxt",
+    "msg has more translations than num_plurals of catalog": (
+        "more msgstr[N] forms than the Plural-Forms header allows"
+    ),
+    'Got line starting with " but not in msgid, msgstr or msgctxt': (
+        "a quoted line that belongs to no msgid, msgstr or msgctxt"
+    ),
 }
 
 

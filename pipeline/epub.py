@@ -60,8 +60,9 @@ def accessibility(view: View, has_pages: bool) -> list[tuple[str, str]]:
     if view.hb.logo:
         features.append("alternativeText")  # the logo's, from the source
     summary = (
-        "Text-only handbook with a navigable table of contents, headings for every section and question, "
-        "and the language of each passage marked. No images carry content; the cover image repeats the cover text."
+        "Text-only handbook with a navigable table of contents, headings for every section and "
+        "question, and the language of each passage marked. No images carry content; the cover "
+        "image repeats the cover text."
     )
     return [
         ("schema:accessMode", "textual"),
@@ -112,7 +113,8 @@ def repack(data: bytes, lang: str) -> bytes:
 
 
 def embedded_fonts(view: View, text: str) -> tuple[list[Asset], list[dict[str, str]]]:
-    """Subset the locale's script fonts to the book's characters (docs/pitfalls.md: ebooklib does not)."""
+    """Subset the locale's script fonts to the book's characters (docs/pitfalls.md: ebooklib
+    does not)."""
     from .fonts import family_files, subset
 
     assets, faces = [], []
@@ -418,7 +420,8 @@ def visible_text(documents: list[tuple[str, str, str]]) -> str:
 def package(
     book: Any, documents: list[tuple[str, str, str]], css: str, assets: list[Asset]
 ) -> bytes:
-    """Add the stylesheet, fonts, XHTML documents (the spine, in order) and the NCX; write and repack."""
+    """Add the stylesheet, fonts, XHTML documents (the spine, in order) and the NCX; write and
+    repack."""
     from ebooklib import epub
 
     book.add_item(

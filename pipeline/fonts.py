@@ -103,7 +103,8 @@ def check_coverage(texts: Iterable[Text], extra: str, fonts: Fonts, where: str) 
     return [
         error(
             "font-coverage",
-            f"no font of {', '.join(fonts.families)} has a glyph for {shown}; in {', '.join(keys) or 'the layouts'} "
+            f"no font of {', '.join(fonts.families)} has a glyph for {shown}; "
+            f"in {', '.join(keys) or 'the layouts'} "
             f"({', '.join(places) or where}); fix the text, or name fonts that cover them "
             f"in layouts/fonts.yaml",
             Place(where),

@@ -342,7 +342,10 @@ def located(layouts: Path, name: str) -> Iterator[None]:
         where = Place(relative(exc.filename or layouts / (exc.name or name)), exc.lineno)
         raise RenderError([error("layout-syntax", exc.message or str(exc), where)]) from None
     except SecurityError as exc:
-        why = f"a layout may use only the values it is given, not Python's internals ({str(exc).rstrip('.')})"
+        why = (
+            "a layout may use only the values it is given, not Python's internals "
+            f"({str(exc).rstrip('.')})"
+        )
         raise RenderError(
             [error("layout-unsafe", why, template_place(exc, layouts, name))]
         ) from None

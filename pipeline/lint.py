@@ -29,7 +29,10 @@ def lint(handbook: Handbook) -> list[Diagnostic]:
     first_seen: dict[str, Text] = {}
     for text in iter_texts(handbook):
         if m := PERSONA.search(text.value):
-            why = f"a text generator's persona '{m.group(0)}...': a handbook speaks to the reader, not as a persona"
+            why = (
+                f"a text generator's persona '{m.group(0)}...': a handbook speaks to the reader, "
+                "not as a persona"
+            )
             out.append(warning("lint-persona", why, text.place))
         for number in PHONE.findall(text.value):
             if digits(number) not in known_numbers:

@@ -182,7 +182,8 @@ def config_template(loc: LocaleInfo) -> str:
         "release: complete\n"
         f"# name: {loc.name}  # the language's own name, where readers call it otherwise\n"
         f"# english_name: {loc.english_name}  # its name in English (release index, colophon)\n"
-        f"# digits: {loc.numbering}  # the digits of page and list numbers: {', '.join(NUMBERING)}\n"
+        f"# digits: {loc.numbering}  # the digits of page and list numbers: "
+        f"{', '.join(NUMBERING)}\n"
     )
 
 

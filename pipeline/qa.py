@@ -390,8 +390,8 @@ def check_glyphs(message: Message, fonts: Fonts, where: Place) -> list[Diagnosti
     return [
         error(
             "font-coverage",
-            f"no font of {', '.join(fonts.families)} has a glyph for {shown}: it would print as a box; "
-            "remove it or write it another way",
+            f"no font of {', '.join(fonts.families)} has a glyph for {shown}: "
+            "it would print as a box; remove it or write it another way",
             where,
         )
     ]

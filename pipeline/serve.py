@@ -56,7 +56,8 @@ QUEUED = (
     256  # accepted requests waiting for a worker; beyond it, connections wait in the listen backlog
 )
 BACKLOG = 256  # the listen backlog: a burst of connections is not dropped while the queue drains
-STREAMS = 8  # open reload streams (one per tab); beyond it 503, so pages always keep WORKERS - STREAMS threads
+# open reload streams (one per tab); beyond it 503, so pages always keep WORKERS - STREAMS threads
+STREAMS = 8
 IDLE = 10.0  # seconds a client may stay silent before its connection (and thread) is given back
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
@@ -285,13 +286,18 @@ class Preview:
 def reload_script(stamp: str) -> Markup:
     """Used where the preview templates themselves cannot render."""
     return Markup(
-        '<script>new EventSource("/_events?v={}").addEventListener("reload", () => location.reload());</script>'
+        '<script>new EventSource("/_events?v={}")'
+        '.addEventListener("reload", () => location.reload());</script>'
     ).format(stamp)
 
 
 def inject(html: str, chrome: str) -> str:
-    """The print HTML plus, for the screen, print.css (WeasyPrint gets it separately) and the preview bar."""
-    head = '<link rel="stylesheet" href="/_layouts/print.css"/><link rel="stylesheet" href="/_layouts/preview/preview.css"/>'
+    """The print HTML plus, for the screen, print.css (WeasyPrint gets it separately) and the
+    preview bar."""
+    head = (
+        '<link rel="stylesheet" href="/_layouts/print.css"/>'
+        '<link rel="stylesheet" href="/_layouts/preview/preview.css"/>'
+    )
     html = html.replace("</head>", head + "</head>", 1)
     start = html.index(">", html.index("<body")) + 1
     return html[:start] + chrome + html[start:]
@@ -386,7 +392,8 @@ def handler(preview: Preview, stop: threading.Event) -> type[BaseHTTPRequestHand
                 status = HTTPStatus.MISDIRECTED_REQUEST if host else HTTPStatus.BAD_REQUEST
                 self.send(
                     status,
-                    b"the preview answers only http://127.0.0.1 and http://localhost on this machine",
+                    b"the preview answers only http://127.0.0.1 and http://localhost "
+                    b"on this machine",
                 )
                 return
             url = urlsplit(self.path)
@@ -449,7 +456,8 @@ def handler(preview: Preview, stop: threading.Event) -> type[BaseHTTPRequestHand
 
 @contextmanager
 def running(project: Project, port: int) -> Iterator[str]:
-    """Serve the preview on 127.0.0.1:`port` (0: any free port) while the block runs; yields the URL."""
+    """Serve the preview on 127.0.0.1:`port` (0: any free port) while the block runs; yields the
+    URL."""
     preview = Preview(project)
     stop = threading.Event()
     try:

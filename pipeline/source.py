@@ -242,14 +242,16 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Diagnosti
     if opened is not None:
         return error(
             "yaml-syntax",
-            f"the quoted text opened here runs on to line {mark.line + 1}: add its closing quote on this line",
+            f"the quoted text opened here runs on to line {mark.line + 1}: "
+            "add its closing quote on this line",
             at(opened),
         )
     if context.startswith("while parsing a flow") and exc.context_mark:
         opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
         return error(
             "yaml-syntax",
-            f"the '{opener}' opened here is not closed: add '{closer}', or put the whole text in quotes",
+            f"the '{opener}' opened here is not closed: add '{closer}', "
+            "or put the whole text in quotes",
             at(exc.context_mark),
         )
     if problem == "mapping values are not allowed here":
@@ -267,8 +269,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Diagnosti
     if problem.startswith("expected <block end>"):
         return error(
             "yaml-syntax",
-            "bad indentation: this line does not line up with the lines above it (indent with spaces, "
-            "as many as its neighbours)",
+            "bad indentation: this line does not line up with the lines above it "
+            "(indent with spaces, as many as its neighbours)",
             at(mark),
         )
     return error("yaml-syntax", " ".join(filter(None, [context, problem])), at(mark))
@@ -345,7 +347,9 @@ def parse_yaml(text: str, shown: str) -> Located:
         ) from None
     if root is None:
         raise SourceError([error("yaml-empty", "the file is empty", Place(shown, 1))])
-    if aliases:  # a handbook has no use for them, and expanding them can blow a small file up into billions of values
+    # aliases: a handbook has no use for them, and expanding them can blow a small file up into
+    # billions of values
+    if aliases:
         raise SourceError(
             [
                 error(
@@ -371,7 +375,8 @@ def parse_yaml(text: str, shown: str) -> Located:
             problems.append(
                 error(
                     "yaml-tag",
-                    f"tag '{tag}' is not allowed: a handbook holds only text, numbers, lists and mappings",
+                    f"tag '{tag}' is not allowed: "
+                    "a handbook holds only text, numbers, lists and mappings",
                     place(node),
                 )
             )
@@ -671,7 +676,8 @@ def _schema_diagnostic(err: Any, doc: Located) -> list[Diagnostic]:
 
 
 def _misspelled(errors: list[Any]) -> set[tuple[JsonPath, str]]:
-    """Required keys that an unknown key near them probably meant: reported once, as the unknown key."""
+    """Required keys that an unknown key near them probably meant: reported once, as the unknown
+    key."""
     out = set()
     for err in errors:
         if err.validator == "additionalProperties":

@@ -17,12 +17,12 @@ depends on:
 A number is phone-like when a reader could dial it: three digits or more, or
 several groups (1-800-555-0199); a phone number as people write it, (202) 671-1880,
 is one number, and may be printed another way that dials the same (inline.dial). An
-edition may print one when the source has it (in any text, contact or citation of a source; digits compare in any script, so
-Arabic-Indic and Persian digits count as what they are), when the edition prints it by
-itself (its date, the review date, the dates entries were reviewed and their sources
-read, the share translated, the number of entries), or
-when it is a plain count no larger than the pages, the entries or the items of
-a list (folios, entry and list numbers). A number only a layout has is not
+edition may print one when the source has it (in any text, contact or citation of a
+source; digits compare in any script, so Arabic-Indic and Persian digits count as what
+they are), when the edition prints it by itself (its date, the review date, the dates
+entries were reviewed and their sources read, the share translated, the number of
+entries), or when it is a plain count no larger than the pages, the entries or the items
+of a list (folios, entry and list numbers). A number only a layout has is not
 allowed: what a reader may call belongs in the source's contacts.
 
 The build calls check_edition / check_card on the bytes in memory before it
@@ -719,7 +719,8 @@ def verify_edition(
 def check_edition(
     source: Handbook, views: Sequence[View], pdf: bytes, epub: bytes, paths: tuple[Path, Path]
 ) -> None:
-    """The build's gate, before it writes `paths` (PDF, EPUB): raise if a reader would meet a problem."""
+    """The build's gate, before it writes `paths` (PDF, EPUB): raise if a reader would meet a
+    problem."""
     pdf_name, epub_name = (relative(p) for p in paths)
     problems = verify_edition(source, views, pdf, epub, pdf_name=pdf_name, epub_name=epub_name)
     if has_errors(problems):

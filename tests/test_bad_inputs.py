@@ -42,10 +42,12 @@ from .conftest import ROOT
 ROOTS = Path(__file__).parent / "roots"
 CASES = sorted(p.name for p in ROOTS.iterdir() if (p / "expected.txt").is_file())
 DIAGNOSTIC = re.compile(
-    r"^(?P<path>[^:\s][^:]*)(?::(?P<line>\d+))?(?::(?P<col>\d+))?: error: (?P<message>.+) \[(?P<code>[a-z0-9-]+)\]$"
+    r"^(?P<path>[^:\s][^:]*)(?::(?P<line>\d+))?(?::(?P<col>\d+))?: error: "
+    r"(?P<message>.+) \[(?P<code>[a-z0-9-]+)\]$"
 )
 SUMMARY = re.compile(
-    r"^(?:checked \d+ handbook\(s\): (?P<checked>\d+) error\(s\), \d+ warning\(s\)|failed: (?P<failed>\d+) error\(s\))$"
+    r"^(?:checked \d+ handbook\(s\): (?P<checked>\d+) error\(s\), \d+ warning\(s\)"
+    r"|failed: (?P<failed>\d+) error\(s\))$"
 )
 LOCKS = "dist/.locks/"  # build's per-job lock files: bookkeeping, not output
 
@@ -207,7 +209,8 @@ def test_bad_input(
 
 
 def test_shipped_project_is_clean() -> None:
-    """`handbook check --strict` over every handbook and locale of the real project: no error, no warning."""
+    """`handbook check --strict` over every handbook and locale of the real project: no error,
+    no warning."""
     run = subprocess.run(
         [sys.executable, "-m", "pipeline", "check", "--strict"],
         cwd=ROOT,

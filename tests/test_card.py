@@ -128,7 +128,8 @@ def test_overlong_translation_fails_naming_the_line_and_the_overflow(tmp_path: P
     line = lengthen(
         po,
         "card/line1",
-        " Estos servicios son gratuitos y confidenciales para todas las personas que los necesiten.",
+        " Estos servicios son gratuitos y confidenciales para todas las personas que los "
+        "necesiten.",
     )
     with pytest.raises(RenderError) as raised:
         build(project, HANDBOOK, "es")

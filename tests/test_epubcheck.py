@@ -23,7 +23,8 @@ def run_epubcheck(path: Path, tmp_path: Path) -> list[str]:
     )
     data = json.loads(report.read_text(encoding="utf-8"))
     return [
-        f"{m['severity']} {m['ID']} {m['message']} at {[loc.get('path') for loc in m.get('locations', [])][:3]}"
+        f"{m['severity']} {m['ID']} {m['message']} at "
+        f"{[loc.get('path') for loc in m.get('locations', [])][:3]}"
         for m in data["messages"]
         if m["severity"] in ("FATAL", "ERROR", "WARNING")
     ]

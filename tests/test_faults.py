@@ -21,7 +21,8 @@ from .test_safety import PO, tiny_project, translate_as
 
 @pytest.fixture
 def built(tmp_path: Path) -> Project:
-    """The tiny project, built once; then a translation changes, so a rebuild would change the PDF."""
+    """The tiny project, built once; then a translation changes, so a rebuild would change the
+    PDF."""
     project = tiny_project(tmp_path / "p")
     build(project, "tiny", "es")
     po = project.root / PO

@@ -1,4 +1,5 @@
-"""Content lints fit real FAQs: a model's persona is flagged, an ordinary first-person question is not."""
+"""Content lints fit real FAQs: a model's persona is flagged, an ordinary first-person question
+is not."""
 
 from __future__ import annotations
 

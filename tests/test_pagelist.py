@@ -1,8 +1,8 @@
 """The EPUB's page-list against the print edition it names (es, ar, es+en): every body
 page that has text is listed, from page 1 to the back cover, and its marker sits before
-the words that start the page, inside a paragraph or list item too. The front matter (roman pages) is
-left out by design (pipeline/epub.py render_epub). And the nav's questions, numbered by
-their lists, say each number once in a reader that numbers lists (Pandoc)."""
+the words that start the page, inside a paragraph or list item too. The front matter (roman
+pages) is left out by design (pipeline/epub.py render_epub). And the nav's questions,
+numbered by their lists, say each number once in a reader that numbers lists (Pandoc)."""
 
 from __future__ import annotations
 

@@ -229,7 +229,8 @@ def test_no_question_is_orphaned_at_a_page_bottom(built: dict[str, Built], local
 
 
 def test_hyphenation_only_where_pyphen_has_the_language(built: dict[str, Built]) -> None:
-    """Spanish breaks words at line ends (pdftotext shows the hyphens); Chinese and Arabic never get 'hyphens: auto'."""
+    """Spanish breaks words at line ends (pdftotext shows the hyphens); Chinese and Arabic never
+    get 'hyphens: auto'."""
     from pipeline.locales import locale_info
 
     assert [

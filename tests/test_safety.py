@@ -131,7 +131,8 @@ def epub_bytes(path: Path) -> bytes:
     "tag",
     [
         '!!python/object/apply:os.system ["touch {marker}"]',
-        '!!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path ["{marker}"]]',
+        "!!python/object/apply:pathlib.Path.touch "
+        '[!!python/object/apply:pathlib.Path ["{marker}"]]',
         '!!python/object/new:subprocess.check_call [["touch", "{marker}"]]',
         "!!python/name:os.system",
         "!!python/module:os",
@@ -187,7 +188,8 @@ def test_fetcher_reads_only_project_files(tmp_path: Path, secret: Secret) -> Non
 
 
 def test_html_that_references_outside_files_embeds_nothing(tmp_path: Path, secret: Secret) -> None:
-    """Straight to WeasyPrint with our fetcher: the references fail, the PDF has none of the secret."""
+    """Straight to WeasyPrint with our fetcher: the references fail, the PDF has none of the
+    secret."""
     import weasyprint
 
     project = tiny_project(tmp_path / "p")
@@ -196,7 +198,8 @@ def test_html_that_references_outside_files_embeds_nothing(tmp_path: Path, secre
 <style>@import url("{secret.url}"); body {{ background: url("{secret.file_url}") }}
 @font-face {{ font-family: x; src: url("{secret.url}") }}</style></head>
 <body><p style="font-family: x">Text</p><img src="{secret.file_url}"><img src="{secret.url}">
-<object data="{secret.file_url}"></object><embed src="{secret.url}"><iframe src="{secret.file_url}"></iframe>
+<object data="{secret.file_url}"></object><embed src="{secret.url}">\
+<iframe src="{secret.file_url}"></iframe>
 <a rel="attachment" href="{secret.file_url}">attachment</a></body></html>"""
     fetcher = project_fetcher((project.layouts, project.source))
     pdf = tmp_path / "out.pdf"
@@ -225,9 +228,11 @@ def hostile_catalogs(secret: Secret) -> tuple[str, str]:
     po = translate_as(
         po,
         "Where can I get help?",
-        f'¿Dónde?<style>@import url("{secret.url}");</style><link rel="stylesheet" href="{secret.file_url}">',
+        f'¿Dónde?<style>@import url("{secret.url}");</style>'
+        f'<link rel="stylesheet" href="{secret.file_url}">',
     )
-    # A layout string that lands in CSS (the running footer): quotes must not break out of the CSS string.
+    # A layout string that lands in CSS (the running footer): quotes must not break out of the
+    # CSS string.
     layouts = (TINY / LAYOUTS_PO).read_text(encoding="utf-8")
     return po, translate_as(layouts, "Page %(number)s", f'Página %(number)s") url({secret.url}) ("')
 
@@ -377,10 +382,12 @@ def render_layout(project: Project, text: str) -> str:
         "{{ lipsum.__globals__['os'].system('touch MARK') }}",
         "{{ joiner.__init__.__globals__.os.system('touch MARK') }}",
         "{{ namespace.__init__.__globals__['__builtins__']['open']('SECRET').read() }}",
-        "{{ self._TemplateReference__context.cycler.__init__.__globals__.os.system('touch MARK') }}",
+        "{{ self._TemplateReference__context.cycler.__init__.__globals__"
+        ".os.system('touch MARK') }}",
         "{{ ''.__class__.__mro__[1].__subclasses__() }}",
         "{{ '{0.__class__.__mro__}'.format('') }}",
-        "{% set seen = [] %}{{ seen.append(1) }}",  # immutable: a layout cannot change what it renders
+        # immutable: a layout cannot change what it renders
+        "{% set seen = [] %}{{ seen.append(1) }}",
     ],
 )
 def test_layouts_cannot_reach_python(payload: str, tmp_path: Path, secret: Secret) -> None:
@@ -405,7 +412,10 @@ def test_layouts_cannot_reach_python(payload: str, tmp_path: Path, secret: Secre
 
 def test_a_sandboxed_layout_still_renders_what_it_is_given(tmp_path: Path) -> None:
     project = tiny_project(tmp_path / "p")
-    text = "{% set ns = namespace(n=0) %}{% for x in items %}{% set ns.n = ns.n + x %}{% endfor %}{{ ns.n }} {{ '%.1f' | format(1.25) }}"
+    text = (
+        "{% set ns = namespace(n=0) %}{% for x in items %}{% set ns.n = ns.n + x %}{% endfor %}"
+        "{{ ns.n }} {{ '%.1f' | format(1.25) }}"
+    )
     (project.layouts / "fine.j2").write_text(text, encoding="utf-8")
     assert render_plain(project.layouts, "fine.j2", items=[1, 2, 3]) == "6 1.2"
 

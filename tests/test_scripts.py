@@ -59,7 +59,8 @@ SAMPLES = [
         "Noto Serif CJK KR",
         {
             "title": "코네티컷주의 이주민 및 난민 인신매매",
-            QUESTION: "코네티컷주에서 인신매매범들이 이주민과 난민을 착취하기 위해 흔히 사용하는 수법은 무엇입니까?",
+            QUESTION: "코네티컷주에서 인신매매범들이 이주민과 난민을 착취하기 위해 "
+            "흔히 사용하는 수법은 무엇입니까?",
             CALL: "%(number)s번으로 전화하세요",
         },
     ),
@@ -69,7 +70,8 @@ SAMPLES = [
         "Noto Serif Ethiopic",
         {
             "title": "በኮነቲከት የፍልሰተኞችና የስደተኞች ሕገወጥ ዝውውር",
-            QUESTION: "በኮነቲከት ሕገወጥ የሰዎች አዘዋዋሪዎች ፍልሰተኞችንና ስደተኞችን ለመበዝበዝ በብዛት የሚጠቀሙባቸው ዘዴዎች ምንድን ናቸው?",
+            QUESTION: "በኮነቲከት ሕገወጥ የሰዎች አዘዋዋሪዎች ፍልሰተኞችንና ስደተኞችን ለመበዝበዝ "
+            "በብዛት የሚጠቀሙባቸው ዘዴዎች ምንድን ናቸው?",
             CALL: "በ%(number)s ይደውሉ",
         },
     ),
@@ -89,7 +91,8 @@ SAMPLES = [
         "Noto Serif Bengali",
         {
             "title": "কানেকটিকাটে অভিবাসী ও শরণার্থী পাচার",
-            QUESTION: "কানেকটিকাটে মানব পাচারকারীরা অভিবাসী ও শরণার্থীদের শোষণ করতে সাধারণত কোন কোন পদ্ধতি ব্যবহার করে?",
+            QUESTION: "কানেকটিকাটে মানব পাচারকারীরা অভিবাসী ও শরণার্থীদের শোষণ করতে "
+            "সাধারণত কোন কোন পদ্ধতি ব্যবহার করে?",
             CALL: "%(number)s নম্বরে ফোন করুন",
         },
         text_layer=False,
@@ -128,9 +131,11 @@ SAMPLES = [
         },
         extra={
             # a number and an English name inside right-to-left text
-            "how-community-can-help/l2.2": "על חברי הקהילה לדווח על כל פעילות חשודה או על אנשים שלדעתם עשויים להיות "
-            "מעורבים בסחר בבני אדם לרשויות המקומיות או לקו החם הלאומי נגד סחר בבני אדם "
-            "(National Human Trafficking Hotline) בטלפון 1-888-373-7888."
+            "how-community-can-help/l2.2": (
+                "על חברי הקהילה לדווח על כל פעילות חשודה או על אנשים שלדעתם עשויים להיות "
+                "מעורבים בסחר בבני אדם לרשויות המקומיות או לקו החם הלאומי נגד סחר בבני אדם "
+                "(National Human Trafficking Hotline) בטלפון 1-888-373-7888."
+            )
         },
     ),
     Sample(
@@ -139,7 +144,8 @@ SAMPLES = [
         "Noto Serif CJK JP",
         {
             "title": "コネチカット州における移民・難民の人身取引",
-            QUESTION: "コネチカット州で人身取引業者が移民や難民を搾取するためによく使う手口は何ですか？",
+            QUESTION: "コネチカット州で人身取引業者が移民や難民を"
+            "搾取するためによく使う手口は何ですか？",
             CALL: "%(number)s に電話してください",
         },
     ),
@@ -171,8 +177,8 @@ SAMPLES = [
         "Noto Serif",
         {
             "title": "Εμπορία μεταναστών και προσφύγων στο Κονέκτικατ",
-            QUESTION: "Ποιες είναι οι συνήθεις μέθοδοι που χρησιμοποιούν οι διακινητές για να εκμεταλλευτούν "
-            "μετανάστες και πρόσφυγες στο Κονέκτικατ;",
+            QUESTION: "Ποιες είναι οι συνήθεις μέθοδοι που χρησιμοποιούν οι διακινητές "
+            "για να εκμεταλλευτούν μετανάστες και πρόσφυγες στο Κονέκτικατ;",
             CALL: "Καλέστε στο %(number)s",
         },
     ),
@@ -284,7 +290,8 @@ def test_translations_copy_out_of_the_pdf(editions: dict[str, Edition], sample: 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.code)
 def test_the_script_font_is_embedded(editions: dict[str, Edition], sample: Sample) -> None:
-    """In the PDF (the table's serif for body text), and subset into the EPUB (its sans) where the table says so."""
+    """In the PDF (the table's serif for body text), and subset into the EPUB (its sans) where
+    the table says so."""
     edition = editions[sample.code]
     assert sample.family.replace(" ", "-") in pdf_font_names(edition.built.pdf)
     stack = font_table(ROOT / "layouts")[sample.script]

@@ -88,7 +88,8 @@ def served(project_copy: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
         line = proc.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+/", line)
         assert url, (
-            f"the preview did not start: {line}{proc.stderr.read() if proc.poll() is not None else ''}"
+            f"the preview did not start: {line}"
+            f"{proc.stderr.read() if proc.poll() is not None else ''}"
         )
         yield url.group(0), proc
     finally:
@@ -101,7 +102,8 @@ def served(project_copy: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
 def browser(tmp_path: Path) -> Iterator[WebDriver]:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     assert not missing, (
-        f"{', '.join(missing)} missing: install chromium and chromium-driver (.ci/system-packages test)"
+        f"{', '.join(missing)} missing: install chromium and chromium-driver "
+        "(.ci/system-packages test)"
     )
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
@@ -158,7 +160,10 @@ def test_preview_follows_edits_and_errors(
     ) == ("العربية", "ar", "rtl")
     assert links["zh-Hans"].text == "中文 (简体)"
 
-    edited = "Which methods do traffickers use against migrants in Connecticut (edited in the preview test)?"
+    edited = (
+        "Which methods do traffickers use against migrants in Connecticut "
+        "(edited in the preview test)?"
+    )
     source.write_text(original.replace(question, edited, 1), encoding="utf-8")
     wait_until(browser, "the edited sentence", lambda text: edited in text and question not in text)
 
@@ -168,7 +173,10 @@ def test_preview_follows_edits_and_errors(
     with pytest.raises(SourceError) as broken:
         load(source)
     expected = broken.value.diagnostics[0]
-    located = f"handbook.yaml:{expected.place.line}:{expected.place.col}: error: {expected.message} [{expected.code}]"
+    located = (
+        f"handbook.yaml:{expected.place.line}:{expected.place.col}: error: "
+        f"{expected.message} [{expected.code}]"
+    )
     wait_until(browser, located, lambda text: located in text)
     assert browser.find_elements(By.CSS_SELECTOR, ".preview-bar.preview-errors")
     assert {
@@ -211,7 +219,8 @@ def test_a_busy_port_is_a_located_usage_error(project_copy: Path) -> None:
 
 
 def get(url: str, path: str, host: str | None = "", timeout: float = 30) -> tuple[int, bytes]:
-    """One GET over http.client, with `host` as the Host header (None: no Host at all, "": the URL's)."""
+    """One GET over http.client, with `host` as the Host header (None: no Host at all, "": the
+    URL's)."""
     where = urlsplit(url)
     conn = http.client.HTTPConnection(where.hostname or "", where.port, timeout=timeout)
     try:

@@ -98,10 +98,13 @@ def test_changed_source_sentence_becomes_fuzzy_and_blocks_the_locale(
     project = copy_project(tmp_path)
     source = project.handbook_path(HANDBOOK)
     old = (
-        "Law enforcement agencies in Connecticut face several challenges in identifying and prosecuting cases of "
-        "migrant and refugee trafficking."
+        "Law enforcement agencies in Connecticut face several challenges in identifying and "
+        "prosecuting cases of migrant and refugee trafficking."
     )
-    new = "Law enforcement agencies in Connecticut face many challenges when they identify and prosecute migrant and refugee trafficking."
+    new = (
+        "Law enforcement agencies in Connecticut face many challenges when they identify and "
+        "prosecute migrant and refugee trafficking."
+    )
     source.write_text(source.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     assert main(["--root", str(tmp_path), "update"]) == 0
     po = catalog_path(project.locales, "es", HANDBOOK)
@@ -138,8 +141,8 @@ def test_changed_hotline_number_fails_with_its_place(
     err = capsys.readouterr().err
     msgid_line = max(i for i in range(index) if lines[i].startswith("msgid")) + 1
     assert (
-        f"locales/ar/LC_MESSAGES/{HANDBOOK}.po:{msgid_line}: error: phone number or number '1-888-373-7888'"
-        in err
+        f"locales/ar/LC_MESSAGES/{HANDBOOK}.po:{msgid_line}: error: "
+        "phone number or number '1-888-373-7888'" in err
     )
     assert main(["--root", str(tmp_path), "build", "--lang", "ar"]) == 1
 
@@ -176,15 +179,18 @@ def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
     po, layouts = catalog_paths(project.locales, "es", HANDBOOK)
     catalog = read_catalog(po, "es")
     english = (
-        "Migrant and refugee victims in Connecticut face several barriers when trying to access justice "
-        "and seek redress. These barriers include:"
+        "Migrant and refugee victims in Connecticut face several barriers when trying to "
+        "access justice and seek redress. These barriers include:"
     )
     text = po.read_text(encoding="utf-8")
     translated = catalog.get(english, context="barriers-to-justice/p1").string
     po.write_text(text.replace(f'msgstr "{translated}"', 'msgstr ""'), encoding="utf-8")
     total = len([m for m in (*catalog, *read_catalog(layouts, "es")) if m.id])  # both domains
     assert main(["--root", str(tmp_path), "build", "--lang", "es"]) == 1
-    expected = f"es is {100 * (total - 1) / total:.1f}% translated ({total - 1}/{total}, 0 fuzzy, 1 untranslated)"
+    expected = (
+        f"es is {100 * (total - 1) / total:.1f}% translated "
+        f"({total - 1}/{total}, 0 fuzzy, 1 untranslated)"
+    )
     assert expected in capsys.readouterr().err
     assert main(["--root", str(tmp_path), "build", "--lang", "es", "--allow-partial"]) == 0
     pdf = tmp_path / "dist" / "es" / f"{HANDBOOK}.pdf"
@@ -244,8 +250,8 @@ def test_fallback_release_rule_builds_a_partial_locale(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "dist" / "uk" / f"{HANDBOOK}.epub") as z:
         cover = z.read("EPUB/cover.xhtml").decode()
     assert (
-        '<span class="fallback" lang="en" dir="ltr">Migrant and Refugee Trafficking in Connecticut</span>'
-        in cover
+        '<span class="fallback" lang="en" dir="ltr">'
+        "Migrant and Refugee Trafficking in Connecticut</span>" in cover
     )
 
 

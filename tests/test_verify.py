@@ -345,8 +345,8 @@ def test_changed_phone_link_in_epub(spanish: Expected, built: dict[str, Built]) 
     data = edited(built["es"].epub, "EPUB/back.xhtml", "tel:+18883737888", "tel:+18005550199")
     line = line_of(built["es"].epub, "EPUB/back.xhtml", "tel:+18883737888")
     assert lines(verify_epub(spanish, data, "es.epub")) == [
-        f"es.epub: EPUB/back.xhtml:{line}: error: the link 'tel:+18005550199' leads to an address or "
-        "number the source does not have: remove it [verify-link-added]"
+        f"es.epub: EPUB/back.xhtml:{line}: error: the link 'tel:+18005550199' leads to an "
+        "address or number the source does not have: remove it [verify-link-added]"
     ]
 
 
@@ -388,8 +388,8 @@ def test_reversed_number_on_the_web(
     data = web_page(pages[lang], f"{HOTLINE}", "8887-373-888-1")
     line = page_line(pages[lang], HOTLINE)
     assert lines(verify_web(expected, data, "index.html")) == [
-        f"index.html:{line}: error: the hotline number 1-888-373-7888 is missing from the help box at "
-        f"the top of the page (found '8887-373-888-1'); {ADVICE} [verify-number-order]"
+        f"index.html:{line}: error: the hotline number 1-888-373-7888 is missing from the help "
+        f"box at the top of the page (found '8887-373-888-1'); {ADVICE} [verify-number-order]"
     ]
 
 
@@ -411,7 +411,8 @@ def test_changed_phone_link_on_the_web(
     line = page_line(pages["es"], 'href="tel:+18883737888"')
     assert len(found) == 1
     assert found[0].startswith(
-        f"index.html:{line}: error: the link '{href}' beside the hotline number 1-888-373-7888 {why}"
+        f"index.html:{line}: error: the link '{href}' beside the hotline number "
+        f"1-888-373-7888 {why}"
     )
     assert found[0].endswith("[verify-link-number]")
 
@@ -544,7 +545,8 @@ def test_command_line_reads_web_pages(
     assert run(str(copy)) == 1
     line = page_line(pages["es"], 'href="tel:+18883737888"')
     assert capsys.readouterr().err.startswith(
-        f"{copy}:{line}: error: the link 'tel:911' beside the hotline number 1-888-373-7888 dials 911"
+        f"{copy}:{line}: error: the link 'tel:911' beside the hotline number "
+        "1-888-373-7888 dials 911"
     )
     assert run("--lang", "es+en", str(pages["es"])) == 2
     assert "a web page has one language" in capsys.readouterr().err
