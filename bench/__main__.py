@@ -175,7 +175,8 @@ def stages(root: Path, tmp: Path, env: dict[str, str], locales: list[str]) -> di
 
 
 def all_locales(root: Path, env: dict[str, str]) -> dict[str, Any]:
-    """Two rounds of sequential then parallel; the best of each counts (others' load comes and goes)."""
+    """Two rounds of sequential then parallel; the best of each counts (others' load comes and
+    goes)."""
     hb = [*handbook_cmd(root), "build", "--all", "--quiet"]
     rounds = []
     for n in (1, 2):
@@ -340,7 +341,8 @@ def targets(r: dict[str, Any]) -> list[Target]:
         cold_target(r["cold"]),
         Target(
             f"overhead over the floor, one locale ({FOCUS})",
-            f"{overhead(focus, 'cpu'):+.0%} (CPU: build {focus['total']['cpu']:.2f} s, floor {floor_of(focus, 'cpu'):.2f} s; "
+            f"{overhead(focus, 'cpu'):+.0%} (CPU: build {focus['total']['cpu']:.2f} s, "
+            f"floor {floor_of(focus, 'cpu'):.2f} s; "
             f"wall: {overhead(focus, 'wall'):+.0%})",
             "≤ 10%",
             overhead(focus, "cpu") <= 0.10,
@@ -359,13 +361,15 @@ def targets(r: dict[str, Any]) -> list[Target]:
         ),
         Target(
             f"one catalog changed ({FOCUS}), `make all` rebuilds",
-            f"{', '.join(inc['rebuilt']) or 'nothing'} ({len(inc['rebuilt'])} of {inc['jobs']} jobs, {inc['all_after_edit']:.1f} s)",
+            f"{', '.join(inc['rebuilt']) or 'nothing'} "
+            f"({len(inc['rebuilt'])} of {inc['jobs']} jobs, {inc['all_after_edit']:.1f} s)",
             "only that locale",
             inc["rebuilt"] == [f"{HANDBOOK}/{FOCUS}"],
         ),
         Target(
             f"time per page ×{big['factor']} vs ×{one['factor']}",
-            f"{growth['cpu']:.2f}× CPU ({1000 * per_page(big, 'cpu'):.0f} vs {1000 * per_page(one, 'cpu'):.0f} ms a page; "
+            f"{growth['cpu']:.2f}× CPU ({1000 * per_page(big, 'cpu'):.0f} vs "
+            f"{1000 * per_page(one, 'cpu'):.0f} ms a page; "
             f"wall {growth['wall']:.2f}×)",
             "≤ 1.3×",
             growth["cpu"] <= 1.3,
@@ -384,8 +388,9 @@ def targets(r: dict[str, Any]) -> list[Target]:
         ),
         Target(
             "`handbook check` start (interpreter and the modules loaded before checking)",
-            f"{s['check_start']:.3f} s; heavy imports: {', '.join(start_heavy) or 'none'} (the whole check, every catalog "
-            f"and font: {s['check']:.3f} s; imports {s['check_imports']['total']:.2f} s, heavy ones it loads: {check_heavy})",
+            f"{s['check_start']:.3f} s; heavy imports: {', '.join(start_heavy) or 'none'} "
+            f"(the whole check, every catalog and font: {s['check']:.3f} s; "
+            f"imports {s['check_imports']['total']:.2f} s, heavy ones it loads: {check_heavy})",
             "≤ 0.3 s",
             s["check_start"] <= 0.3 and not start_heavy,
         ),
@@ -402,8 +407,10 @@ def report(r: dict[str, Any], seconds: float) -> str:
     out = [
         "# Build benchmark",
         "",
-        f"`make bench` on {m['date']}: {m['cores']} cores, {m['cpu']}, load average {m['load']} at the start; "
-        f"commit {m['commit']}; Python {m['python']}, WeasyPrint {m['weasyprint']}, ebooklib {m['ebooklib']}. "
+        f"`make bench` on {m['date']}: {m['cores']} cores, {m['cpu']}, "
+        f"load average {m['load']} at the start; "
+        f"commit {m['commit']}; Python {m['python']}, WeasyPrint {m['weasyprint']}, "
+        f"ebooklib {m['ebooklib']}. "
         f"The benchmark took {seconds:.0f} s.",
         "",
         "## Targets",
@@ -415,9 +422,12 @@ def report(r: dict[str, Any], seconds: float) -> str:
         "",
         "## What a user waits for: a cold build beside Pandoc (whole processes, median of 5)",
         "",
-        f"`rm -rf dist/{FOCUS} && make handbook LANG={FOCUS}` in a new process with an empty XDG_CACHE_HOME (font caches), "
-        "against Pandoc writing the same Q&A (our EPUB read back as Markdown, outside the timing) as an EPUB and then "
-        "as a PDF through WeasyPrint, also with an empty cache; the two alternate round by round. Wall seconds; "
+        f"`rm -rf dist/{FOCUS} && make handbook LANG={FOCUS}` in a new process "
+        "with an empty XDG_CACHE_HOME (font caches), "
+        "against Pandoc writing the same Q&A (our EPUB read back as Markdown, outside the timing) "
+        "as an EPUB and then "
+        "as a PDF through WeasyPrint, also with an empty cache; the two alternate round by round. "
+        "Wall seconds; "
         "CPU is user + system of the whole process tree.",
         "",
         cold_rounds(r["cold"], m["cores"]),
@@ -430,7 +440,8 @@ def report(r: dict[str, Any], seconds: float) -> str:
         "rendering and writing every HTML document the build gave it (the print edition's parts; "
         "same stylesheet and FontConfiguration, its own URL fetcher) plus ebooklib writing the "
         "same book. In this one process nothing is forked: the parts are written in place. "
-        f"{FOCUS}: best of five rounds. CPU time, because the machine is shared; wall time of the build beside it.",
+        f"{FOCUS}: best of five rounds. CPU time, because the machine is shared; "
+        "wall time of the build beside it.",
         "",
     ]
     rows = []
@@ -493,7 +504,8 @@ def report(r: dict[str, Any], seconds: float) -> str:
                 [f"no-op `make handbook LANG={FOCUS}` (median of 5)", f"{inc['noop']:.3f} s"],
                 [
                     f"`make all` after editing the {FOCUS} catalog",
-                    f"{inc['all_after_edit']:.1f} s, rebuilt {', '.join(inc['rebuilt']) or 'nothing'}",
+                    f"{inc['all_after_edit']:.1f} s, "
+                    f"rebuilt {', '.join(inc['rebuilt']) or 'nothing'}",
                 ],
                 [
                     f"`make handbook LANG={FOCUS}` after editing the {FOCUS} catalog",
@@ -502,7 +514,8 @@ def report(r: dict[str, Any], seconds: float) -> str:
             ],
         ),
         "",
-        "## Scaling (the English handbook, every section repeated; one warm process each; CPU s; ×1 best of 3 rounds, others of 2)",
+        "## Scaling (the English handbook, every section repeated; one warm process each; "
+        "CPU s; ×1 best of 3 rounds, others of 2)",
         "",
         table(
             [
@@ -564,7 +577,8 @@ def main(argv: list[str]) -> int:
             return 0
         results["startup"] = startup(root, env)
         say(
-            f"cold make handbook LANG={FOCUS} and Pandoc's EPUB + PDF, fresh processes and font cache, 5 rounds"
+            f"cold make handbook LANG={FOCUS} and Pandoc's EPUB + PDF, "
+            "fresh processes and font cache, 5 rounds"
         )
         results["cold"] = cold(root, env, 5)
         results["stages"] = stages(root, tmp, env, locales)

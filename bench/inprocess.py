@@ -185,7 +185,8 @@ class Clock:
 
 
 def floor_pdf(htmls: list[str], layouts: Path, roots: tuple[Path, ...]) -> dict[str, float]:
-    """WeasyPrint rendering and writing each document the build gave it (joining and rasterizing are ours)."""
+    """WeasyPrint rendering and writing each document the build gave it (joining and
+    rasterizing are ours)."""
     weasyprint, fonts = pdf._weasy()
     stylesheet = pdf._stylesheet(layouts, roots)
     clock = Clock()
@@ -213,7 +214,8 @@ def traced_build(
     project: Project, handbook: str, code: str
 ) -> tuple[dict[str, float], dict[str, float], Captured, list[Path]]:
     tracer, captured = Tracer(), Captured()
-    source._load.cache_clear()  # read and validate the source as a lone `make handbook` does, every round
+    # read and validate the source as a lone `make handbook` does, every round
+    source._load.cache_clear()
     with instrumented(tracer, captured):
         clock = Clock()
         outputs = build(project, handbook, code)
@@ -222,7 +224,8 @@ def traced_build(
 
 
 def stages(root: Path, out: Path, handbook: str, focus: str, locales: list[str]) -> dict[str, Any]:
-    """Per locale: a warming build, then floor and build, timed (five rounds for `focus`, best kept)."""
+    """Per locale: a warming build, then floor and build, timed (five rounds for `focus`, best
+    kept)."""
     project = Project(root, out)
     build(project, handbook, focus)  # warm the process: imports, FontConfiguration, stylesheet
     results: dict[str, Any] = {}

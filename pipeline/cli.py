@@ -369,7 +369,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not config.exists():
         write_atomic(config, config_template(loc).encode())
         print(
-            f"created {config.relative_to(project.root)} (release rule: complete; edit it to change)"
+            f"created {config.relative_to(project.root)} "
+            "(release rule: complete; edit it to change)"
         )
     return 0
 
@@ -391,7 +392,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
         return 0
     print(
-        f"{'locale':8} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'percent':>8}  {'plurals':8} review"
+        f"{'locale':8} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'percent':>8}  "
+        f"{'plurals':8} review"
     )
     for r in rows:
         review = (
@@ -399,11 +401,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
         plurals = "complete" if r.plurals_complete else "MISSING"
         print(
-            f"{r.code:8} {r.translated:>10} {r.fuzzy:>6} {r.untranslated:>9} {r.percent:>7.1f}%  {plurals:8} {review}"
+            f"{r.code:8} {r.translated:>10} {r.fuzzy:>6} {r.untranslated:>9} "
+            f"{r.percent:>7.1f}%  {plurals:8} {review}"
         )
     old = sum(d.code == "lint-review-old" for d in freshness(handbook))
     print(
-        f"{handbook.id}: {sum(not e.sources for e in handbook.entries)} of {len(handbook.entries)} entries "
+        f"{handbook.id}: {sum(not e.sources for e in handbook.entries)} "
+        f"of {len(handbook.entries)} entries "
         f"without sources, {old} with a review older than "
         f"{handbook.review_max_months} months"
     )

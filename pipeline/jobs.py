@@ -163,7 +163,8 @@ def input_hashes(project: Project, job: Job, options: Options) -> dict[Path, str
 def inputs_digest(
     project: Project, job: Job, options: Options, hashes: dict[Path, str] | None = None
 ) -> str:
-    """One hash of the job's input files (paths relative, so copies agree), the code, the options."""
+    """One hash of the job's input files (paths relative, so copies agree), the code, the
+    options."""
     h = hashlib.sha256()
     for path, sha in (hashes or input_hashes(project, job, options)).items():
         h.update(f"{path.relative_to(project.root.absolute()).as_posix()}\0{sha}\0".encode())

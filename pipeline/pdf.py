@@ -145,7 +145,10 @@ def project_fetcher(roots: tuple[Path, ...]) -> Any:
 def _stylesheet(layouts: Path, roots: tuple[Path, ...]) -> Any:
     path = layouts / "print.css"
     if not inside(path, roots):
-        why = "print.css is a link to a file outside the project's layouts/: copy the file into layouts/ instead"
+        why = (
+            "print.css is a link to a file outside the project's layouts/: "
+            "copy the file into layouts/ instead"
+        )
         raise RenderError([error("layout-outside", why, Place(relative(path), 1))])
     weasyprint, fonts = _weasy()
     with _watched(layouts):  # a refused @import is raised, never cached: every build must see it
@@ -199,7 +202,8 @@ def _logged(layouts: Path, message: str) -> Diagnostic:
         url = refused.group(1)
         shown = url if len(url) <= 100 else url[:100] + "…"
         why = (
-            f"the layouts refer to {shown}, which is not a file in the project's layouts/ or source/ "
+            f"the layouts refer to {shown}, "
+            "which is not a file in the project's layouts/ or source/ "
             "(or is a link out of them): use only files inside those folders"
         )
         return error("layout-fetch", why, referenced_at(layouts, url))

