@@ -1,4 +1,5 @@
-"""The stages in order: prepare each language, print, then every format, then write.
+"""The stages in order: prepare each language, print (if a format follows the print
+edition), then every format, then write.
 
 `make_edition` is the one pipeline of every edition, one language or two paired (es+en):
 its result (pipeline/edition.py) is what the writer and the release take (the preview
@@ -10,13 +11,14 @@ verifier, and then every file is replaced atomically, all of them or none.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .bilingual import split
-from .edition import Artifact, Edition, PageMap, Views, Written
+from .edition import Artifact, Edition, PageMap, PrintRun, Views, Written
 from .epub import urn
-from .formats import FORMATS
+from .formats import FORMATS, PRINTED
 from .model import Handbook
 from .output import remove_others, write_together
 from .paths import EDITION, SEPARATOR
@@ -59,31 +61,37 @@ def views(
 
 
 def make_edition(views: Views, formats: Sequence[str] = ("epub",)) -> Edition:
-    """The print PDF (and its page map, and the cover), then each of `formats` (by name,
-    pipeline/formats.py) made from it, in memory."""
+    """Each of `formats` (by name, pipeline/formats.py) made in memory; first the print PDF,
+    its page map and cover, if one of them follows the print edition (PRINTED): an edition
+    of the web page or the card alone prints nothing."""
+    edition = _printed(views) if PRINTED.intersection(formats) else Edition(views, None, ())
+    made = tuple(a for name in formats for a in FORMATS[name](edition))
+    return replace(edition, artifacts=(*edition.artifacts, *made))
+
+
+def _printed(views: Views) -> Edition:
+    """The edition with its print PDF, what the formats that follow it read off its pages."""
     from .printing import render
 
     printed, cover = render(views)
     hb = views.handbook
     pdf_id = urn(hb.id, views.tag, hb.edition.isoformat(), "pdf")
     pdf = Artifact("pdf", printed.pdf, "application/pdf", {"identifier": pdf_id})
-    edition = Edition(views, PageMap(printed.folios, printed.continued), cover, (pdf,))
-    made = tuple(a for name in formats for a in FORMATS[name](edition))
-    return Edition(edition.views, edition.pages, edition.cover, (pdf, *made))
+    return Edition(views, PrintRun(PageMap(printed.folios, printed.continued), cover), (pdf,))
 
 
 def write_edition(edition: Edition) -> Written:
-    """Read the edition's PDF and EPUB, and its web page, as a reader's software does
-    (pipeline/verify.py), then write every file as one transaction: all change or none,
-    nothing that fails. Then the files of the web edition's folder that its page no longer
-    loads (an old font subset) go."""
+    """Read the edition's PDF and EPUB, whichever it has, and its web page, as a reader's
+    software does (pipeline/verify.py), then write every file as one transaction: all change
+    or none, nothing that fails. Then the files of the web edition's folder that its page no
+    longer loads (an old font subset) go."""
     from .verify import check_edition, check_web
     from .web import OWNED
 
     views = edition.views
     kinds = set(edition.kinds())
-    if set(EDITION) <= kinds:
-        pdf, epub = (edition.artifact(k).data for k in EDITION)
+    pdf, epub = (found.data if (found := edition.find(k)) else None for k in EDITION)
+    if pdf is not None or epub is not None:
         paths = (views.path("pdf"), views.path("epub"))
         check_edition(views.handbook, list(views.views), pdf, epub, paths)
     if "web" in kinds:
@@ -129,13 +137,12 @@ def build_web(
     project: Project, handbook_id: str, locale: str, *, allow_partial: bool = False
 ) -> Path:
     """`handbook web`: write dist/<tag>/<id>-web/ (all its files or none), once the page has
-    passed the verifier, and return its index.html. The edition's web format only: its print
-    PDF is made (every edition starts from it) but not written here; `make all` writes it."""
+    passed the verifier, and return its index.html. The edition's web format only: the page
+    does not follow the print edition, so none is printed (`make all` prints and writes it)."""
     from .web import one_language
 
     if SEPARATOR in locale:
         raise one_language(locale)
     handbook = project.load(handbook_id)
     made = make_edition(views(project, handbook, locale, allow_partial=allow_partial), ("web",))
-    web = tuple(a for a in made.artifacts if a.kind == "web")
-    return write_edition(Edition(made.views, made.pages, made.cover, web)).files["web"]
+    return write_edition(made).files["web"]

@@ -2,10 +2,11 @@
 made of it, as one typed value.
 
 The stages run once per edition (pipeline/build.py make_edition): prepare each language
-(`Views`), print the PDF (which knows the page each anchor falls on), render the cover,
-then each asked-for format from the same `Edition`. Whoever needs the edition afterwards
-(the release, the card, the preview, the web edition) takes this value: nothing is
-prepared twice, nothing is read back out of a written file.
+(`Views`); print the PDF (which knows the page each anchor falls on) and render the cover,
+when an asked-for format follows them (`PrintRun`: the EPUB, the catalog cover; not the web
+page or the card); then each asked-for format from the same `Edition`. Whoever needs the
+edition afterwards (the release, the card, the preview, the web edition) takes this value:
+nothing is prepared twice, nothing is read back out of a written file.
 
 A format is a function `Edition -> tuple[Artifact, ...]` (`Format`), registered by name
 in pipeline/formats.py; its files are named by kind in pipeline/paths.py.
@@ -103,15 +104,37 @@ class Artifact:
 
 
 @dataclass(frozen=True)
-class Edition:
-    views: Views
+class PrintRun:
+    """What printing the edition leaves for the formats that follow it (pipeline/formats.py
+    PRINTED), beside the print PDF itself."""
+
     pages: PageMap
     cover: bytes  # JPEG, from the print layouts' cover
-    artifacts: tuple[Artifact, ...]  # the print PDF first, then each format's, in order
+
+
+@dataclass(frozen=True)
+class Edition:
+    views: Views
+    # None: no asked-for format follows the print edition, so it was not printed (no PDF)
+    printed: PrintRun | None
+    artifacts: tuple[Artifact, ...]  # the print PDF first if printed, then each format's
+
+    def find(self, kind: str) -> Artifact | None:
+        """The kind's own file (not one of its parts), if the edition has one."""
+        return next((a for a in self.artifacts if a.kind == kind and not a.part), None)
 
     def artifact(self, kind: str) -> Artifact:
-        """The kind's own file (not one of its parts)."""
-        return next(a for a in self.artifacts if a.kind == kind and not a.part)
+        """The kind's own file, which the edition has."""
+        found = self.find(kind)
+        if found is None:
+            raise KeyError(f"the edition has no {kind}: its formats are {self.kinds()}")
+        return found
+
+    def print_run(self) -> PrintRun:
+        """The page map and cover, for a format that follows the print edition."""
+        if self.printed is None:  # a bug, not a reader's problem: the format is not in PRINTED
+            raise LookupError("this edition was not printed: list the format in formats.PRINTED")
+        return self.printed
 
     def kinds(self) -> tuple[str, ...]:
         return tuple(a.kind for a in self.artifacts)

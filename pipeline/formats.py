@@ -1,10 +1,12 @@
 """The formats an edition is made into, by name: each a `Format` (pipeline/edition.py),
 `Edition -> tuple[Artifact, ...]`. The print PDF is not among them: it comes first, in
-every edition, since the others follow its pages (pipeline/printing.py).
+every edition with a format that follows its pages or its cover (PRINTED), and only then:
+printing is most of an edition's time, and the web page and the card do without it.
 
-A new format: a module with one function taking the `Edition` (the views, the page map,
-the cover) and returning its artifacts, each of a kind that pipeline/paths.py names;
-then one line in FORMATS.
+A new format: a module with one function taking the `Edition` (the views; the page map and
+the cover, `Edition.print_run()`, if it is in PRINTED) and returning its artifacts, each
+of a kind that pipeline/paths.py names; then one line in FORMATS (and its name in PRINTED
+if it follows the print edition).
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ def epub(edition: Edition) -> tuple[Artifact, ...]:
     """The EPUB 3, its page-list following the print edition's pages."""
     from . import epub as module  # resolved at the call: the benchmark times it there
 
-    views, pages, layouts = edition.views, edition.pages, edition.views.project.layouts
+    views, printed, layouts = edition.views, edition.print_run(), edition.views.project.layouts
     if views.paired:
         content = epub_content(layouts, paired(layouts, sides(views.sides), epub=True))
     else:
         content = single(views.first.view, views.first.gettext)
+    pages = printed.pages
     data = module.render_epub(
-        layouts, content, pages=pages.folios, continued=pages.continued, cover_jpeg=edition.cover
+        layouts, content, pages=pages.folios, continued=pages.continued, cover_jpeg=printed.cover
     )
     meta = {"identifier": identifier(views.handbook, views.tag)}
     return (Artifact("epub", data, "application/epub+zip", meta),)
@@ -39,12 +42,13 @@ def cover(edition: Edition) -> tuple[Artifact, ...]:
     """The cover for e-reader catalogs: the EPUB's own, and a thumbnail of it."""
     from PIL import Image  # WeasyPrint's dependency
 
-    image = Image.open(io.BytesIO(edition.cover))
+    jpeg = edition.print_run().cover
+    image = Image.open(io.BytesIO(jpeg))
     image.thumbnail(THUMBNAIL)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80, optimize=True)
     return (
-        Artifact("cover", edition.cover, "image/jpeg"),
+        Artifact("cover", jpeg, "image/jpeg"),
         Artifact("thumbnail", out.getvalue(), "image/jpeg"),
     )
 
@@ -98,3 +102,6 @@ FORMATS: dict[str, Format] = {
     "card": card,
     "web": web,
 }
+# The formats that follow the print edition (its page map, its cover): asking for one
+# prints the edition first, and its PDF is then one of the edition's files.
+PRINTED = frozenset({"epub", "cover"})

@@ -361,7 +361,7 @@ def _with_card(edition: Edition) -> tuple[Edition, tuple[Diagnostic, ...]]:
         card = FORMATS["card"](edition)
     except PipelineError as exc:
         return edition, tuple(exc.diagnostics)
-    return Edition(edition.views, edition.pages, edition.cover, (*edition.artifacts, *card)), ()
+    return replace(edition, artifacts=(*edition.artifacts, *card)), ()
 
 
 def release_job(stage: Project, job: Job, options: Options) -> Outcome:

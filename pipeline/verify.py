@@ -705,22 +705,30 @@ def _allowed_link(href: str, expected: Expected) -> bool:
 def verify_edition(
     source: Handbook,
     views: Sequence[View],
-    pdf: bytes,
-    epub: bytes,
+    pdf: bytes | None,
+    epub: bytes | None,
     *,
     pdf_name: str,
     epub_name: str,
 ) -> list[Diagnostic]:
-    """Every problem a reader would meet in an edition's PDF and EPUB (a view per language)."""
+    """Every problem a reader would meet in an edition's PDF and EPUB (a view per language),
+    each that it has (None: not made)."""
     expected = expect(source, views)
-    return [*verify_pdf(expected, pdf, pdf_name), *verify_epub(expected, epub, epub_name)]
+    return [
+        *(verify_pdf(expected, pdf, pdf_name) if pdf is not None else ()),
+        *(verify_epub(expected, epub, epub_name) if epub is not None else ()),
+    ]
 
 
 def check_edition(
-    source: Handbook, views: Sequence[View], pdf: bytes, epub: bytes, paths: tuple[Path, Path]
+    source: Handbook,
+    views: Sequence[View],
+    pdf: bytes | None,
+    epub: bytes | None,
+    paths: tuple[Path, Path],
 ) -> None:
-    """The build's gate, before it writes `paths` (PDF, EPUB): raise if a reader would meet a
-    problem."""
+    """The build's gate, before it writes `paths` (PDF, EPUB; None: that one is not made):
+    raise if a reader would meet a problem."""
     pdf_name, epub_name = (relative(p) for p in paths)
     problems = verify_edition(source, views, pdf, epub, pdf_name=pdf_name, epub_name=epub_name)
     if has_errors(problems):

@@ -10,12 +10,13 @@ import pikepdf
 import pypdfium2
 import pytest
 
-from pipeline.build import Project
+from pipeline.build import Project, make_edition, views
 from pipeline.card import CARD_H, CARD_W, SHEET_H, SHEET_W, crop_marks, slots
 from pipeline.card import build_card as build
 from pipeline.diagnostics import RenderError
 
 from .conftest import BIDI_MARKS, HANDBOOK, ROOT, copy_project
+from .test_edition import refuse_to_print
 from .test_parts import assert_structure_holds, languages_tagged
 
 HOTLINE = "1-888-373-7888"
@@ -93,6 +94,20 @@ def test_sheet_has_ten_cards_per_side_and_crop_marks(cards: dict[str, tuple[Path
         assert image.getpixel((2, 2)) > 250
         left, top = slots(back=False)[0].x, slots(back=False)[0].y
         assert image.getpixel((round(left * scale), round((top - 2) * scale))) > 250
+
+
+def test_the_card_prints_no_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The card is not made of the print edition: `handbook card`, and the card format of an
+    edition that asks for nothing else, render the card alone."""
+    refuse_to_print(monkeypatch)
+    project = Project(ROOT, tmp_path)
+    assert [p.name for p in build(project, HANDBOOK, "es")] == [
+        f"{HANDBOOK}-card.pdf",
+        f"{HANDBOOK}-card-sheet.pdf",
+    ]
+    edition = make_edition(views(project, project.load(HANDBOOK), "es"), ("card",))
+    assert edition.printed is None
+    assert edition.kinds() == ("card", "card-sheet")
 
 
 def test_sheet_backs_mirror_the_fronts_for_duplex() -> None:

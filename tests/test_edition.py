@@ -4,13 +4,18 @@ writer and the release take the same value (pipeline/edition.py)."""
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 from pipeline import build as build_module
+from pipeline import printing
 from pipeline.build import make_edition, views, write_edition
-from pipeline.diagnostics import UsageError
+from pipeline.cli import main
+from pipeline.diagnostics import RenderError, UsageError
+from pipeline.edition import Views
 from pipeline.paths import output_path
 
 from .test_safety import tiny_project
@@ -80,3 +85,48 @@ def test_the_web_edition_is_a_format_of_the_same_edition(
     with pytest.raises(UsageError) as caught:  # a reader picks the language on the page
         make_edition(views(project, project.load("tiny"), "es+en"), ("web",))
     assert caught.value.diagnostics[0].code == "web-bilingual"
+
+
+def refuse_to_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make printing the edition (the print PDF, its page map, its cover) fail the test."""
+
+    def refused(views: Views) -> NoReturn:
+        raise AssertionError(f"printed the {views.tag} edition")
+
+    monkeypatch.setattr(printing, "render", refused)
+
+
+def test_the_web_edition_prints_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`handbook web` makes the page alone: no format of it follows the print edition, so the
+    book (most of a build's time) is neither printed nor written."""
+    project = tiny_project(tmp_path / "p")
+    refuse_to_print(monkeypatch)
+    argv = ["--root", str(project.root), "web", "--handbook", "tiny", "--lang", "es"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == "wrote dist/es/tiny-web/index.html\n"
+    assert [p.name for p in (project.dist / "es").iterdir()] == ["tiny-web"]
+    asked = views(project, project.load("tiny"), "es")
+    edition = make_edition(asked, ("web",))
+    assert edition.printed is None
+    assert set(edition.kinds()) == {"web"}
+    with pytest.raises(AssertionError, match="printed the es edition"):  # the EPUB follows it
+        make_edition(asked, ("epub", "web"))
+
+
+def test_a_printed_pdf_is_verified_without_an_epub(tmp_path: Path) -> None:
+    """The PDF is part of every printed edition, and the writer reads it before writing it
+    whether or not an EPUB came with it."""
+    project = tiny_project(tmp_path / "p")
+    edition = make_edition(views(project, project.load("tiny"), "es"), ("cover",))
+    assert edition.kinds() == ("pdf", "cover", "thumbnail")
+    assert edition.printed is not None
+    assert edition.artifact("cover").data == edition.printed.cover
+    unreadable = tuple(
+        replace(a, data=b"%PDF-1.7 no") if a.kind == "pdf" else a for a in edition.artifacts
+    )
+    with pytest.raises(RenderError) as caught:
+        write_edition(replace(edition, artifacts=unreadable))
+    assert [d.code for d in caught.value.diagnostics] == ["verify-unreadable"]
+    assert not project.dist.exists()  # nothing written
