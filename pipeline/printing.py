@@ -1,5 +1,6 @@
 """The print edition and its cover, for one language or two paired: the first step of
-every edition, since the other formats follow its pages (pipeline/edition.py PageMap)."""
+every edition with a format that follows its pages (pipeline/edition.py PageMap) or its
+cover (pipeline/formats.py PRINTED)."""
 
 from __future__ import annotations
 
