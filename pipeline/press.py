@@ -106,6 +106,15 @@ def load_press(profile: Path | None = None) -> Press:
     return Press(path, hashlib.sha256(data).hexdigest(), data)
 
 
+@functools.cache
+def default_icc() -> bytes:
+    """Ghostscript's profile, b"" where it is not installed (a print shop's is given)."""
+    try:
+        return DEFAULT_PROFILE.read_bytes()
+    except OSError:
+        return b""
+
+
 def _icc_problem(data: bytes) -> str:
     """What keeps `data` from being a press's output intent ('' if nothing does)."""
     from PIL import ImageCms
