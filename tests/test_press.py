@@ -42,11 +42,16 @@ BOOKLETS = [("es", "letter"), ("es", "a4"), ("ar", "letter")]
 
 @pytest.fixture(scope="module")
 def press(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Built without press.inks, which would convert any RGB left: so the preflight below
+    still finds a colour of print.css that press.css does not give in CMYK (in text, the
+    conversion would make rich black of it)."""
     project = Project(ROOT, tmp_path_factory.mktemp("press"))
-    return {
-        code: build(project, HANDBOOK, code, press=load_press(profile))[0]
-        for code, profile in PROFILES.items()
-    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("pipeline.press.inks", lambda _pdf: None)
+        return {
+            code: build(project, HANDBOOK, code, press=load_press(profile))[0]
+            for code, profile in PROFILES.items()
+        }
 
 
 @pytest.fixture(scope="module")
@@ -264,6 +269,16 @@ def test_every_colour_is_cmyk(press: dict[str, Path], code: str) -> None:
     setters, pages = cmyk_only(press[code])
     assert setters["scn"] > 100  # the text's colours
     assert setters["K"] == pages  # the crop marks, in registration (every plate)
+
+
+def test_the_cover_is_in_the_inks_of_the_profile_asked_for(press: dict[str, Path]) -> None:
+    """The default navy: Ghostscript's tuned inks (brand.PRESS) with its profile, converted
+    with the print shop's profile when one is given (this one lays no black for a colour)."""
+    inks = {"es": (1.0, 0.85, 0.36, 0.38), "ar": (0.96, 0.96, 0.89, 0.0)}
+    for code, ink in inks.items():
+        with pikepdf.open(press[code]) as pdf:
+            fills = {e.state.fill for e in page_events(pdf.pages[0]) if e.operator in ("scn", "k")}
+        assert ("cmyk", *ink) in fills, code
 
 
 @pytest.mark.parametrize("code", PROFILES)
