@@ -383,7 +383,7 @@ def _recolour_content(
     """rg/RG in CMYK (k/K), and cs/CS naming an RGB space with the sc/scn/SC/SCN after it;
     the colour space being part of the graphics state, q/Q save and restore it."""
     named = resources.get("/ColorSpace", Dictionary())
-    rgb_names = {Name(key) for key, space in named.items() if _rgb(space)}
+    rgb_names = {str(key) for key, space in named.items() if _rgb(space)}
     streams = _contents(owner) if isinstance(owner, pikepdf.Page) else [owner]
     if not rgb_names and not any(RGB_OPERANDS.search(s.read_bytes()) for s in streams):
         return
@@ -399,7 +399,7 @@ def _recolour_content(
         elif op == "Q" and saved:
             fill, stroke = saved.pop()
         elif op in ("rg", "RG"):
-            values, operator = list(Array(cmyk(values, icc))), Operator(op.replace("rg", "k"))
+            values, operator = list(Array(cmyk(values, icc))), Operator("k" if op == "rg" else "K")
         elif op in ("cs", "CS"):
             rgb = str(values[0]) in rgb_names or _rgb(values[0])
             fill, stroke = (rgb, stroke) if op == "cs" else (fill, rgb)

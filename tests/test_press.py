@@ -23,7 +23,7 @@ from pipeline.booklet import SHEETS, build_booklet
 from pipeline.build import Project, build
 from pipeline.cli import main
 from pipeline.diagnostics import UsageError
-from pipeline.press import DEFAULT_PROFILE, load_press
+from pipeline.press import DEFAULT_PROFILE, cmyk, inks, load_press
 
 from .conftest import HANDBOOK, ROOT
 from .test_brand import ACCENT, themed
@@ -305,6 +305,31 @@ def test_body_text_is_black_ink_only(press: dict[str, Path], code: str) -> None:
                     colours[event.state.fill] += 1
     assert colours[CMYK_BLACK] > 200
     assert set(colours) == {CMYK_BLACK}, colours
+
+
+def test_any_rgb_left_is_converted(tmp_path: Path) -> None:
+    """press.inks on RGB that WeasyPrint does not write today but an SVG or a layout could:
+    RG, a named RGB profile, a DeviceRGB stroke space restored by Q, an RGB group."""
+    pdf = pikepdf.new()
+    srgb = pdf.make_stream((ICC / "srgb.icc").read_bytes(), N=3)
+    profile = pdf.make_stream(DEFAULT_PROFILE.read_bytes(), N=4)
+    pdf.Root.OutputIntents = Array([Dictionary(S=Name.GTS_PDFX, DestOutputProfile=profile)])
+    resources = Dictionary(ColorSpace=Dictionary(CS0=Array([Name.ICCBased, srgb])))
+    page = Dictionary(Type=Name.Page, MediaBox=Array([0, 0, 10, 10]), Resources=resources)
+    pdf.pages.append(pikepdf.Page(page))
+    pdf.pages[0].obj.Group = Dictionary(S=Name.Transparency, CS=Name.DeviceRGB)
+    pdf.pages[0].obj.Contents = pdf.make_stream(
+        b"1 0 0 RG 0 0 1 rg /CS0 cs 0 1 0 sc /DeviceRGB CS"
+        b" q /DeviceCMYK CS 0 0 0 1 SC Q 0.2 0.4 0.6 SC 0 0 10 10 re B"
+    )
+    inks(pdf)
+    pdf.save(tmp_path / "rgb.pdf")
+    setters, _pages = cmyk_only(tmp_path / "rgb.pdf")
+    assert setters == Counter({"K": 1, "k": 1, "sc": 1, "SC": 2})
+    with pikepdf.open(tmp_path / "rgb.pdf") as converted:
+        assert converted.pages[0].Group.CS == Name.DeviceCMYK
+        last = [v for v, op in pikepdf.parse_content_stream(converted.pages[0]) if str(op) == "SC"]
+    assert [float(v) for v in last[-1]] == cmyk([0.2, 0.4, 0.6], DEFAULT_PROFILE.read_bytes())
 
 
 def logo_box(path: Path) -> tuple[int, int, int, int]:
