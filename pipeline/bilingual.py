@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -25,6 +25,9 @@ from .model import ItemList
 from .paths import SEPARATOR
 from .prepare import Prepared
 from .present import View
+
+if TYPE_CHECKING:
+    from .press import Press
 
 CELL = "bilingual/_cell.j2"
 
@@ -217,7 +220,7 @@ def print_html(
     ed: Paired,
     *,
     size: str,
-    press: bool,
+    press: Press | None,
     template: str = "bilingual/handbook.html.j2",
 ) -> str:
     first = ed.sides[0]

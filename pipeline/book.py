@@ -86,7 +86,7 @@ def print_book(
     variant = press.variant if press else EDITION
 
     def html(part: Part) -> str:
-        return print_html(layouts, view, gettext, size=size, press=bool(press), part=part)
+        return print_html(layouts, view, gettext, size=size, press=press, part=part)
 
     body: list[tuple[Rendered, Forked[bytes]]] = []  # each part's pages, its PDF to come
     folios: dict[str, int] = {}

@@ -12,7 +12,7 @@ import base64
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, Place, error
@@ -26,7 +26,8 @@ DEFAULT = Theme()
 COVER_SHARE = 0.9
 # The print shop's edition (layouts/press.css) prints the default colours in these inks:
 # print.css's sRGB converted with Ghostscript's SWOP profile, the red's ink total kept
-# under 300 %. Another colour is converted with the same profile (press_colour).
+# under 300 %. Another colour, or any colour with the print shop's own profile
+# (PROFILE=), is converted with the press PDF's profile (press_colour).
 PRESS = {
     "#1f3a5f": "device-cmyk(1 0.85 0.36 0.38)",
     "#b3261e": "device-cmyk(0.1 1 1 0.1)",
@@ -122,41 +123,35 @@ class Palette:
     primary: str
     accent: str
     on_primary: str
+    icc: bytes = field(default=b"", repr=False)  # the press PDF's output profile, if it is one
 
     def cmyk(self) -> Palette:
-        return Palette(*(press_colour(c) for c in (self.primary, self.accent, self.on_primary)))
+        """In the inks of the press PDF's profile (Ghostscript's if none was given)."""
+        primary, accent, on = (press_colour(c, self.icc or None) for c in self.colours)
+        return Palette(primary, accent, on, self.icc)
+
+    @property
+    def colours(self) -> tuple[str, str, str]:
+        return self.primary, self.accent, self.on_primary
 
 
-def palette(theme: Theme) -> Palette:
-    return Palette(theme.primary, theme.accent, on_primary(theme.primary))
+def palette(theme: Theme, icc: bytes = b"") -> Palette:
+    """The theme's colours; `icc`: the press PDF's output profile, for its inks."""
+    return Palette(theme.primary, theme.accent, on_primary(theme.primary), icc)
 
 
 @functools.cache
-def press_colour(colour: str) -> str:
-    """`colour` in the press's inks: PRESS for the defaults, otherwise converted with
-    Ghostscript's CMYK profile (relative colorimetric) and its ink total kept under 300 %."""
-    if colour in PRESS:
+def press_colour(colour: str, icc: bytes | None = None) -> str:
+    """`colour` in the press's inks, for the press PDF's output profile `icc` (None:
+    Ghostscript's): PRESS for the defaults with Ghostscript's profile, otherwise converted
+    with the profile (press.cmyk: relative colorimetric, ink total under 300 %)."""
+    from .press import cmyk, default_icc
+
+    icc = icc or default_icc()
+    if colour in PRESS and icc == default_icc():
         return PRESS[colour]
-    from PIL import Image, ImageCms
-
-    from .press import DEFAULT_PROFILE
-
-    transform = ImageCms.buildTransform(
-        ImageCms.createProfile("sRGB"),
-        ImageCms.getOpenProfile(str(DEFAULT_PROFILE)),
-        "RGB",
-        "CMYK",
-        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-    )
-    pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), rgb(colour)), transform)
-    assert pixel is not None
-    c, m, y, k = (v / 255 for v in pixel.getpixel((0, 0)))  # type: ignore[union-attr]
-    if (total := c + m + y + k) > MAX_INK:  # less of the colour inks, the black kept
-        scale = (MAX_INK - k) / (total - k)
-        c, m, y = c * scale, m * scale, y * scale
-    return "device-cmyk({})".format(
-        " ".join(f"{v:.2f}".rstrip("0").rstrip(".") for v in (c, m, y, k))
-    )
+    inks = cmyk([v / 255 for v in rgb(colour)], icc)
+    return "device-cmyk({})".format(" ".join(f"{v:.2f}".rstrip("0").rstrip(".") for v in inks))
 
 
 # The logo.

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from babel.support import NullTranslations
@@ -28,6 +28,9 @@ from .locales import LocaleInfo
 from .model import Text, iter_texts
 from .present import SectionView, View, edition_date
 from .qa import URL
+
+if TYPE_CHECKING:
+    from .press import Press
 
 # Runs of Latin letters and digits (names, numbers, URLs): kept left to right
 # inside right-to-left text, on the page and in copied text; set in the Latin
@@ -327,7 +330,7 @@ def render(
             publisher=view.hb.publisher,
             hotline=view.hotline,
             coverage=view.coverage,
-            theme=palette(view.hb.theme),
+            theme=palette(view.hb.theme, press.icc if (press := extra.get("press")) else b""),
             sms_links=sms_links,
             **extra,
         )
@@ -400,7 +403,7 @@ def print_html(
     gettext: NullTranslations,
     *,
     size: str = "letter",
-    press: bool = False,
+    press: Press | None = None,
     template: str = "handbook.html.j2",
     part: Part | None = None,
 ) -> str:

@@ -13,24 +13,43 @@ intent and the PDF/X metadata), `finish` makes the book what a print shop takes:
 - blank pages before the back cover, to a multiple of 4 pages (a stapled booklet is
   folded sheets of 4 pages);
 - one copy of the profile (each part embedded its own);
+- no RGB left: press.css gives every colour of the layouts in CMYK, but a logo keeps its
+  own colours (a PNG's pixels, an SVG's fills); `inks` converts whatever is still RGB
+  with the output intent's profile, as the theme's colours are (brand.press_colour);
 - a repeatable XMP DocumentID (WeasyPrint writes a random one).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
 import uuid
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Pdf
+from pikepdf import (
+    Array,
+    ContentStreamInlineImage,
+    ContentStreamInstruction,
+    Dictionary,
+    Name,
+    Operator,
+    Pdf,
+    Stream,
+)
 
 from .diagnostics import Place, UsageError, error, relative
 from .pdf import Variant
 from .tagging import elements
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageCms
 
 # Debian's libgs-common (Ghostscript's data) installs it: SWOP, a US printing condition.
 DEFAULT_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
@@ -87,6 +106,15 @@ def load_press(profile: Path | None = None) -> Press:
     return Press(path, hashlib.sha256(data).hexdigest(), data)
 
 
+@functools.cache
+def default_icc() -> bytes:
+    """Ghostscript's profile, b"" where it is not installed (a print shop's is given)."""
+    try:
+        return DEFAULT_PROFILE.read_bytes()
+    except OSError:
+        return b""
+
+
 def _icc_problem(data: bytes) -> str:
     """What keeps `data` from being a press's output intent ('' if nothing does)."""
     from PIL import ImageCms
@@ -112,6 +140,7 @@ def finish(pdf: Pdf) -> None:
     for page in pdf.pages:
         mark(pdf, page)
     share_profile(pdf)
+    inks(pdf)
     fix_document_id(pdf)
 
 
@@ -242,3 +271,186 @@ def _contents(page: pikepdf.Page) -> list[pikepdf.Object]:
     if contents is None:
         return []
     return list(contents) if isinstance(contents, Array) else [contents]
+
+
+# What is still RGB after WeasyPrint (a logo's own colours), in the output intent's CMYK.
+
+RGB_OPERANDS = re.compile(rb"\b(rg|RG)\b|/DeviceRGB|/CalRGB")  # cheap test before parsing
+SETTING = {"sc", "scn", "SC", "SCN"}
+
+
+@functools.cache
+def _transform(icc: bytes, source: bytes = b"") -> ImageCms.ImageCmsTransform:
+    """RGB (`source`, or sRGB as CSS colours are) to the CMYK of the profile `icc`,
+    relative colorimetric, as the theme's colours (brand.press_colour)."""
+    from PIL import ImageCms
+
+    def profile(data: bytes) -> ImageCms.ImageCmsProfile:
+        return ImageCms.ImageCmsProfile(io.BytesIO(data))
+
+    transform = ImageCms.buildTransform(
+        profile(source) if source else ImageCms.createProfile("sRGB"),
+        profile(icc),
+        "RGB",
+        "CMYK",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+    )
+    # LittleCMS alters the profile it built with, after which Pillow cannot copy it into the
+    # output's info (OSError "Could not determine profile size", seen with Ghostscript's
+    # ps_cmyk.icc): the output is tagged with a copy that was never built with.
+    transform.output_profile = profile(icc)
+    return transform
+
+
+def cmyk_image(image: Image.Image, icc: bytes, source: bytes = b"") -> Image.Image:
+    """An image's colour in the profile's CMYK (its alpha, if any, is the caller's)."""
+    from PIL import ImageCms
+
+    out = ImageCms.applyTransform(image.convert("RGB"), _transform(icc, source))
+    assert out is not None  # None only when converting in place
+    return out
+
+
+def cmyk(colour: Sequence[float | pikepdf.Object], icc: bytes) -> list[float]:
+    """An RGB colour (components 0 to 1) in the profile's CMYK, its ink total under MAX_INK
+    (the black kept, less of the colour inks)."""
+    from PIL import Image
+
+    from .brand import MAX_INK
+
+    pixel = Image.new("RGB", (1, 1), tuple(round(float(v) * 255) for v in colour))
+    c, m, y, k = (v / 255 for v in cmyk_image(pixel, icc).tobytes())
+    if (total := c + m + y + k) > MAX_INK:
+        scale = (MAX_INK - k) / (total - k)
+        c, m, y = c * scale, m * scale, y * scale
+    return [round(v, 4) for v in (c, m, y, k)]
+
+
+def inks(pdf: Pdf) -> None:
+    """Every RGB colour in the output intent's CMYK: colour operators in the pages and
+    forms, images (their soft masks kept: PDF/X-4 allows transparency), shadings with
+    interpolated colours (what an SVG gradient becomes), transparency groups."""
+    intents = pdf.Root.get("/OutputIntents")
+    if not intents:
+        return
+    icc = intents[0].DestOutputProfile.read_bytes()
+    for obj in list(pdf.objects):
+        if not isinstance(obj, Dictionary | Stream):
+            continue
+        if isinstance(obj, Stream) and obj.get("/Subtype") == Name.Image:
+            if _rgb(obj.get("/ColorSpace")):
+                _recolour_image(obj, icc)
+        elif obj.get("/Subtype") == Name.Form:
+            _recolour_content(obj, obj.get("/Resources", Dictionary()), icc, obj.write)
+        for shading in (obj, obj.get("/Shading")):  # itself, or a pattern's (often direct)
+            if isinstance(shading, Dictionary | Stream) and "/ShadingType" in shading:
+                if _rgb(shading.get("/ColorSpace")):
+                    _recolour_shading(shading, icc)
+        for group in (obj, obj.get("/Group")):  # itself, or a page's or form's
+            if isinstance(group, Dictionary) and group.get("/S") == Name.Transparency:
+                if _rgb(group.get("/CS")):
+                    group.CS = Name.DeviceCMYK
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources", Dictionary())
+
+        def write(data: bytes, page: pikepdf.Page = page) -> None:
+            page.contents_coalesce()
+            page.obj.Contents.write(data)
+
+        _recolour_content(page, resources, icc, write)
+
+
+def _rgb(space: pikepdf.Object | None) -> bool:
+    """An RGB colour space: DeviceRGB, CalRGB, a 3-component ICC profile, or an indexed one
+    of those (a palette image)."""
+    if isinstance(space, Name):
+        return space in (Name.DeviceRGB, Name.CalRGB)
+    if not isinstance(space, Array) or not len(space):
+        return False
+    if space[0] == Name.ICCBased:
+        return int(space[1].N) == 3
+    if space[0] == Name.Indexed:
+        return _rgb(space[1])
+    return bool(space[0] == Name.CalRGB)
+
+
+def _recolour_content(
+    owner: pikepdf.Object | pikepdf.Page,
+    resources: pikepdf.Object,
+    icc: bytes,
+    write: Callable[[bytes], None],
+) -> None:
+    """rg/RG in CMYK (k/K), and cs/CS naming an RGB space with the sc/scn/SC/SCN after it;
+    the colour space being part of the graphics state, q/Q save and restore it."""
+    named = resources.get("/ColorSpace", Dictionary())
+    rgb_names = {str(key) for key, space in named.items() if _rgb(space)}
+    streams = _contents(owner) if isinstance(owner, pikepdf.Page) else [owner]
+    if not rgb_names and not any(RGB_OPERANDS.search(s.read_bytes()) for s in streams):
+        return
+    fill = stroke = False  # the current space is RGB
+    saved: list[tuple[bool, bool]] = []
+    out: list[ContentStreamInstruction | ContentStreamInlineImage] = []
+    changed = False
+    for instruction in pikepdf.parse_content_stream(owner):
+        op, operator = str(instruction.operator), instruction.operator
+        values = original = list[pikepdf.Object](instruction.operands)
+        if op == "q":
+            saved.append((fill, stroke))
+        elif op == "Q" and saved:
+            fill, stroke = saved.pop()
+        elif op in ("rg", "RG"):
+            values, operator = list(Array(cmyk(values, icc))), Operator("k" if op == "rg" else "K")
+        elif op in ("cs", "CS"):
+            rgb = str(values[0]) in rgb_names or _rgb(values[0])
+            fill, stroke = (rgb, stroke) if op == "cs" else (fill, rgb)
+            if rgb:
+                values = [Name.DeviceCMYK]
+        elif op in SETTING and len(values) == 3 and (fill if op.islower() else stroke):
+            values = list(Array(cmyk(values, icc)))
+        if values is original or isinstance(instruction, ContentStreamInlineImage):
+            out.append(instruction)
+        else:
+            out.append(ContentStreamInstruction(values, operator))
+            changed = True
+    if changed:
+        write(pikepdf.unparse_content_stream(out))
+
+
+def _recolour_image(image: Stream, icc: bytes) -> None:
+    """An RGB image XObject as DeviceCMYK pixels; its /SMask (alpha) stays as it is."""
+    space = image.ColorSpace
+    source = b""
+    if isinstance(space, Array) and space[0] == Name.ICCBased:
+        source = space[1].read_bytes()  # the image's own RGB profile
+    pixels = cmyk_image(pikepdf.PdfImage(image).as_pil_image(), icc, source)
+    image.write(zlib.compress(pixels.tobytes()), filter=Name.FlateDecode)
+    for key in ("/DecodeParms", "/Decode"):  # the PNG predictor, an inverted range
+        if key in image:
+            del image[key]
+    image.ColorSpace = Name.DeviceCMYK
+    image.BitsPerComponent = 8
+
+
+def _recolour_shading(shading: Dictionary | Stream, icc: bytes) -> None:
+    """A shading whose colours its function interpolates (axial, radial: WeasyPrint's
+    gradients), the function's end colours in CMYK; a sampled function or a mesh is left,
+    and the preflight (tests/test_press.py) refuses it."""
+    function = shading.get("/Function")
+    ends = _exponentials(function) if function is not None else None
+    if ends is None:
+        return
+    for f in ends:
+        f.C0 = Array(cmyk(f.get("/C0", Array([0, 0, 0])), icc))  # type: ignore[arg-type]
+        f.C1 = Array(cmyk(f.get("/C1", Array([1, 1, 1])), icc))  # type: ignore[arg-type]
+    shading.ColorSpace = Name.DeviceCMYK
+
+
+def _exponentials(function: pikepdf.Object) -> list[pikepdf.Object] | None:
+    """The exponential functions (type 2) `function` is, or stitches (type 3); None if it
+    is made of anything else."""
+    if function.get("/FunctionType") == 2:
+        return [function]
+    if function.get("/FunctionType") != 3:
+        return None
+    parts = [_exponentials(f) for f in function.Functions]
+    return None if any(p is None for p in parts) else [f for p in parts for f in p or []]

@@ -18,7 +18,7 @@ def html(views: Views) -> str:
     if not views.paired:
         return print_html(project.layouts, first.view, first.gettext, size=views.size)
     book = paired(project.layouts, sides(views.sides), epub=False)
-    return print_paired(project.layouts, book, size=views.size, press=False)
+    return print_paired(project.layouts, book, size=views.size, press=None)
 
 
 def render(views: Views) -> tuple[Printed, bytes]:
@@ -47,13 +47,13 @@ def _paired(views: Views) -> tuple[Printed, bytes]:
 
     project, press = views.project, views.press
     book = paired(project.layouts, sides(views.sides), epub=False)
-    html = print_paired(project.layouts, book, size=views.size, press=bool(press))
+    html = print_paired(project.layouts, book, size=views.size, press=press)
     variant = press.variant if press else EDITION
     rendered = render_document(
         html, project.layouts, project.roots, pdf_links(book), variant=variant
     )
     cover_html = print_paired(
-        project.layouts, book, size="cover", press=False, template="bilingual/cover.html.j2"
+        project.layouts, book, size="cover", press=None, template="bilingual/cover.html.j2"
     )
     cover = cover_image(cover_html, project.layouts, project.roots)
     descriptions = {s.view.loc.tag: link_descriptions(s.view, s.gettext) for s in views.sides}

@@ -116,7 +116,7 @@ def test_no_pair_breaks_across_pages(pair: str) -> None:
         project.layouts,
         edition(project.layouts, pair_sides, epub=False),
         size="letter",
-        press=False,
+        press=None,
     )
     document = _render(html, project.layouts, (project.layouts, project.source))
     pages_of: dict[int, set[int]] = {}

@@ -22,10 +22,19 @@ from lxml import etree
 from PIL import Image
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from pipeline.brand import AA_TEXT, DEFAULT, contrast, on_primary, press_colour, theme_problems
+from pipeline.brand import (
+    AA_TEXT,
+    DEFAULT,
+    PRESS,
+    contrast,
+    on_primary,
+    press_colour,
+    theme_problems,
+)
 from pipeline.build import Project, build, build_web
 from pipeline.card import build_card
 from pipeline.diagnostics import Place
+from pipeline.press import DEFAULT_PROFILE
 from pipeline.source import load
 from pipeline.tagging import elements
 
@@ -297,6 +306,16 @@ def test_a_light_colour_is_refused_where_it_is_written() -> None:
 def test_the_press_inks_of_the_default_colours_are_kept() -> None:
     assert press_colour(DEFAULT.primary) == "device-cmyk(1 0.85 0.36 0.38)"
     assert re.fullmatch(r"device-cmyk\((\S+ ){3}\S+\)", press_colour(PRIMARY))
+
+
+def test_the_press_inks_follow_the_print_shops_profile() -> None:
+    """With PROFILE= the theme's colours are converted with the print shop's profile (here
+    Ghostscript's PostScript one, which has no black generation), not Ghostscript's SWOP."""
+    shop = (DEFAULT_PROFILE.parent / "ps_cmyk.icc").read_bytes()
+    assert press_colour(DEFAULT.primary, DEFAULT_PROFILE.read_bytes()) == PRESS[DEFAULT.primary]
+    assert press_colour(DEFAULT.primary, shop) == "device-cmyk(0.96 0.96 0.89 0)"
+    assert press_colour(PRIMARY, shop) == "device-cmyk(0.93 0.93 0.81 0)"
+    assert press_colour(PRIMARY) == "device-cmyk(1 0.78 0.31 0.16)"  # Ghostscript's SWOP
 
 
 def test_a_bad_colour_says_how_to_write_one(tmp_path: Path) -> None:
