@@ -753,7 +753,8 @@ def validate(doc: Located) -> list[Diagnostic]:
         for d in _schema_diagnostic(err, doc)
     ]
     out.extend(_calendar_dates(doc))
-    if isinstance(theme := doc.data.get("theme"), dict):
+    data = doc.data if isinstance(doc.data, dict) else {}  # the schema reports a non-mapping
+    if isinstance(theme := data.get("theme"), dict):
         out.extend(theme_problems(theme, lambda key: doc.at(("theme", key))))
     if not out:
         out.extend(_changelog(doc))
