@@ -34,6 +34,10 @@ from .model import iter_texts
 PHONE = re.compile(
     r"(?<![\w+-])(?:\+?1[-. ])?(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ][0-9]{4}(?![\w-])"
 )
+# Bidi marks and isolates (LRM, RLM, ALM, LRI-PDI), as a regex class's body: invisible, they
+# keep runs in order (the layouts put LRM around every left-to-right run in right-to-left text)
+# and are never part of a number or an address.
+BIDI_MARKS = "\u200e\u200f\u061c\u2066-\u2069"
 TEL = r"\+?[0-9][0-9().-]*[0-9]"  # the number of a tel: link, without spaces
 DIALLED = re.compile(rf"(?<=tel:){TEL}|{PHONE.pattern}")  # a phone number, in a text or a link
 TARGET = re.compile(rf"https://[^\s<>\"'`]+|tel:{TEL}|mailto:[^\s<>\"'`@]+@[^\s<>\"'`@]+")

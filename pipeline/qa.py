@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from babel.messages.catalog import Catalog, Message
 
 from .diagnostics import Diagnostic, Place, error
-from .inline import Parsed, numbers, parse, same_number, signature
+from .inline import BIDI_MARKS, Parsed, numbers, parse, same_number, signature
 from .locales import Fonts
 from .source import FOOTER_KEY, character_problems
 
+# An address ends before a bidi mark: the layouts put one after it in right-to-left text, a
+# translator may too; a mark inside one is kept (an address changed by an invisible character).
 URL = re.compile(
-    r"\bhttps?://[^\s<>\"')]+[^\s<>\"').,;:]"
+    rf"\bhttps?://[^\s<>\"')]+[^\s<>\"').,;:{BIDI_MARKS}]"
     # A host without a scheme is a link too: www.ayuda.example, or a bare domain such as
     # ayuda.org. A bare domain's last label is lower-case ASCII and the label before
     # it has 2+ characters, so that abbreviations ("EE.UU.", "p.ej.") stay words.

@@ -27,7 +27,7 @@ import yaml
 
 from .brand import logo_problems, theme_problems
 from .diagnostics import CatalogError, Diagnostic, Place, SourceError, error, relative
-from .inline import check_markup
+from .inline import BIDI_MARKS, check_markup
 from .model import (
     Card,
     Change,
@@ -71,7 +71,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and line fe
 OVERRIDE = re.compile(r"[\u202a-\u202e]")
 OPENERS, PDI = "\u2066\u2067\u2068", "\u2069"
 # A mark or an isolate between the digits of a number (or after its +).
-BIDI_IN_NUMBER = re.compile(r"(?<=[\d+])[-.]?[\u200e\u200f\u061c\u2066-\u2069]+[-.]?(?=\d)")
+BIDI_IN_NUMBER = re.compile(rf"(?<=[\d+])[-.]?[{BIDI_MARKS}]+[-.]?(?=\d)")
 
 
 def _named(ch: str) -> str:

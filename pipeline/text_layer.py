@@ -14,14 +14,14 @@ the way each extractor reads it (measured with poppler 22.12 and pdfium 8149; do
   inner /ReversedRuns sequence carries the word with each run reversed;
 - a number whose punctuation is drawn on its other side (an item number "1." in Arabic-Indic
   digits is drawn ".1"): its text, on a /Span;
-- in a right-to-left document, a phone number with spaces or brackets, "(202) 671-1880": pdfium
-  reads every line of such a PDF (/Direction /R2L) right to left, cuts it where a character's
-  class changes between strong, weak (digits and - . + in a number) and neutral (spaces,
-  brackets) and lists the pieces from the right, so it read "671-1880 (202)" though the number
-  is isolated and drawn left to right. An inner sequence gives pdfium the number with its pieces
-  already in that order, between the two left-to-right marks the text has around it: pdfium
-  then puts them back, and reads the brackets left to right. poppler and MuPDF read the glyphs
-  right already.
+- in a right-to-left document, a phone number with spaces or brackets, "(202) 671-1880", a web
+  or e-mail address: pdfium reads every line of such a PDF (/Direction /R2L) right to left, cuts
+  it where a character's class changes between strong left (letters), weak (digits and - . + : /)
+  and neutral (spaces, brackets, @) and lists the pieces from the right, so it read
+  "671-1880 (202)" and "org.example://https" though the run is isolated and drawn left to right.
+  An inner sequence gives pdfium the run with its pieces already in that order, between the two
+  left-to-right marks the text has around it: pdfium then puts them back, and reads the brackets
+  left to right. poppler and MuPDF read the glyphs right already.
 
 A raised mark (drawn with a text rise) is a text object of its own at another height: pdfium
 cuts the line there and orders the pieces wrongly. Inside the words above, such marks are drawn
@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .inline import PHONE
+from .qa import EMAIL, URL
 
 INNER_TAG = b"/ReversedRuns"
 LRM = "\u200e"
@@ -90,11 +91,6 @@ def is_digit(char: str) -> bool:
     return unicodedata.bidirectional(char) in ("EN", "AN")
 
 
-@functools.cache
-def is_weak(char: str) -> bool:
-    return unicodedata.bidirectional(char) in WEAK
-
-
 @dataclass(frozen=True)
 class Unit:
     """Characters `start:end` of a run, whose glyphs get marked content of their own."""
@@ -125,30 +121,56 @@ def reversed_runs(word: str) -> str:
     return "".join(out) + run[::-1]
 
 
-def spaced_phones(text: str) -> list[re.Match[str]]:
-    """The phone numbers (inline.PHONE) pdfium cuts into pieces: with a space or a bracket."""
-    return [m for m in PHONE.finditer(text) if not all(map(is_weak, m.group()))]
+@functools.cache
+def line_class(char: str) -> str:
+    """The class pdfium's line reading gives a character: strong right (R), strong left (L),
+    weak (W: digits, - . + : /) or neutral (N: spaces, brackets, @)."""
+    bidi = unicodedata.bidirectional(char)
+    if bidi in ("R", "AL"):
+        return "R"
+    return "L" if bidi == "L" else "W" if bidi in WEAK else "N"
 
 
-def pieces_reversed(number: str) -> str:
-    """The number as pdfium must find it to list it as written in a right-to-left line: its
-    pieces (runs of weak characters, runs of the rest) in reverse order."""
-    return "".join(reversed(["".join(run) for _, run in itertools.groupby(number, is_weak)]))
+def pieces(run: str) -> list[str]:
+    """The pieces pdfium cuts a run of a line into: characters of one class (line_class)."""
+    return ["".join(piece) for _, piece in itertools.groupby(run, line_class)]
+
+
+def cut_runs(text: str) -> list[re.Match[str]]:
+    """The left-to-right runs pdfium cuts into pieces and lists backwards in a right-to-left
+    line: phone numbers (inline.PHONE) with a space or a bracket, web and e-mail addresses
+    (qa.URL, qa.EMAIL); not one with right-to-left letters, nor one inside another."""
+    found: list[re.Match[str]] = []
+    matches = (m for pattern in (PHONE, URL, EMAIL) for m in pattern.finditer(text))
+    for m in sorted(matches, key=lambda m: (m.start(), -m.end())):
+        if found and m.start() < found[-1].end():
+            continue
+        if len(pieces(m.group())) > 1 and not any(map(is_rtl, m.group())):
+            found.append(m)
+    return found
+
+
+def pieces_reversed(run: str) -> str:
+    """The run as pdfium must find it to list it as written in a right-to-left line: its
+    pieces in reverse order. An LRM (strong left) beside a bracket is a piece of its own, beside
+    a letter it is part of the word: LRM "https" is one piece, and stays at the run's end."""
+    return "".join(reversed(pieces(run)))
 
 
 def units(text: str, drawn: list[int], rtl_document: bool = False) -> list[Unit]:
     """Words of right-to-left letters with marks or joiners, numbers drawn out of their
-    written order and, in a right-to-left document, phone numbers with spaces or brackets;
-    `drawn` lists the character index of each glyph in drawing order."""
+    written order and, in a right-to-left document, the runs pdfium lists backwards (cut_runs:
+    phone numbers with spaces or brackets, addresses); `drawn` lists the character index of
+    each glyph in drawing order."""
     rank = {char: n for n, char in enumerate(drawn)}
-    phones = {m.start(): m.end() for m in spaced_phones(text)} if rtl_document else {}
+    cut = {m.start(): m.end() for m in cut_runs(text)} if rtl_document else {}
     found: list[Unit] = []
     i = 0
     while i < len(text):
         j = i + 1
-        if i in phones:
-            j = phones[i]
-            found.append(Unit(i, j, None, LRM + pieces_reversed(text[i:j]) + LRM))
+        if i in cut:
+            j = cut[i]
+            found.append(Unit(i, j, None, pieces_reversed(LRM + text[i:j] + LRM)))
         elif is_rtl(text[i]):
             while j < len(text) and (is_rtl(text[j]) or is_mark(text[j])):
                 j += 1
@@ -179,14 +201,14 @@ def _add_actual_text(stream: Any, box: Any, start: int, font: tuple[str, float] 
     text = box.text
     # Its PDF says /Direction /R2L (tagging.py): pdfium reads every line right to left.
     rtl_document = box.style.root_style["direction"] == "rtl"
-    phones = rtl_document and bool(spaced_phones(text))
+    cut = rtl_document and bool(cut_runs(text))
     if box.style["direction"] != "rtl" and not any(map(is_rtl, text)):
         if any(map(is_mark, text)):
             stream.stream[start - 2]["ActualText"] = pydyf.String(text)
             return
-        if not phones:
+        if not cut:
             return
-    elif not (any(map(is_mark, text)) or any(map(is_digit, text))):
+    elif not (cut or any(map(is_mark, text)) or any(map(is_digit, text))):
         return
     drawn_text, glyphs = _drawn_glyphs(box)
     if any(glyph > 0xFFFF for glyph, _ in glyphs):  # a missing glyph: WeasyPrint draws another

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Place, RenderError, error, has_errors, relative
-from .inline import PHONE, numbers
+from .inline import BIDI_MARKS, PHONE, numbers
 from .model import Contact, Handbook, ItemList, Text, iter_texts
 from .sheet import slots
 
@@ -59,7 +59,13 @@ BIDI_NAMES = {
 # \d is every script's decimal digits; a number glued to a letter (Nº1-800...) is still one.
 NUMBER = re.compile(r"\+?\d+(?:[-.\u2010\u2011]\d+)*")
 GROUP_SEPARATOR = re.compile(r"[-.\u2010\u2011]")
-URL = re.compile(r"(?i)(?:https?://|mailto:)[^\s<>\"'()]+")
+# Bidi marks end an address (the layouts put LRM around it in right-to-left text), unless the
+# address goes on after them: one changed by an invisible character is another address.
+URL_PART = rf"[^\s<>\"'(){BIDI_MARKS}]+"
+URL = re.compile(
+    rf"(?i)(?:https?://|mailto:){URL_PART}"
+    rf"(?:[{BIDI_MARKS}]+(?=[A-Za-z0-9_/?#=&%~+-]|\.[A-Za-z0-9]){URL_PART})*"
+)
 EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # A bare host (www.ayuda-trata.example, ayuda.org), also when glued to non-Latin text.
 HOST = re.compile(

@@ -218,21 +218,24 @@ def test_units_of_a_right_to_left_run() -> None:
     assert reversed_runs("جدًّا") == "دج" + SHADDA + TANWIN_FATHA + "ا"
 
 
-# A contact number written with spaces or brackets, in right-to-left editions.
+# A contact number written with spaces or brackets, and web and e-mail addresses, in
+# right-to-left editions.
 
 HOTLINE, TEXT_LINE = "(202) 671-1880", "+1 202 671 1880"
 NAME = "National Human Trafficking Hotline"
-SPACED = {  # a tiny project's messages, with the hotline in the body
+URL, MAIL = "https://humantraffickinghotline.org", "help@humantraffickinghotline.org"
+SPACED = {  # a tiny project's messages, with the hotline and the addresses in the body
     "ar": {
         "title": "دليل صغير",
         "disclaimer": "معلومات عامة، وليست نصيحة قانونية.",
         "contact/hotline": "الخط الساخن: اتصل أو أرسل رسالة",
         "section/basics": "الأساسيات",
         "get-help/question": "أين يمكنني الحصول على المساعدة؟",
-        "get-help/p1": f"اتصل بالخط الساخن {NAME} على الرقم {HOTLINE} لمزيد من المعلومات.",
+        "get-help/p1": f"اتصل بالخط الساخن {NAME} على الرقم {HOTLINE} أو زر {URL} لمزيد من"
+        " المعلومات.",
         "get-help/l2.1/term": "الطوارئ",
         "get-help/l2.1": "في حالة الطوارئ، اتصل بالرقم 911.",
-        "get-help/l2.2": "أرسل رسالة إلى 233733 للوصول إلى الخط الساخن.",
+        "get-help/l2.2": f"أرسل رسالة إلى 233733 أو اكتب إلى {MAIL} للوصول إلى الخط الساخن.",
     },
     "fa_AF": {
         "title": "رهنمای کوچک",
@@ -240,10 +243,11 @@ SPACED = {  # a tiny project's messages, with the hotline in the body
         "contact/hotline": "خط کمک: زنگ بزنید یا پیام بفرستید",
         "section/basics": "اساسات",
         "get-help/question": "از کجا می‌توانم کمک بگیرم؟",
-        "get-help/p1": f"به خط کمک {NAME} به شماره {HOTLINE} برای معلومات بیشتر زنگ بزنید.",
+        "get-help/p1": f"به خط کمک {NAME} به شماره {HOTLINE} زنگ بزنید یا {URL} را برای"
+        " معلومات بیشتر ببینید.",
         "get-help/l2.1/term": "حالت اضطراری",
         "get-help/l2.1": "در حالت اضطراری به 911 زنگ بزنید.",
-        "get-help/l2.2": "برای رسیدن به خط کمک به 233733 پیام بفرستید.",
+        "get-help/l2.2": f"برای رسیدن به خط کمک به 233733 پیام بفرستید یا به {MAIL} بنویسید.",
     },
 }
 
@@ -251,7 +255,8 @@ SPACED = {  # a tiny project's messages, with the hotline in the body
 @pytest.fixture(scope="module")
 def spaced(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """tiny with the hotline written (202) 671-1880, its text line +1 202 671 1880, the
-    hotline in an answer too; Arabic and Dari catalogs (the layouts' from the repository)."""
+    hotline in an answer too, beside a web address, and an e-mail address in a list item;
+    Arabic and Dari catalogs (the layouts' from the repository)."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
@@ -265,7 +270,8 @@ def spaced(tmp_path_factory: pytest.TempPathFactory) -> Project:
     for old, new in {
         "phone: 1-888-373-7888": f"phone: '{HOTLINE}'",
         "sms: '233733'": f"sms: '{TEXT_LINE}'",
-        "at 1-888-373-7888 or visit https://humantraffickinghotline.org for": f"at {HOTLINE} for",
+        "at 1-888-373-7888 or": f"at {HOTLINE} or",
+        "Text 233733 to": f"Text 233733 or write to {MAIL} to",
     }.items():
         assert old in text
         text = text.replace(old, new)
@@ -286,9 +292,11 @@ def spaced(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 @pytest.mark.parametrize("code", ["ar", "fa_AF"])
 def test_a_spaced_hotline_copies_out_as_written(spaced: Project, code: str) -> None:
-    """The build passes the verifier, and every extractor lists each printed number in its
-    written order: pdfium read "671-1880 (202)" and "1880 671 202 +1" before (docs/text-layer.md).
-    pdfium's copy has the left-to-right marks the text has around the number (so has the EPUB)."""
+    """The build passes the verifier, and every extractor lists each printed number and address
+    in its written order: pdfium read "671-1880 (202)", "1880 671 202 +1",
+    "org.humantraffickinghotline://https" and "org.humantraffickinghotline@help" before
+    (docs/text-layer.md). pdfium's copy has the left-to-right marks the text has around the
+    number or address (so has the EPUB)."""
     pdf = next(p for p in build(spaced, "tiny", code) if p.suffix == ".pdf")
     tools = {
         "pdftotext": ["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
@@ -304,12 +312,15 @@ def test_a_spaced_hotline_copies_out_as_written(spaced: Project, code: str) -> N
         hotline, text_line = plain.count(HOTLINE), plain.count(TEXT_LINE)
         assert (hotline >= 3, text_line) == (True, 2), tool  # covers; footers, answer
         assert plain.count("671") == hotline + text_line, f"{tool}: a number out of order"
+        addresses = plain.count(URL), plain.count(MAIL), plain.count("humantraffickinghotline")
+        assert addresses == (1, 1, 2), f"{tool}: an address out of order"
 
 
 def test_units_of_a_spaced_phone_number() -> None:
     """In a right-to-left document a phone number with spaces or brackets gets pdfium's text
     only: its pieces in reverse order, between left-to-right marks. One with hyphens or dots
-    alone, or in a left-to-right document, keeps WeasyPrint's glyphs."""
+    alone, or in a left-to-right document, keeps WeasyPrint's glyphs. So do web and e-mail
+    addresses: pdfium cuts them at their punctuation, the marks join the words at their ends."""
     text = "\u200e(202) 671-1880\u200e 1-888-373-7888 202.671.1880"
     drawn = [i for i, char in enumerate(text) if char != "\u200e"]  # no glyph for LRM
     number = Unit(1, 15, None, "\u200e671-1880) 202(\u200e")
@@ -317,3 +328,9 @@ def test_units_of_a_spaced_phone_number() -> None:
     assert units(text, drawn) == []
     assert number.tags() == [(b"/ReversedRuns", number.inner_text)]
     assert not number.word
+    text = f"\u200e{URL}\u200e \u200e{MAIL}\u200e"
+    drawn = [i for i, char in enumerate(text) if char != "\u200e"]
+    assert units(text, drawn, rtl_document=True) == [
+        Unit(1, 36, None, "org\u200e.humantraffickinghotline://\u200ehttps"),
+        Unit(39, 71, None, "org\u200e.humantraffickinghotline@\u200ehelp"),
+    ]

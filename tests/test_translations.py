@@ -172,6 +172,21 @@ def test_qa_gates(source: str, translation: str, code: str) -> None:
     assert str(problems[0]).startswith("es.po:7: error: ")
 
 
+@pytest.mark.parametrize(
+    ("translation", "codes"),
+    [
+        ("زر https://humantraffickinghotline.org\u200f.", []),
+        ("زر \u2067https://humantraffickinghotline.org\u2069.", []),
+        ("زر https://humantraffickinghotline.org\u200e.evil.example", ["qa-added-link"]),
+    ],
+)
+def test_a_bidi_mark_ends_an_address(translation: str, codes: list[str]) -> None:
+    """A mark or isolate a translator puts after an address is not part of it; one inside it
+    makes it another address."""
+    message = Message("Visit https://humantraffickinghotline.org.", translation, context="x/p1")
+    assert [p.code for p in check_message(message, [], Place("ar.po", 7))] == codes
+
+
 def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

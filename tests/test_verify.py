@@ -5,6 +5,7 @@ what a reader would meet, on which page or line."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import zipfile
@@ -184,6 +185,22 @@ def test_added_domain(english: Expected, added: str, shown: str) -> None:
     ]
 
 
+def test_reversed_address(english: Expected) -> None:
+    """A web address of the source read out of order (as pdfium read one in Arabic text,
+    pieces listed from the right) is an address the source does not have; read as written, it
+    passes."""
+    address = "https://humantraffickinghotline.org"
+    expected = dataclasses.replace(english, links=frozenset(verify.link_keys(address)))
+    back = HELP + "<p>{}</p>"
+    assert verify_pdf(expected, edition_pdf(back=back.format(address)), "ok.pdf") == []
+    reversed_pdf = edition_pdf(back=back.format("org.humantraffickinghotline://https"))
+    assert lines(verify_pdf(expected, reversed_pdf, "doctored.pdf")) == [
+        "doctored.pdf: page 3: error: the address 'org.humantraffickinghotline' is not in the "
+        "source, and a reader could follow it: remove it (an address readers should use "
+        f"belongs in the source, {english.source}) [verify-link-added]"
+    ]
+
+
 def test_bidi_override_in_bookmarks(english: Expected) -> None:
     found = lines(verify_pdf(english, edition_pdf(head="<h1>\u202eGet help</h1>"), "x.pdf"))
     assert found == [
@@ -341,6 +358,23 @@ def test_added_number_and_domain_in_epub(spanish: Expected, built: dict[str, Bui
     assert codes == ["[verify-number-added]", "[verify-link-added]"]
 
 
+def test_addresses_between_bidi_marks_in_epub(spanish: Expected, built: dict[str, Built]) -> None:
+    """The left-to-right marks the layouts put around an address in right-to-left text are not
+    part of it: the source's address passes, an added one is named without them."""
+    source = "https://humantraffickinghotline.org"
+    expected = dataclasses.replace(spanish, links=frozenset(verify.link_keys(source)))
+    marked = "\u200e{}\u200e"
+    added = (
+        f"</h3>\n<p>زر {marked.format(source)}، أو {marked.format('https://ayuda.example')}.</p>"
+    )
+    data = edited(built["es"].epub, "EPUB/section-01.xhtml", "</h3>", added)
+    assert lines(verify_epub(expected, data, "es.epub")) == [
+        "es.epub: EPUB/section-01.xhtml:16: error: the address 'https://ayuda.example' is not in "
+        "the source, and a reader could follow it: remove it (an address readers should use "
+        f"belongs in the source, {spanish.source}) [verify-link-added]"
+    ]
+
+
 def test_changed_phone_link_in_epub(spanish: Expected, built: dict[str, Built]) -> None:
     data = edited(built["es"].epub, "EPUB/back.xhtml", "tel:+18883737888", "tel:+18005550199")
     line = line_of(built["es"].epub, "EPUB/back.xhtml", "tel:+18883737888")
@@ -478,6 +512,12 @@ def test_phone_like(token: str, phone: bool) -> None:
             "see https://example.org/a, or mail a@b.example",
             ["https://example.org/a", "a@b.example"],
         ),
+        (
+            "زر \u200ehttps://example.org/a\u200e، \u2067mailto:a@b.example\u2069",
+            ["https://example.org/a", "mailto:a@b.example"],
+        ),
+        # An address that goes on after a mark is another address, not the one before it.
+        ("https://example.org\u200e.evil.example", ["https://example.org\u200e.evil.example"]),
     ],
 )
 def test_links_in(text: str, found: list[str]) -> None:
