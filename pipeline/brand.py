@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .colour import cmyk, default_icc
 from .diagnostics import Diagnostic, Place, error
 from .model import Logo, Theme
 
@@ -33,7 +34,6 @@ PRESS = {
     "#b3261e": "device-cmyk(0.1 1 1 0.1)",
     "#e9ebef": "device-cmyk(0.1 0.08 0.04 0.04)",
 }
-MAX_INK = 3.0  # 300 %: more ink than a press lays down without smearing
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
@@ -145,8 +145,6 @@ def press_colour(colour: str, icc: bytes | None = None) -> str:
     """`colour` in the press's inks, for the press PDF's output profile `icc` (None:
     Ghostscript's): PRESS for the defaults with Ghostscript's profile, otherwise converted
     with the profile (press.cmyk: relative colorimetric, ink total under 300 %)."""
-    from .press import cmyk, default_icc
-
     icc = icc or default_icc()
     if colour in PRESS and icc == default_icc():
         return PRESS[colour]

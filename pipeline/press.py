@@ -21,13 +21,12 @@ intent and the PDF/X metadata), `finish` makes the book what a print shop takes:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import re
 import uuid
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,15 +43,14 @@ from pikepdf import (
     Stream,
 )
 
+from .colour import DEFAULT_PROFILE, cmyk, cmyk_image
 from .diagnostics import Place, UsageError, error, relative
 from .pdf import Variant
 from .tagging import elements
 
 if TYPE_CHECKING:
-    from PIL import Image, ImageCms
+    pass
 
-# Debian's libgs-common (Ghostscript's data) installs it: SWOP, a US printing condition.
-DEFAULT_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 MM = 72 / 25.4
 MARK_GAP = 2 * MM  # between the bleed's edge and a crop mark
 MARK_LENGTH = 5 * MM
@@ -104,15 +102,6 @@ def load_press(profile: Path | None = None) -> Press:
         )
         raise UsageError([error("press-profile", message, Place(relative(path)))])
     return Press(path, hashlib.sha256(data).hexdigest(), data)
-
-
-@functools.cache
-def default_icc() -> bytes:
-    """Ghostscript's profile, b"" where it is not installed (a print shop's is given)."""
-    try:
-        return DEFAULT_PROFILE.read_bytes()
-    except OSError:
-        return b""
 
 
 def _icc_problem(data: bytes) -> str:
@@ -277,53 +266,6 @@ def _contents(page: pikepdf.Page) -> list[pikepdf.Object]:
 
 RGB_OPERANDS = re.compile(rb"\b(rg|RG)\b|/DeviceRGB|/CalRGB")  # cheap test before parsing
 SETTING = {"sc", "scn", "SC", "SCN"}
-
-
-@functools.cache
-def _transform(icc: bytes, source: bytes = b"") -> ImageCms.ImageCmsTransform:
-    """RGB (`source`, or sRGB as CSS colours are) to the CMYK of the profile `icc`,
-    relative colorimetric, as the theme's colours (brand.press_colour)."""
-    from PIL import ImageCms
-
-    def profile(data: bytes) -> ImageCms.ImageCmsProfile:
-        return ImageCms.ImageCmsProfile(io.BytesIO(data))
-
-    transform = ImageCms.buildTransform(
-        profile(source) if source else ImageCms.createProfile("sRGB"),
-        profile(icc),
-        "RGB",
-        "CMYK",
-        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-    )
-    # LittleCMS alters the profile it built with, after which Pillow cannot copy it into the
-    # output's info (OSError "Could not determine profile size", seen with Ghostscript's
-    # ps_cmyk.icc): the output is tagged with a copy that was never built with.
-    transform.output_profile = profile(icc)
-    return transform
-
-
-def cmyk_image(image: Image.Image, icc: bytes, source: bytes = b"") -> Image.Image:
-    """An image's colour in the profile's CMYK (its alpha, if any, is the caller's)."""
-    from PIL import ImageCms
-
-    out = ImageCms.applyTransform(image.convert("RGB"), _transform(icc, source))
-    assert out is not None  # None only when converting in place
-    return out
-
-
-def cmyk(colour: Sequence[float | pikepdf.Object], icc: bytes) -> list[float]:
-    """An RGB colour (components 0 to 1) in the profile's CMYK, its ink total under MAX_INK
-    (the black kept, less of the colour inks)."""
-    from PIL import Image
-
-    from .brand import MAX_INK
-
-    pixel = Image.new("RGB", (1, 1), tuple(round(float(v) * 255) for v in colour))
-    c, m, y, k = (v / 255 for v in cmyk_image(pixel, icc).tobytes())
-    if (total := c + m + y + k) > MAX_INK:
-        scale = (MAX_INK - k) / (total - k)
-        c, m, y = c * scale, m * scale, y * scale
-    return [round(v, 4) for v in (c, m, y, k)]
 
 
 def inks(pdf: Pdf) -> None:
