@@ -554,6 +554,14 @@ command names and run: handbook check --handbook ID
 """
 
 
+def _allow_partial(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="build an incomplete locale with marked fallbacks",
+    )
+
+
 def _doc(summary: str, *examples: str, description: str = "") -> dict[str, Any]:
     """A subcommand's help: its summary (the description too, unless it has its own), then
     example command lines, kept as written."""
@@ -661,11 +669,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="PATH.icc",
         help="with --press: the print shop's CMYK profile (default: Ghostscript's, SWOP)",
     )
-    bld.add_argument(
-        "--allow-partial",
-        action="store_true",
-        help="build an incomplete locale with marked fallbacks",
-    )
+    _allow_partial(bld)
     bld.set_defaults(run=cmd_build)
     crd = sub.add_parser(
         "card",
@@ -686,11 +690,7 @@ def parser() -> argparse.ArgumentParser:
         help="the back's locale (default: the source language; for the source language, "
         "the card's `back` in the source)",
     )
-    crd.add_argument(
-        "--allow-partial",
-        action="store_true",
-        help="build an incomplete locale with marked fallbacks",
-    )
+    _allow_partial(crd)
     crd.set_defaults(run=cmd_card)
     ver = sub.add_parser(
         "verify",
@@ -743,11 +743,7 @@ def parser() -> argparse.ArgumentParser:
         default="letter",
         help="the sheet, landscape (default: letter)",
     )
-    bkl.add_argument(
-        "--allow-partial",
-        action="store_true",
-        help="build an incomplete locale with marked fallbacks",
-    )
+    _allow_partial(bkl)
     bkl.set_defaults(run=cmd_booklet)
     web = sub.add_parser(
         "web",
@@ -759,11 +755,7 @@ def parser() -> argparse.ArgumentParser:
     )
     web.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     web.add_argument("--lang", required=True, help="locale: en, es, pt-BR, ar, fa-AF, ...")
-    web.add_argument(
-        "--allow-partial",
-        action="store_true",
-        help="build an incomplete locale with marked fallbacks",
-    )
+    _allow_partial(web)
     web.set_defaults(run=cmd_web)
     for name, run, text, examples in (
         (

@@ -330,7 +330,6 @@ def contact_line(pair: Pair) -> list[Diagnostic]:
                 f"the line around %({CONTACT_KEY})s holds a digit ({words!r}): it prints a "
                 "contact number, and only that number may be on it; write the words only"
             )
-            out.append(error("qa-contact-line", why, pair.where))
         elif len(words) > CONTACT_WORDS:
             why = (
                 f"the words around %({CONTACT_KEY})s have {len(words)} characters, more than "
@@ -338,7 +337,9 @@ def contact_line(pair: Pair) -> list[Diagnostic]:
                 "spelled out in words would send readers elsewhere; keep it as short as "
                 "the source"
             )
-            out.append(error("qa-contact-line", why, pair.where))
+        else:
+            continue
+        out.append(error("qa-contact-line", why, pair.where))
     return out
 
 
