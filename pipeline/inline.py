@@ -42,6 +42,8 @@ TEL = r"\+?[0-9][0-9().-]*[0-9]"  # the number of a tel: link, without spaces
 DIALLED = re.compile(rf"(?<=tel:){TEL}|{PHONE.pattern}")  # a phone number, in a text or a link
 TARGET = re.compile(rf"https://[^\s<>\"'`]+|tel:{TEL}|mailto:[^\s<>\"'`@]+@[^\s<>\"'`@]+")
 ESCAPABLE = frozenset("\\*[]()")
+DIGIT = re.compile(r"\d")  # a digit of any script
+SPECIAL = re.compile(r"[\\*\[\]]")  # the characters `run` looks at; text between them is copied
 MARKS = {"strong": "**", "em": "*"}
 WORDS = {"strong": "bold", "em": "italic"}
 
@@ -60,6 +62,8 @@ def dial(number: str) -> str:
 def numbers(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     """The matches of a number `pattern` in `text`, in order, except that a phone number as
     people write it ('(202) 671-1880', two numbers to `pattern`) or in a tel: link is one."""
+    if not DIGIT.search(text):
+        return []  # no digit, no number: most texts
     phones = list(DIALLED.finditer(text))
     rest = [
         m
@@ -240,8 +244,10 @@ class _Parser:
             elif ch == "]" and "link" in [o.kind for o in self.stack]:
                 i = self.close_link(i)
             else:
-                self.buffer.append(ch)
-                i += 1
+                special = SPECIAL.search(value, i + 1)
+                end = special.start() if special else len(value)
+                self.buffer.append(value[i:end])
+                i = end
         while len(self.stack) > 1:
             inner = self.stack[-1]
             if inner.kind == "link":

@@ -70,6 +70,7 @@ SAFE_TAGS = frozenset(
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and line feed, DEL, C1
 OVERRIDE = re.compile(r"[\u202a-\u202e]")
 OPENERS, PDI = "\u2066\u2067\u2068", "\u2069"
+ISOLATE = re.compile("[\u2066-\u2069]")
 # A mark or an isolate between the digits of a number (or after its +).
 BIDI_IN_NUMBER = re.compile(rf"(?<=[\d+])[-.]?[{BIDI_MARKS}]+[-.]?(?=\d)")
 
@@ -84,6 +85,8 @@ def _listed(chars: Iterable[str]) -> str:
 
 def _unbalanced(text: str) -> list[str]:
     """Why the isolates of `text` do not pair up: every opener needs its PDI."""
+    if not ISOLATE.search(text):
+        return []  # most texts: no isolate to pair
     unclosed: list[str] = []
     for ch in text:
         if ch in OPENERS:

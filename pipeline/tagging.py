@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import string
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -30,9 +31,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-PAGINATION = Dictionary(Type=Name.Pagination)
 SKIPPED = ("html", "body")  # WeasyPrint makes no element of these: their children come up
-BDC = pikepdf.Operator("BDC")
 
 
 def finish(
@@ -106,20 +105,38 @@ def furniture_as_artifacts(pdf: Pdf) -> int:
         }
         if not loose:
             continue
-        content = pikepdf.parse_content_stream(page)
-        for i, instruction in enumerate(content):
-            if (
-                isinstance(instruction, pikepdf.ContentStreamInstruction)
-                and instruction.operator == BDC
-            ):
-                properties = instruction.operands[1]
-                if isinstance(properties, Dictionary) and int(properties.get("/MCID", -1)) in loose:
-                    content[i] = pikepdf.ContentStreamInstruction([Name.Artifact, PAGINATION], BDC)
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(content))
+        contents = page.obj.Contents
+        streams = list(contents) if isinstance(contents, Array) else [contents]
+        found: set[int] = set()
+        for stream in streams:
+            stream.write(_as_artifacts(stream.read_bytes(), loose, found))
+        if found != loose:  # WeasyPrint writes marked content differently: this must not pass
+            raise RuntimeError(f"marked content {sorted(loose - found)} not found on a page")
         for mcid in loose:
             elements[mcid] = pikepdf.Object.parse(b"null")
         count += len(loose)
     return count
+
+
+# A tagged box's marked content as WeasyPrint writes it (pydyf): "/Span <</MCID 3>> BDC", or
+# with the text layer's "/ActualText <feff…>" after the MCID. Strings here are hex strings: no
+# "<" or ">" inside them.
+MARKED = re.compile(rb"/[A-Za-z0-9]+\s*<<\s*/MCID\s+(\d+)\b(?:[^<>]|<[0-9A-Fa-f\s]*>)*>>\s*BDC")
+ARTIFACT = b"/Artifact <</Type /Pagination>> BDC"
+
+
+def _as_artifacts(content: bytes, loose: set[int], found: set[int]) -> bytes:
+    """The content stream with the marked content of `loose` MCIDs made pagination artifacts
+    (each one changed is added to `found`)."""
+
+    def mark(match: re.Match[bytes]) -> bytes:
+        mcid = int(match[1])
+        if mcid not in loose:
+            return match[0]
+        found.add(mcid)
+        return ARTIFACT
+
+    return MARKED.sub(mark, content)
 
 
 def _target(annot: pikepdf.Object) -> str:
@@ -129,11 +146,38 @@ def _target(annot: pikepdf.Object) -> str:
     return str(action.get("/URI", "")) if action is not None else ""
 
 
-def _inside(inner: pikepdf.Object, outer: pikepdf.Object, slack: float = 0.5) -> bool:
-    a, b = [float(x) for x in inner.Rect], [float(x) for x in outer.Rect]
-    (ax0, ax1), (ay0, ay1) = sorted(a[0::2]), sorted(a[1::2])
-    (bx0, bx1), (by0, by1) = sorted(b[0::2]), sorted(b[1::2])
-    return ax0 >= bx0 - slack and ax1 <= bx1 + slack and ay0 >= by0 - slack and ay1 <= by1 + slack
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _box(annot: pikepdf.Object) -> Box:
+    r = [float(x) for x in annot.Rect]
+    (x0, x1), (y0, y1) = sorted(r[0::2]), sorted(r[1::2])
+    return x0, y0, x1, y1
+
+
+def _inside(a: Box, b: Box, slack: float = 0.5) -> bool:
+    return (
+        a[0] >= b[0] - slack
+        and a[2] <= b[2] + slack
+        and a[1] >= b[1] - slack
+        and a[3] <= b[3] + slack
+    )
+
+
+def _kept(annots: list[pikepdf.Object]) -> set[tuple[int, int]]:
+    """The annotations no larger one of the same target covers (of two the same, the first)."""
+    found = [(_target(a), _box(a)) for a in annots]
+    return {
+        a.objgen
+        for i, a in enumerate(annots)
+        if not any(
+            j != i
+            and target == found[i][0]
+            and _inside(found[i][1], box)
+            and not (_inside(box, found[i][1]) and j > i)
+            for j, (target, box) in enumerate(found)
+        )
+    }
 
 
 def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
@@ -168,22 +212,12 @@ def one_annotation_per_link(pdf: Pdf, descriptions: Mapping[str, Mapping[str, st
     default = str(pdf.Root.get("/Lang", ""))
     for page in pdf.pages:
         annots = [a for a in page.obj.get("/Annots", []) if a.get("/Subtype") == Name.Link]
-        keep = [
-            a
-            for a in annots
-            if not any(
-                b is not a
-                and _target(b) == _target(a)
-                and _inside(a, b)
-                and not (_inside(b, a) and annots.index(b) > annots.index(a))
-                for b in annots
-            )
-        ]
+        keep = _kept(annots)
         for annot in annots:
             owner = owners.get(int(annot.get("/StructParent", -1)))
             if owner is None:
                 continue
-            if any(annot.objgen == k.objgen for k in keep):
+            if annot.objgen in keep:
                 outer = _outermost_link(owner)
                 if outer.objgen != owner.objgen:  # the kept annotation belongs to the outer Link
                     owner.K = Array([k for k in _kids(owner) if not _is_objr_of(k, annot)])
@@ -201,7 +235,7 @@ def one_annotation_per_link(pdf: Pdf, descriptions: Mapping[str, Mapping[str, st
             [
                 a
                 for a in page.obj.get("/Annots", [])
-                if a.get("/Subtype") != Name.Link or any(a.objgen == k.objgen for k in keep)
+                if a.get("/Subtype") != Name.Link or a.objgen in keep
             ]
         )
     for element in pdf.objects:
