@@ -54,10 +54,14 @@ STAGES: dict[tuple[str, str], str] = {
     ("pipeline.pdf", "lay_out"): "pdf",
     ("pipeline.pdf", "LaidOut.write"): "pdf",
     ("pipeline.merge", "join"): "join",
+    ("pipeline.tagging", "furniture_as_artifacts"): "tag",
+    ("pipeline.tagging", "one_annotation_per_link"): "tag",
+    ("pipeline.tagging", "name_subsets"): "tag",
     ("pipeline.pdf", "page_image"): "cover",
     ("pipeline.pdf", "cover_image"): "cover",
     ("pipeline.epub", "render_epub"): "epub",
     ("pipeline.fonts", "subset"): "fonts",
+    ("pipeline.verify", "verify_edition"): "verify",
     ("pipeline.build", "write_together"): "write",
 }
 STAGE_NAMES = (
@@ -67,9 +71,11 @@ STAGE_NAMES = (
     "html",
     "pdf",
     "join",
+    "tag",
     "cover",
     "epub",
     "fonts",
+    "verify",
     "write",
 )
 
