@@ -13,6 +13,9 @@
   Annotations a larger one of the same target already covers go, nested Links
   become Spans, and each remaining annotation is described in the language of its
   own text (a bilingual edition's English links in English).
+- WeasyPrint builds the tree page by page: a list item broken across pages is two
+  items, the second with no /Lbl (its marker is drawn on the first page only), in a
+  second list, entry and section. The pieces are joined (join_split_items).
 - A right-to-left edition says so to viewers: /ViewerPreferences /Direction /R2L.
 - A book joined from parts embeds one subset of a face per part, each named with
   the same six-letter tag; ISO 32000 wants a tag per subset, so each subset is named
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
 import string
 from collections.abc import Iterator, Mapping
@@ -40,6 +44,7 @@ def finish(
     """Every fix above, in place (`descriptions`: per language, what each link target is)."""
     furniture_as_artifacts(pdf)
     one_annotation_per_link(pdf, descriptions or {})
+    join_split_items(pdf)
     if rtl:
         prefs = pdf.Root.get("/ViewerPreferences") or Dictionary()
         prefs.Direction = Name.R2L
@@ -253,6 +258,83 @@ def one_annotation_per_link(pdf: Pdf, descriptions: Mapping[str, Mapping[str, st
             for x in (nums[i], owners[int(nums[i])])
         ]
     )
+
+
+TABLE_PARTS = frozenset(map(Name, ("/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD")))
+
+
+def join_split_items(pdf: Pdf) -> int:
+    """Join each list item broken across pages to the item it goes on (with the list,
+    entry and section that hold it on its page); return how many were joined.
+
+    WeasyPrint makes a page's elements afresh on every page. An item whose marker (/Lbl)
+    was drawn at the foot of one page and whose text goes on at the head of the next is,
+    there, a second item without /Lbl: a screen reader announces one item more, and an
+    item that shows no number. Only an item with a marker continued by one without is
+    joined: that is certain (every item of a list with markers has its /Lbl on its first
+    page), where a list without markers (contents, contacts) could have broken between
+    items. Table cells sit side by side, not one after the other: left alone."""
+    tree = pdf.Root.get("/StructTreeRoot")
+    if tree is None:
+        return 0
+    document = _kids(tree)[0]
+    top = _kids(document)
+    joined, i = 0, 1
+    while i < len(top):
+        pairs = _continued_item(top[i - 1], top[i])
+        if pairs is None:
+            i += 1
+            continue
+        for (before, after), (_, inner) in itertools.pairwise(pairs):
+            _adopt(before, [k for k in _kids(after) if k.objgen != inner.objgen])
+        _adopt(pairs[-1][0], _kids(pairs[-1][1]))
+        del top[i]  # the item may go on over a third page: try the same pair again
+        joined += 1
+    document.K = Array(top)
+    return joined
+
+
+def _continued_item(
+    before: pikepdf.Object, after: pikepdf.Object
+) -> list[tuple[pikepdf.Object, pikepdf.Object]] | None:
+    """The elements, top down to the item's body, that `after` goes on from `before`
+    (their last and first kids, level by level), if `after` begins with the rest of a
+    list item whose marker `before` ends with."""
+    pairs = []
+    while True:
+        if (
+            not (_is_element(before) and _is_element(after))
+            or before.S != after.S
+            or before.S in TABLE_PARTS
+            or str(before.get("/Lang", "")) != str(after.get("/Lang", ""))
+        ):
+            return None
+        pairs.append((before, after))
+        if before.S == Name.LBody:
+            break
+        if before.S == Name.LI and (
+            not any(k.get("/S") == Name.Lbl for k in _kids(before) if _is_element(k))
+            or any(k.get("/S") == Name.Lbl for k in _kids(after) if _is_element(k))
+        ):
+            return None  # not an item with a marker, or a new one
+        if not _kids(before) or not _kids(after):
+            return None
+        before, after = _kids(before)[-1], _kids(after)[0]
+    # Moving content (an MCID, a marked-content or annotation reference) would leave the
+    # parent tree naming the element it leaves: only whole elements move.
+    if not all(_is_element(k) for _, a in pairs for k in _kids(a)):
+        return None
+    return pairs
+
+
+def _is_element(kid: pikepdf.Object) -> bool:
+    return isinstance(kid, Dictionary) and "/S" in kid
+
+
+def _adopt(parent: pikepdf.Object, kids: list[pikepdf.Object]) -> None:
+    for kid in kids:
+        kid.P = parent
+    parent.K = Array([*_kids(parent), *kids])
 
 
 def _is_objr_of(kid: pikepdf.Object, annot: pikepdf.Object) -> bool:

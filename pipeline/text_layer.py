@@ -21,7 +21,10 @@ the way each extractor reads it (measured with poppler 22.12 and pdfium 8149; do
   "671-1880 (202)" and "org.example://https" though the run is isolated and drawn left to right.
   An inner sequence gives pdfium the run with its pieces already in that order, between the two
   left-to-right marks the text has around it: pdfium then puts them back, and reads the brackets
-  left to right. poppler and MuPDF read the glyphs right already.
+  left to right. poppler and MuPDF read the glyphs right already. In a left-to-right document
+  pdfium reads a line right to left when it has as many runs of right-to-left letters as of
+  left-to-right ones (the Arabic side of an en+ar edition, a footer of both languages): there,
+  once the page is drawn and its lines known (`settle`), the same.
 
 A raised mark (drawn with a text rise) is a text object of its own at another height: pdfium
 cuts the line there and orders the pieces wrongly. Inside the words above, such marks are drawn
@@ -42,10 +45,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .inline import PHONE
+from .inline import BIDI_MARKS, PHONE
 from .qa import EMAIL, URL
 
 INNER_TAG = b"/ReversedRuns"
+UNDRAWN = re.compile(f"[{BIDI_MARKS}]")  # WeasyPrint draws no glyph for these
 LRM = "\u200e"
 # What pdfium's line reading (CFX_BidiChar) counts as weak, with digits: a number's piece.
 WEAK = frozenset(("EN", "AN", "NSM", "CS", "ES", "ET", "BN"))
@@ -57,12 +61,14 @@ _outlines: dict[str, Any] = {}  # font hash -> (fontTools font, glyph set), read
 
 
 def install() -> None:
-    """Wrap WeasyPrint's `Stream.marked` (every tagged box goes through it), once per process."""
+    """Wrap WeasyPrint's `Stream.marked` (every tagged box goes through it) and its page
+    drawing (`settle` what waited for the page's lines), once per process."""
+    from weasyprint import document
     from weasyprint.pdf.stream import Stream
 
     if getattr(Stream.marked, "text_layer", False):
         return
-    original = Stream.marked
+    original, draw_page = Stream.marked, document.draw_page
 
     @contextmanager
     def marked(stream: Any, box: Any, tag: str) -> Iterator[None]:
@@ -72,8 +78,69 @@ def install() -> None:
             if tag == "Span" and stream._tags is not None:
                 _add_actual_text(stream, box, start, font)
 
+    def drawn(page_box: Any, stream: Any) -> None:
+        draw_page(page_box, stream)
+        settle(stream)
+
     marked.text_layer = True  # type: ignore[attr-defined]
     Stream.marked = marked
+    document.draw_page = drawn
+
+
+@dataclass
+class _Page:
+    """What a page's drawing leaves for `settle`: its text boxes, and the boxes of a
+    left-to-right document with runs pdfium may read backwards (their content's place)."""
+
+    boxes: list[Any]
+    waiting: list[tuple[Any, int, int, tuple[str, float] | None]]
+
+
+def _page(stream: Any) -> _Page:
+    if not isinstance(page := getattr(stream, "_text_layer_page", None), _Page):
+        page = _Page([], [])
+        stream._text_layer_page = page
+    return page
+
+
+def settle(stream: Any) -> None:
+    """Give the waiting boxes of a drawn page their ActualText, and pdfium's text for runs in a
+    line it reads right to left (`reads_right_to_left`): the page's text boxes on the same
+    baseline make the line."""
+    page = getattr(stream, "_text_layer_page", None)
+    if not isinstance(page, _Page):
+        return
+    del stream._text_layer_page
+    for box, start, end, font in reversed(page.waiting):  # a rewrite moves what follows it
+        y = _baseline(box)
+        near = box.style["font_size"] / 2
+        line = sorted(
+            (b for b in page.boxes if abs(_baseline(b) - y) <= near), key=lambda b: b.position_x
+        )
+        text = " ".join(_as_read(b.text) for b in line)
+        _add_actual_text(stream, box, start, font, end=end, rtl_line=reads_right_to_left(text))
+
+
+def _baseline(box: Any) -> float:
+    return float(box.position_y + box.baseline)
+
+
+def _as_read(text: str) -> str:
+    """The text as pdfium finds it on the line: the bidi marks drawn as nothing left out,
+    the runs cut_runs finds as this module writes them in a right-to-left line."""
+    out, i = [], 0
+    for m in cut_runs(text):
+        out += [UNDRAWN.sub("", text[i : m.start()]), _reversed_run(m.group(), False)]
+        i = m.end()
+    return "".join([*out, UNDRAWN.sub("", text[i:])])
+
+
+def reads_right_to_left(line: str) -> bool:
+    """Whether pdfium reads a line of a left-to-right document right to left: when it has runs
+    of right-to-left letters and no fewer of them than runs of left-to-right letters
+    (CFX_BidiString; an LRM counts as a left-to-right letter, digits as neither)."""
+    runs = [kind for kind, _ in itertools.groupby(line, line_class)]
+    return runs.count("R") > 0 and runs.count("R") >= runs.count("L")
 
 
 @functools.cache
@@ -150,6 +217,15 @@ def cut_runs(text: str) -> list[re.Match[str]]:
     return found
 
 
+def _reversed_run(run: str, rtl_document: bool) -> str:
+    """pdfium's text for a run of cut_runs in a right-to-left line: LRM, the run, LRM, pieces in
+    reverse order. In a left-to-right document an LRM beside a digit is left out: it would be a
+    left-to-right word of its own, which can make pdfium read the line left to right; and, the
+    run ending in a digit, nothing beside it can join it there."""
+    ends = (rtl_document or line_class(run[0]) != "W", rtl_document or line_class(run[-1]) != "W")
+    return pieces_reversed(LRM * ends[0] + run + LRM * ends[1])
+
+
 def pieces_reversed(run: str) -> str:
     """The run as pdfium must find it to list it as written in a right-to-left line: its
     pieces in reverse order. An LRM (strong left) beside a bracket is a piece of its own, beside
@@ -157,20 +233,23 @@ def pieces_reversed(run: str) -> str:
     return "".join(reversed(pieces(run)))
 
 
-def units(text: str, drawn: list[int], rtl_document: bool = False) -> list[Unit]:
+def units(
+    text: str, drawn: list[int], rtl_document: bool = False, rtl_line: bool = False
+) -> list[Unit]:
     """Words of right-to-left letters with marks or joiners, numbers drawn out of their
-    written order and, in a right-to-left document, the runs pdfium lists backwards (cut_runs:
-    phone numbers with spaces or brackets, addresses); `drawn` lists the character index of
-    each glyph in drawing order."""
+    written order and, in a right-to-left document or a line pdfium reads right to left, the
+    runs pdfium lists backwards (cut_runs: phone numbers with spaces or brackets, addresses);
+    `drawn` lists the character index of each glyph in drawing order."""
     rank = {char: n for n, char in enumerate(drawn)}
-    cut = {m.start(): m.end() for m in cut_runs(text)} if rtl_document else {}
+    rtl = rtl_document or rtl_line
+    cut = {m.start(): m.end() for m in cut_runs(text)} if rtl else {}
     found: list[Unit] = []
     i = 0
     while i < len(text):
         j = i + 1
         if i in cut:
             j = cut[i]
-            found.append(Unit(i, j, None, pieces_reversed(LRM + text[i:j] + LRM)))
+            found.append(Unit(i, j, None, _reversed_run(text[i:j], rtl_document)))
         elif is_rtl(text[i]):
             while j < len(text) and (is_rtl(text[j]) or is_mark(text[j])):
                 j += 1
@@ -190,9 +269,18 @@ def _digit_at(text: str, index: int) -> bool:
     return index < len(text) and is_digit(text[index])
 
 
-def _add_actual_text(stream: Any, box: Any, start: int, font: tuple[str, float] | None) -> None:
-    """Give the box's tagged span (opened just before `start` by `Stream.marked`) its
-    ActualText; keep WeasyPrint's output where the glyphs drawn cannot be matched."""
+def _add_actual_text(
+    stream: Any,
+    box: Any,
+    start: int,
+    font: tuple[str, float] | None,
+    *,
+    end: int | None = None,
+    rtl_line: bool = False,
+) -> None:
+    """Give the box's tagged span (opened just before `start` by `Stream.marked`, its content
+    ending at `end` or the stream's end) its ActualText; keep WeasyPrint's output where the
+    glyphs drawn cannot be matched. `rtl_line`: pdfium reads its line right to left."""
     import pydyf
     from weasyprint.formatting_structure.boxes import TextBox
 
@@ -201,7 +289,13 @@ def _add_actual_text(stream: Any, box: Any, start: int, font: tuple[str, float] 
     text = box.text
     # Its PDF says /Direction /R2L (tagging.py): pdfium reads every line right to left.
     rtl_document = box.style.root_style["direction"] == "rtl"
-    cut = rtl_document and bool(cut_runs(text))
+    if not rtl_document and end is None:
+        page = _page(stream)
+        page.boxes.append(box)
+        if cut_runs(text):  # its line is known once the page is drawn
+            page.waiting.append((box, start, len(stream.stream), font))
+            return
+    cut = (rtl_document or rtl_line) and bool(cut_runs(text))
     if box.style["direction"] != "rtl" and not any(map(is_rtl, text)):
         if any(map(is_mark, text)):
             stream.stream[start - 2]["ActualText"] = pydyf.String(text)
@@ -213,9 +307,10 @@ def _add_actual_text(stream: Any, box: Any, start: int, font: tuple[str, float] 
     drawn_text, glyphs = _drawn_glyphs(box)
     if any(glyph > 0xFFFF for glyph, _ in glyphs):  # a missing glyph: WeasyPrint draws another
         return
-    found = units(drawn_text, [char for _, char in glyphs], rtl_document)
-    if found and (rewritten := _Rewrite(stream, glyphs, found, font).run(stream.stream[start:])):
-        stream.stream[start:] = rewritten
+    found = units(drawn_text, [char for _, char in glyphs], rtl_document, rtl_line)
+    content = stream.stream[start:end]
+    if found and (rewritten := _Rewrite(stream, glyphs, found, font).run(content)):
+        stream.stream[start : start + len(content)] = rewritten
 
 
 def _drawn_glyphs(box: Any) -> tuple[str, list[tuple[int, int]]]:

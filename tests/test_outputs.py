@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pikepdf
 import pytest
 from ebooklib import epub
+
+from pipeline.model import Handbook, ItemList
 
 from .conftest import Built
 
@@ -69,6 +72,60 @@ def test_pdf_structure(built: dict[str, Built], view, locale: str) -> None:  # t
     sections = [s.title.value for s in view.sections]
     assert titles == sections
     assert len(children) == view.entry_count
+
+
+def list_items(path: Path) -> tuple[list[list[str]], list[list[str]]]:
+    """The kinds of the kids of every /LI in the PDF's structure tree (walked from the
+    StructTreeRoot down /K, as a screen reader does): those inside an entry (/Art, the
+    answers' lists, which show a marker) and the others (contents, contacts: no marker)."""
+    answers: list[list[str]] = []
+    others: list[list[str]] = []
+
+    def walk(element: pikepdf.Object, in_entry: bool) -> None:
+        kids = element.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        kids = [k for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+        if element.get("/S") == "/LI":
+            (answers if in_entry else others).append([str(k.S) for k in kids])
+        for kid in kids:
+            walk(kid, in_entry or element.get("/S") == "/Art")
+
+    with pikepdf.open(path) as pdf:
+        walk(pdf.Root.StructTreeRoot, False)
+    return answers, others
+
+
+def item_count(handbook: Handbook) -> int:
+    """The items of the answers' lists (the same in every language)."""
+    return sum(
+        len(block.items)
+        for s in handbook.sections
+        for e in s.entries
+        for block in e.answer
+        if isinstance(block, ItemList)
+    )
+
+
+def test_every_list_item_is_one_item_with_its_marker(
+    built: dict[str, Built], handbook: Handbook, locale: str
+) -> None:
+    """PDF/UA: an item's marker is its /Lbl, its text its /LBody. An item broken across
+    pages was two items there, the second without /Lbl (es, en: 118 and 116 /LI for 85
+    items); screen readers count items and read their numbers from the tree."""
+    answers, others = list_items(built[locale].pdf)
+    assert answers == [["/Lbl", "/LBody"]] * item_count(handbook)
+    assert others
+    assert all(kinds == ["/LBody"] for kinds in others)
+
+
+def test_every_list_item_of_a_bilingual_edition_has_its_marker(
+    bilingual: dict[str, Built], handbook: Handbook
+) -> None:
+    for code, edition in bilingual.items():
+        answers, others = list_items(edition.pdf)
+        assert answers == [["/Lbl", "/LBody"]] * (2 * item_count(handbook)), code
+        assert others, code
+        assert all(kinds == ["/LBody"] for kinds in others), code
 
 
 XHTML = "{http://www.w3.org/1999/xhtml}"

@@ -22,9 +22,18 @@ from PIL import ImageChops
 from pipeline.build import Project, build
 from pipeline.pdf import render_document
 from pipeline.present import View
-from pipeline.text_layer import Unit, install, is_mark, is_rtl, reversed_runs, units
+from pipeline.text_layer import (
+    LRM,
+    Unit,
+    install,
+    is_mark,
+    is_rtl,
+    reads_right_to_left,
+    reversed_runs,
+    units,
+)
 
-from .conftest import BIDI_MARKS, ROOT, Built
+from .conftest import BIDI_MARKS, HANDBOOK, ROOT, Built, copy_project
 
 TANWIN_FATHA, SHADDA, ZWNJ = "\u064b", "\u0651", "\u200c"
 LAM_ALEF = ("لا", "لأ", "لإ", "لآ")
@@ -314,6 +323,41 @@ def test_a_spaced_hotline_copies_out_as_written(spaced: Project, code: str) -> N
         assert plain.count("671") == hotline + text_line, f"{tool}: a number out of order"
         addresses = plain.count(URL), plain.count(MAIL), plain.count("humantraffickinghotline")
         assert addresses == (1, 1, 2), f"{tool}: an address out of order"
+
+
+def test_a_spaced_hotline_copies_out_as_written_beside_english(tmp_path: Path) -> None:
+    """A bilingual edition led by English is a left-to-right document, but pdfium reads a line
+    of it right to left when the line has as many right-to-left words as left-to-right ones
+    (the Arabic side, a running footer in both languages). Connecticut's en+ar edition with
+    its hotline written +1 202 671 1880: pdfium read "1880 671 202 +1" on the Arabic side of
+    the covers and in every footer, and the verifier refused it (verify-number-order). The
+    build passes, and pdfium reads every occurrence in its written order."""
+    project = copy_project(tmp_path)
+    source = project.root / "source" / HANDBOOK / "handbook.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert text.count("  phone: 1-888-373-7888\n") == 1
+    source.write_text(text.replace("  phone: 1-888-373-7888\n", f"  phone: '{TEXT_LINE}'\n"))
+    pdf = next(p for p in build(project, HANDBOOK, "en+ar") if p.suffix == ".pdf")
+    plain = pdfium_text(pdf).translate(BIDI_MARKS).replace("\u200e", "")
+    assert plain.count(TEXT_LINE) >= 4 + 2 * 20  # both sides: covers, and footers
+    assert plain.count("671") == plain.count(TEXT_LINE), "a number out of order"
+
+
+def test_which_lines_of_a_left_to_right_document_pdfium_reads_right_to_left() -> None:
+    """pdfium's count (CFX_BidiString): runs of right-to-left letters, no fewer than runs of
+    left-to-right ones. There a spaced number gets its pieces reversed without the LRMs a
+    right-to-left document gives it: beside a digit, each would count as a left-to-right run."""
+    number = f"{LRM}{TEXT_LINE}{LRM}"
+    drawn = [i for i, char in enumerate(number) if char != LRM]
+    assert not reads_right_to_left(f"Page 3 Hotline: {TEXT_LINE}")
+    assert reads_right_to_left(f"اتصل {TEXT_LINE}")
+    assert reads_right_to_left("صفحة ٣ الخط الساخن: Page 3 Hotline:")
+    assert not reads_right_to_left(f"اتصل {LRM} {LRM}")
+    assert units(number, drawn) == []
+    assert units(number, drawn, rtl_line=True) == [Unit(1, 16, None, "1880 671 202 +1")]
+    assert units(number, drawn, rtl_document=True) == [
+        Unit(1, 16, None, f"{LRM}1880 671 202 +1{LRM}")
+    ]
 
 
 def test_units_of_a_spaced_phone_number() -> None:
