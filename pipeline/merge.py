@@ -38,7 +38,9 @@ def join(
     key = _next_key(nums)
     outline = _outline_items(out.Root)
     dests = _dests(out, parts[0].anchors)
+    restarts = []  # the page where each part after the first begins
     for part in parts[1:]:
+        restarts.append(len(out.pages))
         with Pdf.open(io.BytesIO(part.pdf)) as pdf:
             key = _append_pages(out, pdf, key, nums, document)
             outline += [out.copy_foreign(item) for item in _outline_items(pdf.Root)]
@@ -54,7 +56,7 @@ def join(
     out.Root.PageLabels = Dictionary(
         Nums=Array([0, Dictionary(S=Name.r), front_pages, Dictionary(S=Name.D)])
     )
-    finish(out, rtl=rtl)
+    finish(out, rtl=rtl, restarts=restarts)
     if then:
         then(out)
     buffer = io.BytesIO()

@@ -13,9 +13,9 @@
   Annotations a larger one of the same target already covers go, nested Links
   become Spans, and each remaining annotation is described in the language of its
   own text (a bilingual edition's English links in English).
-- WeasyPrint builds the tree page by page: a list item broken across pages is two
-  items, the second with no /Lbl (its marker is drawn on the first page only), in a
-  second list, entry and section. The pieces are joined (join_split_items).
+- WeasyPrint builds the tree page by page: a section, entry, list, item or paragraph
+  broken across pages is two elements (an item's second with no /Lbl: its marker is
+  drawn on the first page only). The pieces are joined (join_split_elements).
 - A right-to-left edition says so to viewers: /ViewerPreferences /Direction /R2L.
 - A book joined from parts embeds one subset of a face per part, each named with
   the same six-letter tag; ISO 32000 wants a tag per subset, so each subset is named
@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import itertools
 import re
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 import pikepdf
@@ -39,12 +38,17 @@ SKIPPED = ("html", "body")  # WeasyPrint makes no element of these: their childr
 
 
 def finish(
-    pdf: Pdf, *, rtl: bool, descriptions: Mapping[str, Mapping[str, str]] | None = None
+    pdf: Pdf,
+    *,
+    rtl: bool,
+    descriptions: Mapping[str, Mapping[str, str]] | None = None,
+    restarts: Collection[int] = (),
 ) -> None:
-    """Every fix above, in place (`descriptions`: per language, what each link target is)."""
+    """Every fix above, in place (`descriptions`: per language, what each link target is;
+    `restarts`: the pages where the parts of a book joined from parts begin)."""
     furniture_as_artifacts(pdf)
     one_annotation_per_link(pdf, descriptions or {})
-    join_split_items(pdf)
+    join_split_elements(pdf, restarts)
     if rtl:
         prefs = pdf.Root.get("/ViewerPreferences") or Dictionary()
         prefs.Direction = Name.R2L
@@ -261,70 +265,64 @@ def one_annotation_per_link(pdf: Pdf, descriptions: Mapping[str, Mapping[str, st
 
 
 TABLE_PARTS = frozenset(map(Name, ("/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD")))
+# Which HTML element a structure element was made for: its number in the order the tagger met
+# them (install_language_tags). WeasyPrint's own PDF has no such key; finish() removes it.
+ELEMENT_KEY = "HandbookElement"
+ELEMENT = Name("/" + ELEMENT_KEY)
 
 
-def join_split_items(pdf: Pdf) -> int:
-    """Join each list item broken across pages to the item it goes on (with the list,
-    entry and section that hold it on its page); return how many were joined.
+def join_split_elements(pdf: Pdf, restarts: Collection[int] = ()) -> int:
+    """Make each element broken across pages one again; return how many pieces were joined.
 
-    WeasyPrint makes a page's elements afresh on every page. An item whose marker (/Lbl)
-    was drawn at the foot of one page and whose text goes on at the head of the next is,
-    there, a second item without /Lbl: a screen reader announces one item more, and an
-    item that shows no number. Only an item with a marker continued by one without is
-    joined: that is certain (every item of a list with markers has its /Lbl on its first
-    page), where a list without markers (contents, contacts) could have broken between
-    items. Table cells sit side by side, not one after the other: left alone."""
+    WeasyPrint makes a page's elements afresh on every page: a section, an entry, a list,
+    a list item, a paragraph that goes on over a page break is two elements, the second
+    page's without a /Lbl if it is an item (a screen reader announces an item more, and an
+    item that shows no number, an entry more). Each top-level element that continues the
+    one before it (the same HTML element: ELEMENT) is joined to it, level by level down
+    the last and first kids. Only whole elements move: an element holding content (an
+    MCID, an annotation) directly stays a piece, as the parent tree names it. Table parts
+    sit side by side, not one after another: left alone. `restarts`: the pages where a
+    part of a book joined from parts begins (another document: its numbers are its own)."""
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is None:
         return 0
+    pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+    starts = set(restarts)
     document = _kids(tree)[0]
-    top = _kids(document)
-    joined, i = 0, 1
-    while i < len(top):
-        pairs = _continued_item(top[i - 1], top[i])
-        if pairs is None:
-            i += 1
-            continue
-        for (before, after), (_, inner) in itertools.pairwise(pairs):
-            _adopt(before, [k for k in _kids(after) if k.objgen != inner.objgen])
-        _adopt(pairs[-1][0], _kids(pairs[-1][1]))
-        del top[i]  # the item may go on over a third page: try the same pair again
-        joined += 1
-    document.K = Array(top)
+    kept: list[pikepdf.Object] = []
+    joined = 0
+    for element in _kids(document):
+        page = pages.get(element.Pg.objgen) if "/Pg" in element else None
+        if kept and page not in starts and _join(kept[-1], element):
+            joined += 1
+        else:
+            kept.append(element)
+    document.K = Array(kept)
+    for element in elements(tree):
+        if ELEMENT in element:
+            del element[ELEMENT]
     return joined
 
 
-def _continued_item(
-    before: pikepdf.Object, after: pikepdf.Object
-) -> list[tuple[pikepdf.Object, pikepdf.Object]] | None:
-    """The elements, top down to the item's body, that `after` goes on from `before`
-    (their last and first kids, level by level), if `after` begins with the rest of a
-    list item whose marker `before` ends with."""
-    pairs = []
-    while True:
-        if (
-            not (_is_element(before) and _is_element(after))
-            or before.S != after.S
-            or before.S in TABLE_PARTS
-            or str(before.get("/Lang", "")) != str(after.get("/Lang", ""))
-        ):
-            return None
-        pairs.append((before, after))
-        if before.S == Name.LBody:
-            break
-        if before.S == Name.LI and (
-            not any(k.get("/S") == Name.Lbl for k in _kids(before) if _is_element(k))
-            or any(k.get("/S") == Name.Lbl for k in _kids(after) if _is_element(k))
-        ):
-            return None  # not an item with a marker, or a new one
-        if not _kids(before) or not _kids(after):
-            return None
-        before, after = _kids(before)[-1], _kids(after)[0]
-    # Moving content (an MCID, a marked-content or annotation reference) would leave the
-    # parent tree naming the element it leaves: only whole elements move.
-    if not all(_is_element(k) for _, a in pairs for k in _kids(a)):
-        return None
-    return pairs
+def _join(before: pikepdf.Object, after: pikepdf.Object) -> bool:
+    """Join `after` to `before`, if it goes on with it, and say whether it did."""
+    if not (
+        _is_element(before)
+        and _is_element(after)
+        and before.S == after.S
+        and before.S not in TABLE_PARTS
+        and ELEMENT in before
+        and before.get(ELEMENT) == after.get(ELEMENT)
+        and str(before.get("/Lang", "")) == str(after.get("/Lang", ""))
+    ):
+        return False
+    rest = _kids(after)
+    if not all(_is_element(k) for k in rest):
+        return False
+    if rest and _kids(before) and _join(_kids(before)[-1], rest[0]):
+        rest = rest[1:]
+    _adopt(before, rest)
+    return True
 
 
 def _is_element(kid: pikepdf.Object) -> bool:
@@ -396,10 +394,21 @@ def install_language_tags() -> None:
             if own is not None and getattr(box, "element_tag", None) not in SKIPPED
             else None
         )
+        number = _numbered(pdf, own) if own is not None else None
         for element in build(box, parent, pdf, *args):
             if lang and "Lang" not in element:
                 element["Lang"] = pydyf.String(lang)
+            if number is not None and ELEMENT_KEY not in element:
+                element[ELEMENT_KEY] = number
             yield element
 
     with_languages.with_languages = True  # type: ignore[attr-defined]
     tags._build_box_tree = with_languages
+
+
+def _numbered(pdf: Any, element: Any) -> int:
+    """The HTML element's number in this PDF: the order the tagger first met it, page by
+    page (the same on every page the element goes on, and the same in every build)."""
+    met: dict[int, tuple[int, Any]] = pdf.__dict__.setdefault("handbook_elements", {})
+    # the element is kept beside its number: its id() is not reused while the PDF is made
+    return met.setdefault(id(element), (len(met), element))[0]

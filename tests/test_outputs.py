@@ -128,6 +128,31 @@ def test_every_list_item_of_a_bilingual_edition_has_its_marker(
         assert all(kinds == ["/LBody"] for kinds in others), code
 
 
+def structure_kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    kids = element.get("/K")
+    kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    return [k for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+
+def test_every_section_and_entry_is_one_element(built: dict[str, Built], view, locale: str) -> None:  # type: ignore[no-untyped-def]
+    """WeasyPrint makes a page's elements afresh on every page: a section or an entry going
+    on over a page break was two /Sect or two /Art there (es: a question's answer split from
+    it, an entry more for a screen reader to list). Each section is one /Sect holding one
+    /Art per entry, in order, and the key that joins the pieces is gone from the file."""
+    with pikepdf.open(built[locale].pdf) as pdf:
+        top = structure_kids(pdf.Root.StructTreeRoot.K[0])
+        entries = [
+            [str(k.S) for k in structure_kids(e)].count("/Art")
+            for e in top
+            if "/Art" in [str(k.S) for k in structure_kids(e)]
+        ]
+        leftovers = [
+            o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and "/HandbookElement" in o
+        ]
+    assert entries == [len(s.entries) for s in view.sections]
+    assert leftovers == []
+
+
 XHTML = "{http://www.w3.org/1999/xhtml}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
