@@ -16,7 +16,8 @@ matter's first page, the cover, is also the EPUB's cover image.
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,6 +63,23 @@ def runs(sections: Sequence[SectionView], budget: int) -> list[tuple[SectionView
 WRITING = 2  # parts written at once at most: each writer holds a copy of the laid-out part
 
 
+@contextmanager
+def _settled(*, long: bool) -> Iterator[None]:
+    """A book of many parts: what lives through all of its printing (the view, the fonts,
+    the modules) is collected once and set aside from the collector (gc.freeze). WeasyPrint's
+    boxes hold reference cycles, so each part sets off a full collection, and each walked
+    all of it again: at x50, 42 full collections, 4.5 s of 56. A book of one part has none."""
+    if not long:
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def print_book(
     layouts: Path,
     roots: tuple[Path, ...],
@@ -89,46 +107,48 @@ def print_book(
     def html(part: Part) -> str:
         return print_html(layouts, view, gettext, size=size, press=press, part=part)
 
-    body: list[tuple[Rendered, Forked[bytes]]] = []  # each part's pages, its PDF to come
-    folios: dict[str, int] = {}
-    continued: dict[int, tuple[str, str]] = {}
-    first = 1  # folio of the next part's first page
     # The schema asks for one section at least: the back cover has a part.
     groups = runs(view.sections, budget)
-    for i, group in enumerate(groups):
-        part = Part(group, front=False, back=i == len(groups) - 1, first_page=first)
-        laid = lay_out(html(part), layouts, roots, descriptions, variant=variant)
-        folios.update({name: first + page - 1 for name, page in laid.anchors.items()})
-        continued.update({first + page - 1: line for page, line in laid.continued.items()})
-        first += laid.pages
-        if len(body) >= WRITING:
-            body[-WRITING][1].result()
-        body.append((laid.rendered(b""), Forked(laid.write)))
-        del laid  # the next part is laid out without this one's pages in memory
-    contents = {anchor: view.loc.digits(folio) for anchor, folio in folios.items()}
-    laid = lay_out(
-        html(Part((), back=False, pages=contents)),
-        layouts,
-        roots,
-        descriptions,
-        elsewhere=folios.keys(),
-        even=True,
-        variant=variant,
-    )
-    front = laid.rendered(laid.write())
-    # Joined without the front matter's pages in memory (a long book's contents: 30 MB at
-    # x50). WeasyPrint's boxes and styles hold reference cycles: `del` alone leaves them to
-    # the next full collection, which comes after the join, at its peak.
-    del laid
-    gc.collect()
-    # The EPUB's cover is the edition's first page (its page list follows this edition's
-    # folios too); a press PDF's first page has bleed, crop marks and CMYK: it is drawn alone.
-    image = b""
-    if cover and not press:
-        image = page_image(front.pdf)
-    elif cover:
-        alone = print_html(layouts, view, gettext, size=size, template="cover.html.j2")
-        image = cover_image(alone, layouts, roots)
-    parts = [front, *(r._replace(pdf=pdf.result()) for r, pdf in body)]
-    pdf = join(parts, front.pages, rtl=view.loc.dir == "rtl", then=finish if press else None)
-    return Printed(pdf, folios, continued, image)
+    with _settled(long=len(groups) > 1):
+        body: list[tuple[Rendered, Forked[bytes]]] = []  # each part's pages, its PDF to come
+        folios: dict[str, int] = {}
+        continued: dict[int, tuple[str, str]] = {}
+        first = 1  # folio of the next part's first page
+        for i, group in enumerate(groups):
+            part = Part(group, front=False, back=i == len(groups) - 1, first_page=first)
+            laid = lay_out(html(part), layouts, roots, descriptions, variant=variant)
+            folios.update({name: first + page - 1 for name, page in laid.anchors.items()})
+            continued.update({first + page - 1: line for page, line in laid.continued.items()})
+            first += laid.pages
+            if len(body) >= WRITING:
+                body[-WRITING][1].result()
+            body.append((laid.rendered(b""), Forked(laid.write)))
+            del laid  # the next part is laid out without this one's pages in memory
+        contents = {anchor: view.loc.digits(folio) for anchor, folio in folios.items()}
+        laid = lay_out(
+            html(Part((), back=False, pages=contents)),
+            layouts,
+            roots,
+            descriptions,
+            elsewhere=folios.keys(),
+            even=True,
+            variant=variant,
+        )
+        front = laid.rendered(laid.write())
+        # Joined without the front matter's pages in memory (a long book's contents: 30 MB at
+        # x50). WeasyPrint's boxes and styles hold reference cycles: `del` alone leaves them to
+        # the next full collection, which would come after the join, at its peak.
+        del laid
+        if len(groups) > 1:
+            gc.collect()
+        # The EPUB's cover is the edition's first page (its page list follows this edition's
+        # folios too); a press PDF's first page has bleed, crop marks and CMYK: it is drawn alone.
+        image = b""
+        if cover and not press:
+            image = page_image(front.pdf)
+        elif cover:
+            alone = print_html(layouts, view, gettext, size=size, template="cover.html.j2")
+            image = cover_image(alone, layouts, roots)
+        parts = [front, *(r._replace(pdf=pdf.result()) for r, pdf in body)]
+        pdf = join(parts, front.pages, rtl=view.loc.dir == "rtl", then=finish if press else None)
+        return Printed(pdf, folios, continued, image)

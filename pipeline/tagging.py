@@ -28,6 +28,7 @@ import hashlib
 import io
 import re
 import string
+import zlib
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
@@ -117,8 +118,9 @@ def furniture_as_artifacts(pdf: Pdf) -> int:
         contents = page.obj.Contents
         streams = list(contents) if isinstance(contents, Array) else [contents]
         found: set[int] = set()
-        for stream in streams:
-            stream.write(_as_artifacts(stream.read_bytes(), loose, found))
+        for stream in streams:  # kept compressed: a long book has hundreds of pages
+            data = zlib.compress(_as_artifacts(stream.read_bytes(), loose, found))
+            stream.write(data, filter=Name.FlateDecode)
         if found != loose:  # WeasyPrint writes marked content differently: this must not pass
             raise RuntimeError(f"marked content {sorted(loose - found)} not found on a page")
         for mcid in loose:
@@ -174,17 +176,18 @@ def _inside(a: Box, b: Box, slack: float = 0.5) -> bool:
 
 
 def _kept(annots: list[pikepdf.Object]) -> set[tuple[int, int]]:
-    """The annotations no larger one of the same target covers (of two the same, the first)."""
-    found = [(_target(a), _box(a)) for a in annots]
+    """The annotations no larger one of the same target covers (of two the same, the first).
+    Compared within a target only: a page of contents has a hundred links."""
+    by_target: dict[str, list[tuple[int, Box]]] = {}
+    for i, a in enumerate(annots):
+        by_target.setdefault(_target(a), []).append((i, _box(a)))
     return {
-        a.objgen
-        for i, a in enumerate(annots)
+        annots[i].objgen
+        for same in by_target.values()
+        for i, box in same
         if not any(
-            j != i
-            and target == found[i][0]
-            and _inside(found[i][1], box)
-            and not (_inside(box, found[i][1]) and j > i)
-            for j, (target, box) in enumerate(found)
+            j != i and _inside(box, other) and not (_inside(other, box) and j > i)
+            for j, other in same
         )
     }
 
