@@ -333,7 +333,9 @@ def test_bidi_override_in_epub(spanish: Expected, built: dict[str, Built], contr
 
 
 def test_missing_number_in_epub_help(spanish: Expected, built: dict[str, Built]) -> None:
-    data = edited(built["es"].epub, "EPUB/cover.xhtml", '<bdi dir="ltr">233733</bdi>', "")
+    data = edited(
+        built["es"].epub, "EPUB/cover.xhtml", '<bdi class="tel" dir="ltr">233733</bdi>', ""
+    )
     assert lines(verify_epub(spanish, data, "es.epub")) == [
         "es.epub: EPUB/cover.xhtml: error: the hotline text number 233733 is missing from the help "
         f"section of the cover; {ADVICE} [verify-number-missing]"
