@@ -23,11 +23,11 @@ from markupsafe import Markup, escape
 from . import inline
 from .brand import data_url, palette
 from .diagnostics import Place, RenderError, error, relative
-from .inline import PHONE, dial
+from .inline import PHONE, WORD_JOINER, dial
 from .locales import LocaleInfo
 from .model import Text, iter_texts
 from .present import SectionView, View, edition_date
-from .qa import URL
+from .qa import EMAIL, URL
 
 if TYPE_CHECKING:
     from .press import Press
@@ -77,12 +77,14 @@ def latin_runs(value: str, inner: Runs = escape) -> Markup:
 def keep_urls(
     value: str, rest: Callable[[str], Markup], *, rtl: bool = False, cjk: bool = False
 ) -> Markup:
-    """Addresses in a span that is never hyphenated or broken (a hyphen inside a web
-    address sends the reader elsewhere), kept left to right and in Latin type like the
-    runs around them; the text between them through `rest`."""
+    """Addresses (web and e-mail, bare hosts) in a span that is never hyphenated or broken (a
+    hyphen inside an address sends the reader elsewhere), kept left to right and in Latin type
+    like the runs around them; the text between them through `rest`."""
     span = Markup('<span class="url{}" dir="ltr">{}</span>')
     out, last = [], 0
-    for m in URL.finditer(value):
+    for m in sorted((*URL.finditer(value), *EMAIL.finditer(value)), key=lambda m: m.start()):
+        if m.start() < last:  # inside the address before it
+            continue
         out += [
             rest(value[last : m.start()]),
             span.format(" latn" if cjk else "", ltr_marked(m.group(0)) if rtl else m.group(0)),
@@ -99,7 +101,7 @@ def text_filter(loc: LocaleInfo) -> Callable[[Text], Markup]:
 
     def leaf(fallback: bool) -> inline.Leaf:
         def render(value: str, linked: bool) -> Markup:
-            inner = escape if linked else inline.phone_links  # a link holds no other link
+            inner = functools.partial(inline.phone_links, linked=linked)
             if fallback:
                 return keep_urls(value, inner)
             if rtl:
@@ -124,15 +126,17 @@ def text_filter(loc: LocaleInfo) -> Callable[[Text], Markup]:
 
 
 def link(scheme: str, rtl: bool) -> Callable[[str], Markup]:
-    """A number as a `scheme:` link (no scheme: as text), isolated left to right; in
-    right-to-left text marked too, inside the link, where a converter keeps it with the number."""
+    """A number as a `scheme:` link (no scheme: as text), isolated left to right and kept on
+    one line (class `tel`, as inline.phone_links); in right-to-left text marked too, inside the
+    link, where a converter keeps it with the number."""
     mark = ltr_marked if rtl else str
+    isolated = Markup('<bdi class="tel" dir="ltr">{}</bdi>')
 
     def render(number: str) -> Markup:
         if not scheme:
-            return Markup('<bdi dir="ltr">{}</bdi>').format(mark(number))
+            return isolated.format(mark(number))
         a = Markup('<a href="{}:{}">{}</a>').format(scheme, dial(number), mark(number))
-        return Markup('<bdi dir="ltr">{}</bdi>').format(a)
+        return isolated.format(a)
 
     return render
 
@@ -159,6 +163,13 @@ def link_descriptions(view: View, gettext: NullTranslations) -> dict[str, str]:
         if c.sms:
             out[f"sms:{dial(c.sms)}"] = gettext.gettext("Text %(number)s") % {"number": c.sms}
     return out
+
+
+def unbroken(number: str) -> str:
+    """A number for CSS content (the footers), where no markup can keep it on one line: a word
+    joiner after each space. WeasyPrint draws nothing for it and leaves it out of the text layer,
+    so the number copies out as written (a no-break space copied out of pdfium as U+00A0)."""
+    return number.replace(" ", f" {WORD_JOINER}")
 
 
 def css_string(value: str) -> str:
@@ -244,6 +255,7 @@ def sandbox(layouts: Path, compiled: jinja2.BytecodeCache | None) -> jinja2.Envi
         bytecode_cache=compiled,
     )
     env.filters["css_content"] = css_content
+    env.filters["unbroken"] = unbroken
     env.filters["block_id"] = block_id
     return env
 

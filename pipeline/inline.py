@@ -38,6 +38,9 @@ PHONE = re.compile(
 # keep runs in order (the layouts put LRM around every left-to-right run in right-to-left text)
 # and are never part of a number or an address.
 BIDI_MARKS = "\u200e\u200f\u061c\u2066-\u2069"
+# No line break beside it (UAX #14), drawn as nothing: after each space of a number printed where
+# no markup can keep it on one line (html.unbroken: the footers, CSS content).
+WORD_JOINER = "\u2060"
 TEL = r"\+?[0-9][0-9().-]*[0-9]"  # the number of a tel: link, without spaces
 DIALLED = re.compile(rf"(?<=tel:){TEL}|{PHONE.pattern}")  # a phone number, in a text or a link
 TARGET = re.compile(rf"https://[^\s<>\"'`]+|tel:{TEL}|mailto:[^\s<>\"'`@]+@[^\s<>\"'`@]+")
@@ -324,12 +327,18 @@ def render(nodes: Iterable[Node], leaf: Leaf, linked: bool = False) -> Markup:
     return Markup("").join(out)
 
 
-def phone_links(value: str) -> Markup:
-    """`value` escaped, each phone number in it a tel: link, printed as written."""
+def phone_links(value: str, *, linked: bool = False) -> Markup:
+    """`value` escaped, each phone number in it a tel: link (`linked`, inside a link, which holds
+    no other: a span), printed as written, of class `tel`: the layouts keep it on one line (a
+    reader dials what they see; +1 202 671 1880 would otherwise break at its spaces)."""
     out, last = [], 0
     for m in PHONE.finditer(value):
-        a = Markup('<a href="tel:{}">{}</a>').format(dial(m.group()), m.group())
-        out += [escape(value[last : m.start()]), a]
+        number = (
+            Markup('<span class="tel">{}</span>').format(m.group())
+            if linked
+            else Markup('<a class="tel" href="tel:{}">{}</a>').format(dial(m.group()), m.group())
+        )
+        out += [escape(value[last : m.start()]), number]
         last = m.end()
     return Markup("").join([*out, escape(value[last:])])
 

@@ -45,11 +45,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .inline import BIDI_MARKS, PHONE
+from .inline import BIDI_MARKS, PHONE, WORD_JOINER
 from .qa import EMAIL, URL
 
 INNER_TAG = b"/ReversedRuns"
-UNDRAWN = re.compile(f"[{BIDI_MARKS}]")  # WeasyPrint draws no glyph for these
+UNDRAWN = re.compile(f"[{BIDI_MARKS}{WORD_JOINER}]")  # WeasyPrint draws no glyph for these
 LRM = "\u200e"
 # What pdfium's line reading (CFX_BidiChar) counts as weak, with digits: a number's piece.
 WEAK = frozenset(("EN", "AN", "NSM", "CS", "ES", "ET", "BN"))
@@ -129,9 +129,9 @@ def _as_read(text: str) -> str:
     """The text as pdfium finds it on the line: the bidi marks drawn as nothing left out,
     the runs cut_runs finds as this module writes them in a right-to-left line."""
     out, i = [], 0
-    for m in cut_runs(text):
-        out += [UNDRAWN.sub("", text[i : m.start()]), _reversed_run(m.group(), False)]
-        i = m.end()
+    for start, end in cut_runs(text):
+        out += [UNDRAWN.sub("", text[i:start]), _reversed_run(text[start:end], False)]
+        i = end
     return "".join([*out, UNDRAWN.sub("", text[i:])])
 
 
@@ -203,17 +203,20 @@ def pieces(run: str) -> list[str]:
     return ["".join(piece) for _, piece in itertools.groupby(run, line_class)]
 
 
-def cut_runs(text: str) -> list[re.Match[str]]:
-    """The left-to-right runs pdfium cuts into pieces and lists backwards in a right-to-left
-    line: phone numbers (inline.PHONE) with a space or a bracket, web and e-mail addresses
-    (qa.URL, qa.EMAIL); not one with right-to-left letters, nor one inside another."""
-    found: list[re.Match[str]] = []
-    matches = (m for pattern in (PHONE, URL, EMAIL) for m in pattern.finditer(text))
+def cut_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the left-to-right runs pdfium cuts into pieces and lists backwards in a
+    right-to-left line: phone numbers (inline.PHONE) with a space or a bracket, web and e-mail
+    addresses (qa.URL, qa.EMAIL); not one with right-to-left letters, nor one inside another.
+    Word joiners are read through (a footer's number has them after its spaces)."""
+    kept = [i for i, char in enumerate(text) if char != WORD_JOINER]
+    plain = "".join(text[i] for i in kept)
+    found: list[tuple[int, int]] = []
+    matches = (m for pattern in (PHONE, URL, EMAIL) for m in pattern.finditer(plain))
     for m in sorted(matches, key=lambda m: (m.start(), -m.end())):
-        if found and m.start() < found[-1].end():
+        if found and kept[m.start()] < found[-1][1]:
             continue
         if len(pieces(m.group())) > 1 and not any(map(is_rtl, m.group())):
-            found.append(m)
+            found.append((kept[m.start()], kept[m.end() - 1] + 1))
     return found
 
 
@@ -222,6 +225,7 @@ def _reversed_run(run: str, rtl_document: bool) -> str:
     reverse order. In a left-to-right document an LRM beside a digit is left out: it would be a
     left-to-right word of its own, which can make pdfium read the line left to right; and, the
     run ending in a digit, nothing beside it can join it there."""
+    run = run.replace(WORD_JOINER, "")
     ends = (rtl_document or line_class(run[0]) != "W", rtl_document or line_class(run[-1]) != "W")
     return pieces_reversed(LRM * ends[0] + run + LRM * ends[1])
 
@@ -242,7 +246,7 @@ def units(
     `drawn` lists the character index of each glyph in drawing order."""
     rank = {char: n for n, char in enumerate(drawn)}
     rtl = rtl_document or rtl_line
-    cut = {m.start(): m.end() for m in cut_runs(text)} if rtl else {}
+    cut = dict(cut_runs(text)) if rtl else {}
     found: list[Unit] = []
     i = 0
     while i < len(text):

@@ -11,6 +11,9 @@ depends on:
   body page and the back cover (once per language of the edition), both sides of
   the wallet card and every card of its print sheet, the EPUB's cover and back;
 - no phone-like number, URL, domain or e-mail address the source does not have;
+- no number or address of the source broken across two lines (a reader dials or types what
+  they see: +1 202 671 / 1880, help@humantrafficking- / hotline.org with a hyphen the address
+  does not have);
 - no bidi embedding or override control (U+202A-U+202E) in any text;
 - no text outside the page box.
 
@@ -32,6 +35,7 @@ writes anything; `handbook verify FILE...` calls verify_files on built files.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -73,6 +77,14 @@ HOST = re.compile(
     r"[A-Za-z]{2,63}(?![A-Za-z0-9_-])"
 )
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DIGIT_RUN = re.compile(r"\d+")
+# pdfium ends a line with CR LF, or stands U+0002 for a hyphen that ends a line and the break
+LINE_BREAK = re.compile(r"\r\n|[\r\n\x02]")
+# A number's part at the end of a line and at the start of the next: digits and what a
+# number is written with between them (spaces, brackets, + - .), bidi marks.
+NUMBER_PART = rf"[\d ()+.\u2010\u2011\-{BIDI_MARKS}]*"
+NUMBER_END, NUMBER_START = re.compile(rf"{NUMBER_PART}$"), re.compile(NUMBER_PART)
+HYPHENATION = "\u2010\u00ad"  # what WeasyPrint (U+2010) or a soft hyphen draws at a break
 TRAILING = ".,;:!?)]}'\""
 EDGE_TOLERANCE = 0.5  # pt a glyph box may graze the page edge by rounding
 BOX_GAP = 12.0  # pt between runs of a line that are different boxes (footer left, right)
@@ -159,6 +171,7 @@ class Expected:
     hotline: Number | None  # in the footer of every body page
     numbers: frozenset[str]  # digits (ASCII) of every number the edition may print
     links: frozenset[str]  # link keys and hosts of the source
+    phones: tuple[str, ...]  # the source's numbers of several groups, as written
     most: int  # plain numbers up to this are counts (entries, list items); files add their pages
     languages: tuple[str, ...]  # each promised number is printed once per language
     texts: tuple[Text, ...] = field(repr=False)  # as translated: where a stray number came from
@@ -194,6 +207,16 @@ def expect(source: Handbook, views: Sequence[View]) -> Expected:
             for m in (*NUMBER.finditer(text), *PHONE.finditer(text))
         ),
         links=frozenset(k for text in printed for t in links_in(text) for k in link_keys(t)),
+        phones=tuple(
+            dict.fromkeys(
+                number
+                for number in (
+                    *(n.value for n in numbers_of(source.contacts)),
+                    *(m.group() for text in printed for m in PHONE.finditer(text)),
+                )
+                if len(DIGIT_RUN.findall(number)) > 1
+            )
+        ),
         most=max([len(source.entries), len(source.sections), *lists]),
         languages=tuple(v.loc.tag for v in views),
         texts=tuple(t for v in views for t in iter_texts(v.hb)),
@@ -503,6 +526,78 @@ def _strays(
         yield text.find(token), Finding("verify-link-added", why, ("stray", token))
 
 
+def _groups(number: str) -> tuple[str, ...]:
+    """A number's groups of digits in ASCII: (202) 671-1880 -> ('202', '671', '1880')."""
+    return tuple(digits(g) for g in DIGIT_RUN.findall(number))
+
+
+def _broken_numbers(text: str, expected: Expected) -> Iterator[tuple[int, int, Finding]]:
+    """(start, end, finding) of each number of the source broken across two lines: groups that
+    end one line and groups that begin the next make it, in its order (pdfium may list either
+    part backwards, as it reads a number's pieces in a right-to-left line: '671 202 +1 / 1880'),
+    and neither part is a number of the source by itself (a list's '1.' before a whole number:
+    pdfium ends a right-to-left line with it)."""
+    wanted = {_groups(n): n for n in expected.phones}
+    for lb in LINE_BREAK.finditer(text):
+        line = max(text.rfind(c, 0, lb.start()) for c in "\n\x02") + 1
+        end = NUMBER_END.search(text, line, lb.start())
+        start = NUMBER_START.match(text, lb.end())
+        if not (end and start):
+            continue
+        tail, head = DIGIT_RUN.findall(end.group()), DIGIT_RUN.findall(start.group())
+        for i, j in itertools.product(range(len(tail)), range(1, len(head) + 1)):
+            parts = (tail[i:], head[:j])
+            if any(_groups(" ".join(part)) in wanted for part in parts):
+                continue
+            readings = itertools.product(*((p, p[::-1]) for p in parts))
+            keys = (_groups(" ".join(t + h)) for t, h in readings)
+            if number := next((wanted[k] for k in keys if k in wanted), None):
+                shown = f"{end.group().strip()}{_hyphen(lb)} / {start.group().strip()}"
+                why = (
+                    f"the number {number} is broken across two lines (it reads {shown!r}): a "
+                    "reader dials what they see; the layout must keep a number on one line"
+                )
+                yield (
+                    end.start(),
+                    start.end(),
+                    Finding("verify-number-broken", why, ("broken", number)),
+                )
+                break
+
+
+def _hyphen(line_break: re.Match[str]) -> str:
+    """The hyphen pdfium took out of the text with the line break (U+0002 stands for both)."""
+    return "-" if line_break.group() == "\x02" else ""
+
+
+def _broken_links(text: str, expected: Expected) -> Iterator[tuple[int, int, Finding]]:
+    """(start, end, finding) of each address of the source broken across two lines, by the
+    hyphenation (a hyphen the address does not have: WeasyPrint draws U+2010) or at all."""
+    for lb in LINE_BREAK.finditer(text):
+        end = re.search(r"\S+$", text[: lb.start()])
+        start = re.match(r"\S+", text[lb.end() :])
+        if not (end and start):
+            continue
+        tail, head = end.group() + _hyphen(lb), start.group()
+        hyphen = tail[-1] in HYPHENATION
+        joined, cut = tail[:-1] + head if hyphen else tail + head, len(tail) - hyphen
+        for token in links_in(joined):
+            at = joined.find(token)
+            if at < cut < at + len(token) and link_keys(token)[0] in expected.links:
+                how = "with a hyphen it does not have" if hyphen else "at its punctuation"
+                why = (
+                    f"the address '{token}' is broken across two lines {how} (it reads "
+                    f"{tail + ' / ' + head!r}): a reader types what they see and reaches another "
+                    "address; the layout must keep an address on one line, unhyphenated"
+                )
+                yield (
+                    end.start(),
+                    lb.end() + start.end(),
+                    Finding("verify-link-broken", why, ("link-broken", token)),
+                )
+                break
+
+
 def _origin(token: str, expected: Expected) -> str:
     return next(
         (f" (it is in the translation of '{t.key}')" for t in expected.texts if token in t.value),
@@ -532,10 +627,17 @@ def _page_findings(
     most: int,
     box: str,
 ) -> Iterator[Finding]:
-    """The promised numbers' findings, then strays, controls and text outside `box`."""
+    """Numbers and addresses broken across lines, the promised numbers' findings (a number
+    broken there is not also missing), then strays, controls and text outside `box`."""
+    text, split = page.text, set()
+    for start, end, f in [*_broken_numbers(text, expected), *_broken_links(text, expected)]:
+        yield f.on(page)
+        split.add(f.key[1])
+        text = text[:start] + " " * (end - start) + text[end:]  # its pieces are not strays
+    promised = [f for f in promised if f.key[-1] not in split]  # nor a number missing
     yield from (f.on(page) for f in promised)
     cited = [t for f in promised for t in f.found]
-    yield from (f.on(page) for _offset, f in _strays(page.text, expected, most, cited))
+    yield from (f.on(page) for _offset, f in _strays(text, expected, most, cited))
     yield from (f.on(page) for f in _controls(page.text + page.outside))
     if page.outside:
         why = (

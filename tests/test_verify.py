@@ -138,6 +138,62 @@ def test_missing_number_on_cover(english: Expected) -> None:
     ]
 
 
+SPACED = "+1 202 671 1880"
+
+
+@pytest.mark.parametrize(
+    ("cover", "reads"),
+    [
+        (f"{HELP}<p>Text {SPACED.replace('671 ', '671<br>')}</p>", "+1 202 671 / 1880"),
+        (f"{HELP}<p>Text 671 202 +1<br>1880</p>", "671 202 +1 / 1880"),  # pdfium, in Arabic
+        (f"<p>Call 1-888-<br>373-7888</p>{HELP}<p>Text {SPACED}</p>", "1-888- / 373-7888"),
+    ],
+)
+def test_number_broken_across_lines(english: Expected, cover: str, reads: str) -> None:
+    """A reader dials what they see: the verifier refuses a number of the source broken across
+    two lines, and says so (before, a broken contact number read as one in the wrong order,
+    blamed on the translation, and one broken in an answer passed: each part is a number the
+    source has). A whole number beside a line starting with a digit is no such thing."""
+    spaced = dataclasses.replace(
+        english,
+        help=(*english.help, verify.Number("hotline text number", SPACED)),
+        numbers=english.numbers | {"12026711880", "202", "671", "1880"},
+        phones=(*english.phones, SPACED, "202 671 1880"),  # the second as in an answer
+    )
+    help_box = HELP + f"<p>Text {SPACED}</p>"
+    assert verify_pdf(spaced, edition_pdf(cover=help_box, back=help_box), "ok.pdf") == []
+    body = f"<p>Text {SPACED}<br>1. Text 202 671<br>1880 for help</p>"
+    number = "1-888-373-7888" if "888" in reads else SPACED
+    assert lines(
+        verify_pdf(spaced, edition_pdf(cover=cover, body=body, back=help_box), "x.pdf")
+    ) == [
+        f"x.pdf: page {page}: error: the number {shown} is broken across two lines (it reads "
+        f"'{quoted}'): a reader dials what they see; the layout must keep a number on one line "
+        "[verify-number-broken]"
+        for page, shown, quoted in [(1, number, reads), (2, "202 671 1880", "202 671 / 1880")]
+    ]
+
+
+def test_address_hyphenated_across_lines(english: Expected) -> None:
+    """An address hyphenated at a line's end (WeasyPrint draws U+2010) is one the source does not
+    have: the verifier says so, and not that the piece after the break is an address added."""
+    mail = "help@humantrafficking-hotline.org"
+    expected = dataclasses.replace(english, links=frozenset(verify.link_keys(mail)))
+    back = HELP + "<p>Write to {} for help.</p>"
+    assert verify_pdf(expected, edition_pdf(back=back.format(mail)), "ok.pdf") == []
+    for printed, how in [
+        ("help@humantraffic\u2010<br>king-hotline.org", "with a hyphen it does not have"),
+        ("help@humantrafficking-<br>hotline.org", "at its punctuation"),
+    ]:
+        found = lines(verify_pdf(expected, edition_pdf(back=back.format(printed)), "x.pdf"))
+        reads = printed.replace("<br>", " / ")
+        assert found == [
+            f"x.pdf: page 3: error: the address '{mail}' is broken across two lines {how} (it "
+            f"reads '{reads}'): a reader types what they see and reaches another address; the "
+            "layout must keep an address on one line, unhyphenated [verify-link-broken]"
+        ]
+
+
 def test_missing_number_in_footer_quotes_it(english: Expected) -> None:
     found = lines(verify_pdf(english, edition_pdf(footer="Hotline: %(number)s"), "x.pdf"))
     assert (
@@ -333,7 +389,9 @@ def test_bidi_override_in_epub(spanish: Expected, built: dict[str, Built], contr
 
 
 def test_missing_number_in_epub_help(spanish: Expected, built: dict[str, Built]) -> None:
-    data = edited(built["es"].epub, "EPUB/cover.xhtml", '<bdi dir="ltr">233733</bdi>', "")
+    data = edited(
+        built["es"].epub, "EPUB/cover.xhtml", '<bdi class="tel" dir="ltr">233733</bdi>', ""
+    )
     assert lines(verify_epub(spanish, data, "es.epub")) == [
         "es.epub: EPUB/cover.xhtml: error: the hotline text number 233733 is missing from the help "
         f"section of the cover; {ADVICE} [verify-number-missing]"
