@@ -436,9 +436,9 @@ def report(r: dict[str, Any], seconds: float) -> str:
         "",
         "Each stage is the own time of the functions `build()` calls for it (`fonts`: EPUB font "
         "subsetting; `cover`: the edition's first page rasterized for the EPUB's cover; `join`: "
-        "the print edition's parts made one PDF, pipeline/book.py; `tag`: the fixes to WeasyPrint's "
-        "tagging, pipeline/tagging.py; `verify`: the finished PDF and EPUB read back as readers "
-        "do, pipeline/verify.py). The floor is WeasyPrint "
+        "the print edition's parts made one PDF, pipeline/book.py; `tag`: the fixes to "
+        "WeasyPrint's tagging, pipeline/tagging.py; `verify`: the finished PDF and EPUB read "
+        "back as readers do, pipeline/verify.py). The floor is WeasyPrint "
         "rendering and writing every HTML document the build gave it (the print edition's parts; "
         "same stylesheet and FontConfiguration, its own URL fetcher) plus ebooklib writing the "
         "same book. In this one process nothing is forked: the parts are written in place. "
