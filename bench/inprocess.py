@@ -132,9 +132,8 @@ class Captured:
     epub_options: Any = None
 
 
-@contextmanager
-def instrumented(tracer: Tracer, captured: Captured) -> Iterator[None]:
-    """Wrap the stage functions (and keep what the renderers were given) for one build."""
+def _keeping(captured: Captured) -> list[tuple[Any, str, Callable[..., Any]]]:
+    """(module, name, wrapper) for the calls whose arguments the floor renders again."""
     import ebooklib.epub
 
     def keep_html(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -154,6 +153,17 @@ def instrumented(tracer: Tracer, captured: Captured) -> Iterator[None]:
 
         return call
 
+    return [
+        (pdf, "lay_out", keep_html(pdf.lay_out)),
+        (pdf, "cover_image", keep_html(pdf.cover_image)),
+        (ebooklib.epub, "write_epub", keep_book(ebooklib.epub.write_epub)),
+    ]
+
+
+@contextmanager
+def instrumented(tracer: Tracer, captured: Captured | None) -> Iterator[None]:
+    """Wrap the stage functions (and keep what the renderers were given into `captured`, if
+    any: the floor renders it again) for one build."""
     saved: list[tuple[Any, str, Any]] = []
 
     def patch(module: Any, name: str, wrapper: Callable[..., Any]) -> None:
@@ -164,9 +174,8 @@ def instrumented(tracer: Tracer, captured: Captured) -> Iterator[None]:
     owners = {key: resolve(*key) for key in STAGES}  # every one, before any is patched
     for key, (owner, name) in owners.items():
         patch(owner, name, tracer.wrap(STAGES[key], getattr(owner, name)))
-    patch(pdf, "lay_out", keep_html(pdf.lay_out))
-    patch(pdf, "cover_image", keep_html(pdf.cover_image))
-    patch(ebooklib.epub, "write_epub", keep_book(ebooklib.epub.write_epub))
+    for module, name, wrapper in _keeping(captured) if captured is not None else ():
+        patch(module, name, wrapper)
     try:
         yield
     finally:
@@ -217,16 +226,18 @@ def pages(path: Path) -> int:
 
 
 def traced_build(
-    project: Project, handbook: str, code: str
-) -> tuple[dict[str, float], dict[str, float], Captured, list[Path]]:
-    tracer, captured = Tracer(), Captured()
+    project: Project, handbook: str, code: str, captured: Captured | None = None
+) -> tuple[dict[str, float], dict[str, float], list[Path]]:
+    """Times, stage times and the files written of one build; what the renderers were given
+    goes into `captured`, if given."""
+    tracer = Tracer()
     # read and validate the source as a lone `make handbook` does, every round
     source._load.cache_clear()
     with instrumented(tracer, captured):
         clock = Clock()
         outputs = build(project, handbook, code)
         total = clock.read()
-    return total, dict(tracer.totals), captured, outputs
+    return total, dict(tracer.totals), outputs
 
 
 def stages(root: Path, out: Path, handbook: str, focus: str, locales: list[str]) -> dict[str, Any]:
@@ -236,14 +247,16 @@ def stages(root: Path, out: Path, handbook: str, focus: str, locales: list[str])
     build(project, handbook, focus)  # warm the process: imports, FontConfiguration, stylesheet
     results: dict[str, Any] = {}
     for code in locales:
-        _, _, captured, _ = traced_build(project, handbook, code)  # warms this locale's fonts too
+        captured = Captured()
+        traced_build(project, handbook, code, captured)  # warms this locale's fonts too
         best: dict[str, Any] | None = None
         for _round in range(5 if code == focus else 1):
             floor = {
                 "pdf": floor_pdf(captured.htmls, captured.layouts, captured.roots),
                 "epub": floor_epub(captured.book, captured.epub_options),
             }
-            total, spent, captured, outputs = traced_build(project, handbook, code)
+            captured = Captured()
+            total, spent, outputs = traced_build(project, handbook, code, captured)
             if best is None or total["cpu"] < best["total"]["cpu"]:
                 best = {
                     "total": total,
@@ -267,11 +280,9 @@ def scale(warm_root: Path, root: Path, out: Path, handbook: str, rounds: int) ->
     source.MAX_SOURCE_BYTES = max(source.MAX_SOURCE_BYTES, text_size + 1)
     best: dict[str, Any] = {}
     for _round in range(rounds):
-        # what the build gave the renderers is not kept: the next round's peak is its own
-        total, spent, captured, outputs = traced_build(
-            Project(root, out / "target"), handbook, "en"
-        )
-        del captured
+        # Nothing the build gave the renderers is kept (no floor here): the peak RSS is the
+        # build's own, and the next round's is not raised by this one's.
+        total, spent, outputs = traced_build(Project(root, out / "target"), handbook, "en")
         if not best or total["cpu"] < best["total"]["cpu"]:
             best = {
                 "total": total,

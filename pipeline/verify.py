@@ -80,6 +80,7 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DIGIT_RUN = re.compile(r"\d+")
 # pdfium ends a line with CR LF, or stands U+0002 for a hyphen that ends a line and the break
 LINE_BREAK = re.compile(r"\r\n|[\r\n\x02]")
+WORD, LAST_WORD = re.compile(r"\S+"), re.compile(r"\S+$")  # searched within one line
 # A number's part at the end of a line and at the start of the next: digits and what a
 # number is written with between them (spaces, brackets, + - .), bidi marks.
 NUMBER_PART = rf"[\d ()+.\u2010\u2011\-{BIDI_MARKS}]*"
@@ -574,8 +575,9 @@ def _broken_links(text: str, expected: Expected) -> Iterator[tuple[int, int, Fin
     """(start, end, finding) of each address of the source broken across two lines, by the
     hyphenation (a hyphen the address does not have: WeasyPrint draws U+2010) or at all."""
     for lb in LINE_BREAK.finditer(text):
-        end = re.search(r"\S+$", text[: lb.start()])
-        start = re.match(r"\S+", text[lb.end() :])
+        line = max(text.rfind(c, 0, lb.start()) for c in "\n\x02") + 1
+        end = LAST_WORD.search(text, line, lb.start())
+        start = WORD.match(text, lb.end())
         if not (end and start):
             continue
         tail, head = end.group() + _hyphen(lb), start.group()
@@ -592,7 +594,7 @@ def _broken_links(text: str, expected: Expected) -> Iterator[tuple[int, int, Fin
                 )
                 yield (
                     end.start(),
-                    lb.end() + start.end(),
+                    start.end(),
                     Finding("verify-link-broken", why, ("link-broken", token)),
                 )
                 break
