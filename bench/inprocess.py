@@ -199,18 +199,84 @@ class Clock:
         return {"cpu": time.process_time() - self.cpu, "wall": time.perf_counter() - self.wall}
 
 
-def floor_pdf(htmls: list[str], layouts: Path, roots: tuple[Path, ...]) -> dict[str, float]:
-    """WeasyPrint rendering and writing each document the build gave it (joining and
-    rasterizing are ours)."""
+Attributes = dict[tuple[str, str, str], Any]  # (module, class or "", name) -> value
+
+
+def weasyprint_attributes() -> Attributes:
+    """Every callable WeasyPrint's loaded modules hold (their own and those they import, as
+    `document.draw_page`) and its classes' methods, as they are now."""
+    out: Attributes = {}
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] != "weasyprint" or module is None:
+            continue
+        for attr, value in vars(module).items():
+            if callable(value):
+                out[(name, "", attr)] = value
+                if isinstance(value, type) and value.__module__.startswith("weasyprint"):
+                    out |= {(name, attr, a): v for a, v in vars(value).items() if callable(v)}
+    return out
+
+
+def _owner(module: str, owner: str) -> Any:
+    target = sys.modules[module]
+    return getattr(target, owner) if owner else target
+
+
+def _held(key: tuple[str, str, str]) -> Any:
+    """What the module or class holds under the name, as `vars` gives it (a staticmethod as
+    itself, not the function getattr would unwrap)."""
+    return vars(_owner(*key[:2])).get(key[2])
+
+
+def weasyprint_as_shipped() -> Attributes:
+    """WeasyPrint's own functions, read before the pipeline first renders (pdf._weasy() wraps
+    some of them: the text layer, the tags' languages and the elements' numbers), with every
+    module the pipeline renders through loaded."""
+    with pdf._sonames_only():  # imported as the pipeline imports it
+        import weasyprint.document
+        import weasyprint.pdf.stream
+        import weasyprint.pdf.tags  # noqa: F401
+
+    assert "pipeline.text_layer" not in sys.modules, "the pipeline hooked WeasyPrint already"
+    return weasyprint_attributes()
+
+
+@contextmanager
+def bare(shipped: Attributes) -> Iterator[None]:
+    """WeasyPrint as shipped while inside: whatever the pipeline replaced is put back (found
+    by comparing, so a hook added later is never left in the floor)."""
+    now = {k: _held(k) for k in shipped}
+    changed = {k: v for k, v in now.items() if v is not shipped[k]}
+    if not changed:
+        raise MissingStage("WeasyPrint is not hooked: the floor would not be bare by mistake")
+
+    def put(values: Attributes) -> None:
+        for (module, owner, name), value in values.items():
+            setattr(_owner(module, owner), name, value)
+
+    put({k: shipped[k] for k in changed})
+    try:
+        yield
+    finally:
+        put(changed)
+
+
+def floor_pdf(
+    htmls: list[str], layouts: Path, roots: tuple[Path, ...], shipped: Attributes
+) -> dict[str, float]:
+    """WeasyPrint as shipped rendering and writing each document the build gave it (joining,
+    rasterizing and the hooks of the text layer and the tags are ours)."""
     weasyprint, fonts = pdf._weasy()
     stylesheet = pdf._stylesheet(layouts, roots)
-    clock = Clock()
-    for html in htmls:
-        document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/")
-        document.render(stylesheets=[stylesheet], font_config=fonts, **pdf.PDF_OPTIONS).write_pdf(
-            **pdf.PDF_OPTIONS
-        )
-    return clock.read()
+    with bare(shipped):
+        clock = Clock()
+        for html in htmls:
+            document = weasyprint.HTML(string=html, base_url=str(layouts.resolve()) + "/")
+            rendered = document.render(
+                stylesheets=[stylesheet], font_config=fonts, **pdf.PDF_OPTIONS
+            )
+            rendered.write_pdf(**pdf.PDF_OPTIONS)
+        return clock.read()
 
 
 def floor_epub(book: Any, options: Any) -> dict[str, float]:
@@ -243,6 +309,7 @@ def traced_build(
 def stages(root: Path, out: Path, handbook: str, focus: str, locales: list[str]) -> dict[str, Any]:
     """Per locale: a warming build, then floor and build, timed (five rounds for `focus`, best
     kept)."""
+    shipped = weasyprint_as_shipped()
     project = Project(root, out)
     build(project, handbook, focus)  # warm the process: imports, FontConfiguration, stylesheet
     results: dict[str, Any] = {}
@@ -252,7 +319,7 @@ def stages(root: Path, out: Path, handbook: str, focus: str, locales: list[str])
         best: dict[str, Any] | None = None
         for _round in range(5 if code == focus else 1):
             floor = {
-                "pdf": floor_pdf(captured.htmls, captured.layouts, captured.roots),
+                "pdf": floor_pdf(captured.htmls, captured.layouts, captured.roots, shipped),
                 "epub": floor_epub(captured.book, captured.epub_options),
             }
             captured = Captured()

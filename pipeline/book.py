@@ -68,7 +68,10 @@ def _settled(*, long: bool) -> Iterator[None]:
     """A book of many parts: what lives through all of its printing (the view, the fonts,
     the modules) is collected once and set aside from the collector (gc.freeze). WeasyPrint's
     boxes hold reference cycles, so each part sets off a full collection, and each walked
-    all of it again: at x50, 42 full collections, 4.5 s of 56. A book of one part has none."""
+    all of it again: at x50, 42 full collections, 4.5 s of 56. A book of one part has none.
+    gc.unfreeze() also lets go of what pdf._weasy() froze at start-up: later builds in the
+    same process walk it again (milliseconds); freezing again would keep this book's view
+    for as long as the process lives (a worker of `build --all` builds many)."""
     if not long:
         yield
         return

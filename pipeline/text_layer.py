@@ -40,7 +40,7 @@ import itertools
 import re
 import struct
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -208,8 +208,11 @@ def cut_runs(text: str) -> list[tuple[int, int]]:
     right-to-left line: phone numbers (inline.PHONE) with a space or a bracket, web and e-mail
     addresses (qa.URL, qa.EMAIL); not one with right-to-left letters, nor one inside another.
     Word joiners are read through (a footer's number has them after its spaces)."""
-    kept = [i for i, char in enumerate(text) if char != WORD_JOINER]
-    plain = "".join(text[i] for i in kept)
+    kept: Sequence[int] = range(len(text))  # each character of `plain`: its index in `text`
+    plain = text
+    if WORD_JOINER in text:  # rare (footers): most boxes are searched as they are
+        kept = [i for i, char in enumerate(text) if char != WORD_JOINER]
+        plain = "".join(text[i] for i in kept)
     found: list[tuple[int, int]] = []
     matches = (m for pattern in (PHONE, URL, EMAIL) for m in pattern.finditer(plain))
     for m in sorted(matches, key=lambda m: (m.start(), -m.end())):
