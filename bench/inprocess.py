@@ -7,7 +7,8 @@ Stage times come from wrapping the functions build() calls (their own time, call
 excluded), so they always describe the real build(), never a copy of its steps.
 Times are CPU seconds of this process (`wall` beside them where it matters): the
 machine is shared, and CPU time of single-threaded work is what load does not move. The
-floor renders every HTML document build() gave WeasyPrint (the print edition's parts; the
+floor has WeasyPrint as shipped (`bare`: the pipeline's hooks put back) render every HTML
+document build() gave WeasyPrint (the print edition's parts; the
 EPUB's cover is their first page), with the same stylesheet object and FontConfiguration
 and WeasyPrint's own URL fetcher, and has ebooklib write the very book build() gave it
 again: the renderers' work with none of ours around it. Nothing is forked here
