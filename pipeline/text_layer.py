@@ -26,6 +26,10 @@ the way each extractor reads it (measured with poppler 22.12 and pdfium 8149; do
   left-to-right ones (the Arabic side of an en+ar edition, a footer of both languages): there,
   once the page is drawn and its lines known (`settle`), the same.
 
+The hyphen of a hyphenated break (WeasyPrint draws U+2010) is drawn with the font's SOFT
+HYPHEN glyph where that draws the same: the text then says U+00AD, as ISO 32000-1 asks, and
+extractors read the word as one (MuPDF and poppler's structure text read no ActualText).
+
 A raised mark (drawn with a text rise) is a text object of its own at another height: pdfium
 cuts the line there and orders the pieces wrongly. Inside the words above, such marks are drawn
 after the text as form XObjects of the same outline at the same place; their characters are in
@@ -57,7 +61,11 @@ JOINERS = frozenset("\u200c\u200d")
 NUMBER_PUNCTUATION = frozenset(".,:;/%-\u066a\u066b\u066c")  # what a number carries, no space
 TJ_TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")  # draw_first_line's arrays
 TJ_HEX = re.compile(rb"<([0-9a-fA-F]*)>")
-_outlines: dict[str, Any] = {}  # font hash -> (fontTools font, glyph set), read once per process
+# font hash -> (fontTools font, glyph set), read once per process
+_outlines: dict[str, tuple[Any, Any]] = {}
+_soft_glyphs: dict[tuple[str, int], int | None] = {}  # (font hash, hyphen glyph) -> soft hyphen's
+SOFT_HYPHEN = "\u00ad"
+NOT_A_WORD = re.compile(r"[\d@/.:]")  # a number or an address: its break stays visible in the text
 
 
 def install() -> None:
@@ -288,7 +296,6 @@ def _add_actual_text(
     """Give the box's tagged span (opened just before `start` by `Stream.marked`, its content
     ending at `end` or the stream's end) its ActualText; keep WeasyPrint's output where the
     glyphs drawn cannot be matched. `rtl_line`: pdfium reads its line right to left."""
-    import pydyf
     from weasyprint.formatting_structure.boxes import TextBox
 
     if not isinstance(box, TextBox):
@@ -302,10 +309,28 @@ def _add_actual_text(
         if cut_runs(text):  # its line is known once the page is drawn
             page.waiting.append((box, start, len(stream.stream), font))
             return
+    _rewrite(stream, box, start, font, end, rtl_document, rtl_line)
+    if (hyphen := hyphen_at(box)) is not None:
+        _soft_hyphen(stream, box, start, font, end, hyphen)
+
+
+def _rewrite(
+    stream: Any,
+    box: Any,
+    start: int,
+    font: tuple[str, float] | None,
+    end: int | None,
+    rtl_document: bool,
+    rtl_line: bool,
+) -> None:
+    """The ActualText of runs with marks, right-to-left words and runs pdfium lists backwards."""
+    import pydyf
+
+    text = box.text
     cut = (rtl_document or rtl_line) and bool(cut_runs(text))
     if box.style["direction"] != "rtl" and not any(map(is_rtl, text)):
         if any(map(is_mark, text)):
-            stream.stream[start - 2]["ActualText"] = pydyf.String(text)
+            stream.stream[start - 2]["ActualText"] = pydyf.String(_written(box, text))
             return
         if not cut:
             return
@@ -314,10 +339,73 @@ def _add_actual_text(
     drawn_text, glyphs = _drawn_glyphs(box)
     if any(glyph > 0xFFFF for glyph, _ in glyphs):  # a missing glyph: WeasyPrint draws another
         return
-    found = units(drawn_text, [char for _, char in glyphs], rtl_document, rtl_line)
+    drawn = [char for _, char in glyphs]
+    found = units(_written(box, drawn_text), drawn, rtl_document, rtl_line)
     content = stream.stream[start:end]
     if found and (rewritten := _Rewrite(stream, glyphs, found, font).run(content)):
         stream.stream[start : start + len(content)] = rewritten
+
+
+def hyphen_at(box: Any) -> int | None:
+    """Where the hyphen WeasyPrint adds at a hyphenated break starts in the box's text: its
+    hyphenate character (U+2010) ends the text after a letter or mark; None elsewhere, and
+    in a word with digits or an address's punctuation (the verifier must see such a break)."""
+    hyphen, text = box.style["hyphenate_character"], box.text
+    if box.style["hyphens"] == "none" or not hyphen or not text.endswith(hyphen):
+        return None
+    at = len(text) - len(hyphen)
+    word = (text[:at].split() or [""])[-1]
+    if not word or unicodedata.category(word[-1])[0] not in "LM" or NOT_A_WORD.search(word):
+        return None
+    return at
+
+
+def _written(box: Any, text: str) -> str:
+    """The box's text as written: a hyphenated break's hyphen is a SOFT HYPHEN."""
+    at = hyphen_at(box) if text == box.text else None
+    return text if at is None else text[:at] + SOFT_HYPHEN
+
+
+def _soft_hyphen(
+    stream: Any, box: Any, start: int, font: tuple[str, float] | None, end: int | None, at: int
+) -> None:
+    """Draw the hyphen of a hyphenated break with the font's glyph for SOFT HYPHEN, when that
+    glyph draws the same (outline and advance): its ToUnicode then says U+00AD, which ISO
+    32000-1 14.8.2.2.3 asks for a hyphen the layout added. Every extractor reads the glyph's
+    text (MuPDF and poppler's structure text read no ActualText); pdfium and poppler's
+    structure text then read the word whole (docs/text-layer.md)."""
+    _, glyphs = _drawn_glyphs(box)
+    hyphens = [n for n, (_, char) in enumerate(glyphs) if char >= at]
+    if len(hyphens) != 1:
+        return
+    fonts = {f.hash: f for f in stream._fonts.values()}
+    name, g, place = font[0] if font else "", 0, None  # place: (item, offset, font) of the hyphen
+    for i in range(start, len(stream.stream) if end is None else end):
+        item = stream.stream[i]
+        if not isinstance(item, bytes):
+            continue
+        if item.endswith(b" Tf"):
+            name = item.split()[0][1:].decode()
+        if not (item[:1] == b"[" and item[-4:] == b"] TJ"):
+            continue
+        for match in TJ_HEX.finditer(item):
+            for k in range(match.start(1), match.end(1) - 3, 4):
+                if g == len(glyphs) or int(item[k : k + 4], 16) != glyphs[g][0]:
+                    return  # not the glyphs Pango gave: leave the box as WeasyPrint drew it
+                if g == hyphens[0]:
+                    place = (i, k, fonts.get(name))
+                g += 1
+    if g != len(glyphs) or place is None or (drawn := place[2]) is None:
+        return
+    i, k = place[:2]
+    glyph = glyphs[hyphens[0]][0]
+    if (soft := _soft_glyph(drawn, glyph)) is None:
+        return
+    if drawn.to_unicode.setdefault(soft, SOFT_HYPHEN) != SOFT_HYPHEN:
+        return  # the glyph stands for other text already
+    drawn.widths[soft] = drawn.widths[glyph]
+    item = stream.stream[i]
+    stream.stream[i] = item[:k] + b"%04x" % soft + item[k + 4 :]
 
 
 def _drawn_glyphs(box: Any) -> tuple[str, list[tuple[int, int]]]:
@@ -527,12 +615,7 @@ def _glyph_form(stream: Any, font: Any, glyph: int) -> str | None:
         return key
     if font.bitmap or font.png or font.svg or font.colr or font.variations:
         return None
-    if font.hash not in _outlines:
-        from fontTools.ttLib import TTFont
-
-        tt = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
-        _outlines[font.hash] = (tt, tt.getGlyphSet())
-    tt, glyph_set = _outlines[font.hash]
+    tt, glyph_set = _font_file(font)
 
     class PathPen(BasePen):  # type: ignore[misc]
         def __init__(self) -> None:
@@ -560,3 +643,34 @@ def _glyph_form(stream: Any, font: Any, glyph: int) -> str | None:
     extra = {"Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array(bounds.bounds)}
     forms[key] = pydyf.Stream([*path.ops, b"f"], extra, compress=stream.compress)
     return key
+
+
+def _font_file(font: Any) -> tuple[Any, Any]:
+    """The font's fontTools font and glyph set, read once per process."""
+    if font.hash not in _outlines:
+        from fontTools.ttLib import TTFont
+
+        tt = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
+        _outlines[font.hash] = (tt, tt.getGlyphSet())
+    return _outlines[font.hash]
+
+
+def _soft_glyph(font: Any, glyph: int) -> int | None:
+    """The font's glyph for SOFT HYPHEN when it draws as `glyph` does (same outline, same
+    advance: in Noto both are the glyph "hyphen" as a component); None otherwise."""
+    key = (font.hash, glyph)
+    if key not in _soft_glyphs:
+        _soft_glyphs[key] = None
+        if not (font.bitmap or font.png or font.svg or font.colr or font.variations):
+            from fontTools.pens.recordingPen import DecomposingRecordingPen
+
+            tt, glyph_set = _font_file(font)
+            soft, drawn = tt.getBestCmap().get(ord(SOFT_HYPHEN)), tt.getGlyphName(glyph)
+            if soft is not None and soft != drawn:
+                pens = DecomposingRecordingPen(glyph_set), DecomposingRecordingPen(glyph_set)
+                glyph_set[soft].draw(pens[0])
+                glyph_set[drawn].draw(pens[1])
+                metrics = tt["hmtx"]
+                if pens[0].value == pens[1].value and metrics[soft][0] == metrics[drawn][0]:
+                    _soft_glyphs[key] = tt.getGlyphID(soft)
+    return _soft_glyphs[key]

@@ -150,6 +150,44 @@ def test_words_with_marks_and_joiners_copy_out_whole(
             assert text.count(ZWNJ) >= epub_sections(built[code]).count(ZWNJ), tool
 
 
+SOFT_HYPHEN, HYPHEN, PDFIUM_HYPHEN = "\u00ad", "\u2010", "\ufffe"
+BROKEN = re.compile(rf"([^\W\d_]+){SOFT_HYPHEN}\n([^\W\d_]+)")  # a word pdftotext reads broken
+
+
+def structure_text(pdf: Path) -> str:
+    """The text of the structure tree's content, as poppler gives it to assistive technology
+    (`pdfinfo -struct-text`: each tagged span's text on a line of its own, quoted)."""
+    run = subprocess.run(
+        ["pdfinfo", "-struct-text", str(pdf)], capture_output=True, text=True, check=True
+    )
+    return "".join(re.findall(r'^ *"(.*)"$', run.stdout, re.MULTILINE))
+
+
+def test_hyphenated_words_copy_out_whole(built: dict[str, Built]) -> None:
+    """The layout hyphenates (Spanish: Pyphen); the hyphen stays on the page and the text says
+    SOFT HYPHEN there (ISO 32000-1 14.8.2.2.3), so the word is whole for what reads the text.
+    Before, every extractor gave WeasyPrint's U+2010 and two pieces: pdftotext and MuPDF
+    "servi<U+2010>" / "dumbre", pdfium the same with CR LF, a screen reader "servi … dumbre".
+    Now pdfium joins the word (U+FFFE marks its hyphen at the line's end), poppler's structure
+    text too (it leaves the soft hyphen out), pdftotext and MuPDF keep the line break after
+    U+00AD (docs/text-layer.md)."""
+    book = built["es"]
+    reading = every_reading(book.pdf)
+    breaks = Counter(BROKEN.findall(reading["pdftotext"]))
+    assert breaks.total() > 100
+    with zipfile.ZipFile(book.epub) as z:
+        written = " ".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+    source = set(re.findall(r"[^\W\d_]+", written))
+    assert [tail + head for tail, head in breaks if tail + head not in source] == []
+    reading["pdfinfo -struct-text"] = structure_text(book.pdf)
+    joined = {"pdfium": PDFIUM_HYPHEN, "mutool": f"{SOFT_HYPHEN}\n", "pdfinfo -struct-text": ""}
+    for tool, text in reading.items():
+        assert HYPHEN not in text, tool
+        if tool in joined:
+            found = {w: n for w, n in breaks.items() if text.count(joined[tool].join(w)) < n}
+            assert found == {}, f"{tool} breaks these words otherwise"
+
+
 def marked_content(content: Any, xobjects: Any) -> Iterator[tuple[str, str, Any]]:
     """(operator, tag, properties) of marked content and text objects, the forms drawn too."""
     import pikepdf
