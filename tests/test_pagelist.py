@@ -45,7 +45,7 @@ def words(text: str) -> list[str]:
     """The words of a text, without numbers (list numbers are typed in print, counted in
     the EPUB), hyphenated line ends joined, combining marks left out (the PDF's text layer
     detaches Arabic shadda and tanwin: docs/pitfalls.md)."""
-    text = re.sub(r"[\u2010-]\n", "", text)
+    text = re.sub(r"[\u00ad\u2010-]\n", "", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return [
         w for w in re.findall(r"\w+", text) if not w.isdigit() and not any(c.isdigit() for c in w)

@@ -237,8 +237,9 @@ def test_hyphenation_only_where_pyphen_has_the_language(built: dict[str, Built])
         locale_info(c, ROOT / "locales").hyphenate
         for c in ("es", "pt_BR", "uk", "ht", "zh_Hans", "ar", "fa_AF")
     ] == [True, True, True, False, False, False, False]
-    assert re.search(r"\w[-\u2010]\n\w", built["es"].pdftext())  # WeasyPrint hyphenates with U+2010
-    assert not re.search(r"\w[-\u2010]\n\w", built["zh_Hans"].pdftext())
+    # the hyphen at a break copies out as a soft hyphen (pipeline/text_layer.py)
+    assert re.search(r"\w\u00ad\n\w", built["es"].pdftext())
+    assert not re.search(r"\w[-\u2010\u00ad]\n\w", built["zh_Hans"].pdftext())
 
 
 def test_publisher_names_the_author(tmp_path: Path) -> None:
