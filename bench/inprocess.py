@@ -1,7 +1,7 @@
 """Measurements inside one warm process (run as a child of the benchmark; prints JSON).
 
     python -m bench.inprocess stages ROOT OUT HANDBOOK FOCUS LOCALE...
-    python -m bench.inprocess scale WARM_ROOT ROOT OUT HANDBOOK ROUNDS
+    python -m bench.inprocess scale WARM_ROOT ROOT OUT HANDBOOK
 
 Stage times come from wrapping the functions build() calls (their own time, callees
 excluded), so they always describe the real build(), never a copy of its steps.
@@ -340,25 +340,15 @@ def stages(root: Path, out: Path, handbook: str, focus: str, locales: list[str])
     return results
 
 
-def scale(warm_root: Path, root: Path, out: Path, handbook: str, rounds: int) -> dict[str, Any]:
-    """Warm builds of a (synthetic, source-language) handbook; the fastest counts."""
+def scale(warm_root: Path, root: Path, out: Path, handbook: str) -> dict[str, Any]:
+    """A warm build of a (synthetic, source-language) handbook, after one of `warm_root`."""
     build(Project(warm_root, out / "warm"), handbook, "en")
     text_size = Project(root).handbook_path(handbook).stat().st_size
     # A synthetic x50 source can pass the size guard meant for hand-written ones.
     source.MAX_SOURCE_BYTES = max(source.MAX_SOURCE_BYTES, text_size + 1)
-    best: dict[str, Any] = {}
-    for _round in range(rounds):
-        # Nothing the build gave the renderers is kept (no floor here): the peak RSS is the
-        # build's own, and the next round's is not raised by this one's.
-        total, spent, outputs = traced_build(Project(root, out / "target"), handbook, "en")
-        if not best or total["cpu"] < best["total"]["cpu"]:
-            best = {
-                "total": total,
-                "stages": spent,
-                "pages": pages(outputs[0]),
-                "source_bytes": text_size,
-            }
-    return best
+    # Nothing the build gave the renderers is kept (no floor here): the peak RSS is the build's.
+    total, spent, outputs = traced_build(Project(root, out / "target"), handbook, "en")
+    return {"total": total, "stages": spent, "pages": pages(outputs[0]), "source_bytes": text_size}
 
 
 def main(argv: list[str]) -> None:
@@ -370,8 +360,8 @@ def main(argv: list[str]) -> None:
         root, out, handbook, focus, *locales = args
         result = stages(Path(root), Path(out), handbook, focus, locales)
     else:
-        warm_root, root, out, handbook, rounds = args
-        result = scale(Path(warm_root), Path(root), Path(out), handbook, int(rounds))
+        warm_root, root, out, handbook = args
+        result = scale(Path(warm_root), Path(root), Path(out), handbook)
     json.dump(result, sys.stdout)
 
 
