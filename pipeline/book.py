@@ -112,7 +112,8 @@ def print_book(
 
     # The schema asks for one section at least: the back cover has a part.
     groups = runs(view.sections, budget)
-    with _settled(long=len(groups) > 1):
+    long = len(groups) > 1
+    with _settled(long=long):
         body: list[tuple[Rendered, Forked[bytes]]] = []  # each part's pages, its PDF to come
         folios: dict[str, int] = {}
         continued: dict[int, tuple[str, str]] = {}
@@ -137,12 +138,12 @@ def print_book(
             even=True,
             variant=variant,
         )
-        front = laid.rendered(laid.write())
+        front = laid.finished()
         # Joined without the front matter's pages in memory (a long book's contents: 30 MB at
         # x50). WeasyPrint's boxes and styles hold reference cycles: `del` alone leaves them to
         # the next full collection, which would come after the join, at its peak.
         del laid
-        if len(groups) > 1:
+        if long:
             gc.collect()
         # The EPUB's cover is the edition's first page (its page list follows this edition's
         # folios too); a press PDF's first page has bleed, crop marks and CMYK: it is drawn alone.

@@ -273,20 +273,24 @@ def render_card(
 ) -> tuple[bytes, bytes]:
     """The card (front, back) and its 10-up sheet, checked as a reader's software reads
     them (the gate names `paths`, where they will be written)."""
-    from .pdf import render_document
+    from .pdf import lay_out
     from .tagging import finish_bytes
     from .verify import check_card
 
     html = card_html(project, sides, "card/card.html.j2")
     front = sides[0].prepared
     links = link_descriptions(front.view, front.gettext)  # one PDF, one description per link target
-    card = render_document(
-        html,
-        project.layouts,
-        project.roots,
-        links,
-        inspect=lambda document: overflows(measure(document), sides),
-    ).pdf
+    card = (
+        lay_out(
+            html,
+            project.layouts,
+            project.roots,
+            links,
+            inspect=lambda document: overflows(measure(document), sides),
+        )
+        .finished()
+        .pdf
+    )
     sheet_html = card_html(
         project,
         sides,
@@ -294,7 +298,7 @@ def render_card(
         faces=[slots(back=False), slots(back=True)],
         marks=crop_marks(),
     )
-    sheet = render_document(sheet_html, project.layouts, project.roots, links).pdf
+    sheet = lay_out(sheet_html, project.layouts, project.roots, links).finished().pdf
     descriptions = {
         s.prepared.view.loc.tag: link_descriptions(s.prepared.view, s.prepared.gettext)
         for s in sides

@@ -277,36 +277,6 @@ def continued_pages(pages: list[Any], anchors: dict[str, int]) -> dict[int, tupl
     return out
 
 
-def render_document(
-    html: str,
-    layouts: Path,
-    roots: tuple[Path, ...],
-    link_descriptions: dict[str, str],
-    inspect: Callable[[Any], list[Diagnostic]] | None = None,
-    *,
-    elsewhere: Collection[str] = (),
-    even: bool = False,
-    variant: Variant = EDITION,
-) -> Rendered:
-    """Render print HTML to PDF. `inspect` may look at the laid-out pages first
-    (the wallet card measures its lines there): any problem it finds stops the
-    build before the PDF is written. Links to `elsewhere` anchors (rendered in
-    another part of the book) are kept for merge.join to point there. With
-    `even`, the HTML ends in a spare blank page, kept only to make the count even.
-    `variant`: the edition's PDF/UA-1, or the press's PDF/X-4."""
-    laid = lay_out(
-        html,
-        layouts,
-        roots,
-        link_descriptions,
-        inspect,
-        elsewhere=elsewhere,
-        even=even,
-        variant=variant,
-    )
-    return laid.rendered(laid.write())
-
-
 @dataclass(frozen=True)
 class LaidOut:
     """A document laid out but not yet written: its pages (so its anchors) are final, and
@@ -332,6 +302,10 @@ class LaidOut:
     def rendered(self, pdf: bytes) -> Rendered:
         return Rendered(pdf, self.anchors, self.pages, self.continued)
 
+    def finished(self) -> Rendered:
+        """Written here and now (no other process to write it in)."""
+        return self.rendered(self.write())
+
 
 def lay_out(
     html: str,
@@ -344,7 +318,12 @@ def lay_out(
     even: bool = False,
     variant: Variant = EDITION,
 ) -> LaidOut:
-    """The first half of render_document: the pages, not yet the PDF."""
+    """Render print HTML: its pages, not yet the PDF (LaidOut.write; .finished() for both).
+    `inspect` may look at the laid-out pages first (the wallet card measures its lines
+    there): any problem it finds stops the build before the PDF is written. Links to
+    `elsewhere` anchors (rendered in another part of the book) are kept for merge.join to
+    point there. With `even`, the HTML ends in a spare blank page, kept only to make the
+    count even. `variant`: the edition's PDF/UA-1, or the press's PDF/X-4."""
     with _watched(layouts):
         document = _render(html, layouts, roots, variant)
         if inspect and (problems := inspect(document)):

@@ -41,7 +41,7 @@ def render(views: Views) -> tuple[Printed, bytes]:
 def _paired(views: Views) -> tuple[Printed, bytes]:
     """Two languages block by block, in one document: its pairs never break across pages,
     so no page starts inside a block."""
-    from .pdf import EDITION, cover_image, render_document
+    from .pdf import EDITION, cover_image, lay_out
     from .press import finish_bytes as press_finish
     from .tagging import finish_bytes
 
@@ -49,9 +49,9 @@ def _paired(views: Views) -> tuple[Printed, bytes]:
     book = paired(project.layouts, sides(views.sides), epub=False)
     html = print_paired(project.layouts, book, size=views.size, press=press)
     variant = press.variant if press else EDITION
-    rendered = render_document(
+    rendered = lay_out(
         html, project.layouts, project.roots, pdf_links(book), variant=variant
-    )
+    ).finished()
     cover_html = print_paired(
         project.layouts, book, size="cover", press=None, template="bilingual/cover.html.j2"
     )

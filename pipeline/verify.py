@@ -80,7 +80,7 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DIGIT_RUN = re.compile(r"\d+")
 # pdfium ends a line with CR LF, or stands U+0002 for a hyphen that ends a line and the break
 LINE_BREAK = re.compile(r"\r\n|[\r\n\x02]")
-WORD, LAST_WORD = re.compile(r"\S+"), re.compile(r"\S+$")  # searched within one line
+WORD, LAST_WORD = re.compile(r"\S+"), re.compile(r"\S+$")
 # A number's part at the end of a line and at the start of the next: digits and what a
 # number is written with between them (spaces, brackets, + - .), bidi marks.
 NUMBER_PART = rf"[\d ()+.\u2010\u2011\-{BIDI_MARKS}]*"
@@ -532,6 +532,21 @@ def _groups(number: str) -> tuple[str, ...]:
     return tuple(digits(g) for g in DIGIT_RUN.findall(number))
 
 
+Turn = tuple[re.Match[str], re.Match[str], re.Match[str]]
+
+
+def _line_turns(text: str, ending: re.Pattern[str], starting: re.Pattern[str]) -> Iterator[Turn]:
+    """At each line break of a page's text: the break, what `ending` finds at the end of the
+    line before it (searched within that line) and what `starting` finds where the next begins;
+    where both find something."""
+    for lb in LINE_BREAK.finditer(text):
+        line = max(text.rfind(c, 0, lb.start()) for c in "\n\x02") + 1
+        end = ending.search(text, line, lb.start())
+        start = starting.match(text, lb.end())
+        if end and start:
+            yield lb, end, start
+
+
 def _broken_numbers(text: str, expected: Expected) -> Iterator[tuple[int, int, Finding]]:
     """(start, end, finding) of each number of the source broken across two lines: groups that
     end one line and groups that begin the next make it, in its order (pdfium may list either
@@ -539,12 +554,7 @@ def _broken_numbers(text: str, expected: Expected) -> Iterator[tuple[int, int, F
     and neither part is a number of the source by itself (a list's '1.' before a whole number:
     pdfium ends a right-to-left line with it)."""
     wanted = {_groups(n): n for n in expected.phones}
-    for lb in LINE_BREAK.finditer(text):
-        line = max(text.rfind(c, 0, lb.start()) for c in "\n\x02") + 1
-        end = NUMBER_END.search(text, line, lb.start())
-        start = NUMBER_START.match(text, lb.end())
-        if not (end and start):
-            continue
+    for lb, end, start in _line_turns(text, NUMBER_END, NUMBER_START):
         tail, head = DIGIT_RUN.findall(end.group()), DIGIT_RUN.findall(start.group())
         for i, j in itertools.product(range(len(tail)), range(1, len(head) + 1)):
             parts = (tail[i:], head[:j])
@@ -574,12 +584,7 @@ def _hyphen(line_break: re.Match[str]) -> str:
 def _broken_links(text: str, expected: Expected) -> Iterator[tuple[int, int, Finding]]:
     """(start, end, finding) of each address of the source broken across two lines, by the
     hyphenation (a hyphen the address does not have: WeasyPrint draws U+2010) or at all."""
-    for lb in LINE_BREAK.finditer(text):
-        line = max(text.rfind(c, 0, lb.start()) for c in "\n\x02") + 1
-        end = LAST_WORD.search(text, line, lb.start())
-        start = WORD.match(text, lb.end())
-        if not (end and start):
-            continue
+    for lb, end, start in _line_turns(text, LAST_WORD, WORD):
         tail, head = end.group() + _hyphen(lb), start.group()
         hyphen = tail[-1] in HYPHENATION
         joined, cut = tail[:-1] + head if hyphen else tail + head, len(tail) - hyphen

@@ -21,11 +21,8 @@ from pipeline.paths import output_path
 from .test_safety import tiny_project
 
 
-@pytest.mark.parametrize("tag", ["es", "es+en"])
-def test_one_preparation_feeds_every_format(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tag: str
-) -> None:
-    project = tiny_project(tmp_path / "p")
+def preparations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The locale of every preparation the build makes from now on, in order."""
     prepared: list[str] = []
     real = build_module.prepare
 
@@ -35,6 +32,15 @@ def test_one_preparation_feeds_every_format(
         return result
 
     monkeypatch.setattr(build_module, "prepare", counted)
+    return prepared
+
+
+@pytest.mark.parametrize("tag", ["es", "es+en"])
+def test_one_preparation_feeds_every_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tag: str
+) -> None:
+    project = tiny_project(tmp_path / "p")
+    prepared = preparations(monkeypatch)
     asked = views(project, project.load("tiny"), tag)
     edition = make_edition(asked, ("epub", "cover"))
     written = write_edition(edition)
@@ -55,15 +61,7 @@ def test_the_web_edition_is_a_format_of_the_same_edition(
     """The page and its parts (stylesheet, fonts) come from the one preparation, are written
     with the PDF and EPUB, page last; a font the page no longer loads goes after it."""
     project = tiny_project(tmp_path / "p")
-    prepared: list[str] = []
-    real = build_module.prepare
-
-    def counted(*args: object, **kwargs: object) -> object:
-        result = real(*args, **kwargs)  # type: ignore[arg-type]
-        prepared.append(result.view.loc.code)
-        return result
-
-    monkeypatch.setattr(build_module, "prepare", counted)
+    prepared = preparations(monkeypatch)
     edition = make_edition(views(project, project.load("tiny"), "es"), ("epub", "web"))
     assert prepared == ["es"]
     web = [a for a in edition.artifacts if a.kind == "web"]

@@ -16,7 +16,7 @@ from pipeline.diagnostics import Place, RenderError
 from pipeline.fonts import check_coverage
 from pipeline.locales import fonts_for
 from pipeline.model import Text
-from pipeline.pdf import HARMLESS_LOG, _watched, render_document
+from pipeline.pdf import HARMLESS_LOG, _watched, lay_out
 from pipeline.present import View
 from pipeline.press import load_press
 
@@ -200,7 +200,7 @@ def test_anything_weasyprint_logs_stops_the_build(css: str, logged: str) -> None
     layouts = ROOT / "layouts"
     html = f'<html lang="en"><style>{css}</style><p>Call 1-888-373-7888.</p></html>'
     with pytest.raises(RenderError) as raised:
-        render_document(html, layouts, (layouts,), {})
+        lay_out(html, layouts, (layouts,), {}).finished()
     [problem] = raised.value.diagnostics
     assert (problem.code, problem.place.path) == ("pdf-render", "layouts/print.css")
     assert problem.message.startswith(logged)

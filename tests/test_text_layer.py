@@ -24,7 +24,7 @@ from pipeline import qa
 from pipeline.build import Project, build, resolve_locale
 from pipeline.html import css_string, unbroken
 from pipeline.inline import PHONE, WORD_JOINER
-from pipeline.pdf import render_document
+from pipeline.pdf import lay_out
 from pipeline.present import View
 from pipeline.text_layer import (
     LRM,
@@ -242,7 +242,7 @@ def test_complex_scripts_copy_out_exactly(tmp_path: Path, lang: str, family: str
     html = f'<html lang="{lang}"><body style="{style}">{paragraphs}</body></html>'
     layouts = ROOT / "layouts"
     path = tmp_path / f"{lang}.pdf"
-    path.write_bytes(render_document(html, layouts, (layouts,), {}).pdf)
+    path.write_bytes(lay_out(html, layouts, (layouts,), {}).finished().pdf)
     poppler = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -488,7 +488,7 @@ def test_a_footer_number_is_kept_on_one_line(tmp_path: Path) -> None:
     html = f"<html lang='en'><head><style>{css}</style></head><body><p>x</p></body></html>"
     layouts = ROOT / "layouts"
     path = tmp_path / "footer.pdf"
-    path.write_bytes(render_document(html, layouts, (layouts,), {}).pdf)
+    path.write_bytes(lay_out(html, layouts, (layouts,), {}).finished().pdf)
     for tool, text in every_reading(path).items():
         lines = [line.strip() for line in text.splitlines() if "671" in line]
         assert lines == [TEXT_LINE], (tool, text)
