@@ -27,13 +27,24 @@ from markupsafe import Markup, escape
 from .diagnostics import Diagnostic, error
 from .model import iter_texts
 
-# A North American number as people write it (the form the handbooks' readers dial): an
-# optional country code 1, the area code (in brackets or not), then 3 and 4 digits,
-# separated by hyphens, dots or spaces. ASCII digits: a number written in another script
-# is compared digit by digit (qa.NUMBER, verify.NUMBER), never linked.
-PHONE = re.compile(
-    r"(?<![\w+-])(?:\+?1[-. ])?(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ][0-9]{4}(?![\w-])"
+# A phone number as people write it (the form the handbooks' readers dial). North American: an
+# optional country code 1, the area code (in brackets or not), then 3 and 4 digits, separated
+# by hyphens, dots or spaces. Elsewhere, nine digits or more: international (+44 20 7946 0958,
+# +44 (0)20 7946 0958, +33 1 23 45 67 89) or national, from the trunk 0 (0800 0121 700,
+# (030) 1234 5678, 01 23 45 67 89). Their last group has 3 digits or more, unless all are pairs
+# (the French way): "0800 0121 700 24 hours a day" is a number and an hour count, never one
+# number a link would dial wrong. ASCII digits: a number written in another script is
+# compared digit by digit (qa.NUMBER, verify.NUMBER), never linked.
+_SEP = "[-. ]"
+_NANP = r"(?:\+?1[-. ])?(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ][0-9]{4}"
+_PAIRS = rf"[0-9](?:{_SEP}[0-9]{{2}}){{4}}"
+_GROUPS = rf"(?:[0-9]{{1,8}}{_SEP}){{0,4}}[0-9]{{3,8}}"  # the last of 3 digits or more
+_ELSEWHERE = (
+    r"(?<![0-9][-. ])(?=\+?(?:[-. ()]{0,2}[0-9]){9})"  # not the tail of other digits; nine of them
+    rf"(?:\+[1-9][0-9]{{0,2}}(?: ?\(0\) ?|{_SEP})(?:{_PAIRS}|\(?[0-9]{{1,5}}\)?{_SEP}{_GROUPS})"
+    rf"|0{_PAIRS}|\(0[0-9]{{1,4}}\) ?{_GROUPS}|0[0-9]{{1,4}}{_SEP}{_GROUPS})"
 )
+PHONE = re.compile(rf"(?<![\w+-])(?:{_NANP}|{_ELSEWHERE})(?![\w-])")
 # Bidi marks and isolates (LRM, RLM, ALM, LRI-PDI), as a regex class's body: invisible, they
 # keep runs in order (the layouts put LRM around every left-to-right run in right-to-left text)
 # and are never part of a number or an address.

@@ -117,6 +117,35 @@ def test_phone_numbers_as_people_write_them() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Call 0800 0121 700 free", "0800 0121 700"),
+        ("+44 (0)20 7946 0958", "+44 (0)20 7946 0958"),
+        ("(030) 1234 5678", "(030) 1234 5678"),
+        ("+49 30 12345678", "+49 30 12345678"),
+        ("+33 1 23 45 67 89 ou 01 23 45 67 89", "+33 1 23 45 67 89"),
+        ("Tel. 0221 123456", "0221 123456"),
+        ("+52 55 5533 5533", "+52 55 5533 5533"),
+        # a number, then an hour count: never one number that a link would dial wrong
+        ("0800 0121 700 24 hours a day", "0800 0121 700"),
+        ("+44 20 7946 0958 24 hours a day", "+44 20 7946 0958"),
+        ("(030) 1234 5678 24", "(030) 1234 5678"),
+        # not phone numbers: a short code, counts, a date, years, a statute
+        ("call 116 006", None),
+        ("1 000 000 people", None),
+        ("on 01.02.2024", None),
+        ("in 2019-2020", None),
+        ("section 53a-192", None),
+        ("+1 911", None),
+        ("from 0 to 5 years", None),
+    ],
+)
+def test_phone_numbers_as_the_rest_of_the_world_writes_them(text: str, number: str | None) -> None:
+    found = PHONE.search(text)
+    assert (found.group() if found else None) == number
+
+
 # The QA gate: a translation keeps the markup of its msgid (located at the message's line).
 
 

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pypdfium2
 import pytest
 from PIL import ImageChops
@@ -459,6 +460,44 @@ def test_numbers_and_addresses_are_never_broken(spaced_beside_english: tuple[Pat
                     assert {"tel", "url"} & classes, (name, m.group())
                     kept += 1
     assert kept >= 10
+
+
+ELSEWHERE = ("+44 20 7946 0958", "0800 0121 700", "01 23 45 67 89")  # UK, UK free, France
+
+
+def test_numbers_as_the_rest_of_the_world_writes_them_stay_whole(tmp_path: Path) -> None:
+    """A handbook outside North America: its answer gives the numbers the way its readers
+    write them, each after a word one letter longer than the last, so that some of them reach
+    a line's end. Before, only North American numbers were kept on one line and linked: these
+    broke at their spaces ("+44 20" / "7946 0958") and dialled nothing. Now every reading has
+    each of them whole, each is a tel: link in the PDF and in a class tel in the EPUB."""
+    root = tmp_path / "p"
+    shutil.copytree(ROOT / "tests/roots/tiny", root)
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    source = root / "source/tiny/handbook.yaml"
+    said = " ".join(f"{'w' * (i % 12 + 1)} {ELSEWHERE[i % 3]}." for i in range(36))
+    text = source.read_text(encoding="utf-8").replace(
+        "- paragraph: Call", f"- paragraph: {said}\n    - paragraph: Call"
+    )
+    source.write_text(text, encoding="utf-8")
+    pdf, epub = build(Project(root, root / "dist"), "tiny", "en")
+    for tool, read in every_reading(pdf).items():
+        assert [read.count(number) for number in ELSEWHERE] == [12, 12, 12], tool
+    links = {
+        link.get("/A", {}).get("/URI")
+        for page in pikepdf.open(pdf).pages
+        for link in page.get("/Annots", [])
+    }
+    assert {"tel:+442079460958", "tel:08000121700", "tel:0123456789"} <= links
+    with zipfile.ZipFile(epub) as z:
+        kept = [
+            value
+            for name in z.namelist()
+            if name.endswith(".xhtml")
+            for value, classes in texts_with_classes(z.read(name))
+            if "tel" in classes
+        ]
+    assert [kept.count(number) for number in ELSEWHERE] == [12, 12, 12]
 
 
 def texts_with_classes(xhtml: bytes) -> Iterator[tuple[str, set[str]]]:
