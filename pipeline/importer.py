@@ -748,7 +748,7 @@ def source_text(handbook_id: str, edition: date, imported: Imported | None) -> W
     w.key("  ", "label", "", "contacts: label")
     w.comment(
         "  ",
-        "The number to call, as people write it: (202) 671-1880, +1 202 671 1880.",
+        "The number to call, as people write it: (202) 671-1880, +44 20 7946 0958.",
         "Besides or instead of a phone, a contact may have sms: (a number) and url: https://...",
     )
     w.key("  ", "phone", "", "contacts: phone")
