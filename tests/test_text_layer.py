@@ -319,17 +319,16 @@ SPACED = {  # a tiny project's messages, with the hotline and the addresses in t
 }
 
 
-@pytest.fixture(scope="module")
-def spaced(tmp_path_factory: pytest.TempPathFactory) -> Project:
+def tiny_project(root: Path, said: str = "", translated: str = "") -> Project:
     """tiny with the hotline written (202) 671-1880, its text line +1 202 671 1880, the
     hotline in an answer too, beside a web address, and an e-mail address in a list item;
-    Arabic and Dari catalogs (the layouts' from the repository)."""
+    Arabic and Dari catalogs (the layouts' from the repository). With `said`, a last paragraph
+    (`translated`: its Arabic and Dari)."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
     from pipeline.babel_extract import extract_handbook
 
-    root = tmp_path_factory.mktemp("spaced") / "p"
     shutil.copytree(ROOT / "tests/roots/tiny", root)
     shutil.copytree(ROOT / "layouts", root / "layouts")
     source = root / "source/tiny/handbook.yaml"
@@ -342,19 +341,24 @@ def spaced(tmp_path_factory: pytest.TempPathFactory) -> Project:
     }.items():
         assert old in text
         text = text.replace(old, new)
-    source.write_text(text, encoding="utf-8")
+    source.write_text(text + (f"    - paragraph: {said}\n" if said else ""), encoding="utf-8")
     with source.open("rb") as f:
         messages = [m[2] for m in extract_handbook(f, {}, [], {})]
-    for code, translated in SPACED.items():
+    for code, translations in SPACED.items():
         folder = root / "locales" / code
         shutil.copytree(ROOT / "locales" / code, folder, ignore=shutil.ignore_patterns("*.po"))
         shutil.copy(ROOT / "locales" / code / "LC_MESSAGES/layouts.po", folder / "LC_MESSAGES")
         catalog = Catalog(locale=code, header_comment="# Review: draft")
         for context, msgid in messages:
-            catalog.add(msgid, translated[context], context=context)
+            catalog.add(msgid, translations.get(context, translated), context=context)
         with (folder / "LC_MESSAGES/tiny.po").open("wb") as f:
             write_po(f, catalog)
     return Project(root, root / "dist")
+
+
+@pytest.fixture(scope="module")
+def spaced(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return tiny_project(tmp_path_factory.mktemp("spaced") / "p")
 
 
 @pytest.mark.parametrize("code", ["ar", "fa_AF"])
@@ -465,24 +469,23 @@ def test_numbers_and_addresses_are_never_broken(spaced_beside_english: tuple[Pat
 ELSEWHERE = ("+44 20 7946 0958", "0800 0121 700", "01 23 45 67 89")  # UK, UK free, France
 
 
-def test_numbers_as_the_rest_of_the_world_writes_them_stay_whole(tmp_path: Path) -> None:
-    """A handbook outside North America: its answer gives the numbers the way its readers
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_numbers_as_the_rest_of_the_world_writes_them_stay_whole(tmp_path: Path, code: str) -> None:
+    """A handbook outside North America: an answer gives the numbers the way its readers
     write them, each after a word one letter longer than the last, so that some of them reach
     a line's end. Before, only North American numbers were kept on one line and linked: these
     broke at their spaces ("+44 20" / "7946 0958") and dialled nothing. Now every reading has
-    each of them whole, each is a tel: link in the PDF and in a class tel in the EPUB."""
-    root = tmp_path / "p"
-    shutil.copytree(ROOT / "tests/roots/tiny", root)
-    shutil.copytree(ROOT / "layouts", root / "layouts")
-    source = root / "source/tiny/handbook.yaml"
-    said = " ".join(f"{'w' * (i % 12 + 1)} {ELSEWHERE[i % 3]}." for i in range(36))
-    text = source.read_text(encoding="utf-8").replace(
-        "- paragraph: Call", f"- paragraph: {said}\n    - paragraph: Call"
-    )
-    source.write_text(text, encoding="utf-8")
-    pdf, epub = build(Project(root, root / "dist"), "tiny", "en")
+    each of them whole and in order (in Arabic too), each is a tel: link in the PDF and in a
+    class tel in the EPUB."""
+
+    def said(word: str) -> str:
+        return " ".join(f"{word * (i % 12 + 1)} {ELSEWHERE[i % 3]}." for i in range(36))
+
+    project = tiny_project(tmp_path / "p", said("w"), said("ك"))
+    pdf, epub = build(project, "tiny", code)
     for tool, read in every_reading(pdf).items():
-        assert [read.count(number) for number in ELSEWHERE] == [12, 12, 12], tool
+        plain = read.translate(BIDI_MARKS).replace(LRM, "")
+        assert [plain.count(number) for number in ELSEWHERE] == [12, 12, 12], tool
     links = {
         link.get("/A", {}).get("/URI")
         for page in pikepdf.open(pdf).pages
@@ -491,7 +494,7 @@ def test_numbers_as_the_rest_of_the_world_writes_them_stay_whole(tmp_path: Path)
     assert {"tel:+442079460958", "tel:08000121700", "tel:0123456789"} <= links
     with zipfile.ZipFile(epub) as z:
         kept = [
-            value
+            value.translate(BIDI_MARKS).replace(LRM, "")
             for name in z.namelist()
             if name.endswith(".xhtml")
             for value, classes in texts_with_classes(z.read(name))
