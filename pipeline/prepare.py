@@ -64,7 +64,9 @@ def read_locale(
         except CatalogError as exc:
             out.extend(exc.diagnostics)
             continue
-        out.extend(check_catalog(catalog, shown, handbook.names, fonts))
+        out.extend(
+            check_catalog(catalog, shown, handbook.names, fonts, source_language=handbook.language)
+        )
         catalogs.append((shown, catalog))
     return out, catalogs
 

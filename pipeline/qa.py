@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from textwrap import shorten
 
 from babel.messages.catalog import Catalog, Message
 
@@ -60,6 +61,19 @@ LENGTH_RATIO, LENGTH_FLOOR = 3, 200
 # passes. Its words around the number are short: at most 36 characters in the shipped
 # catalogs (Arabic "Hotline:"), so 48 leave room and no room for a number spelled out.
 CONTACT_KEY, CONTACT_WORDS = "number", 48
+# English left in a translation, which would ship as translated: the source copied whole (3
+# words or more: French keeps "Agriculture" and "Page %(number)s" as they are), or a run of
+# the source's words outside the names every translation keeps. No shipped catalog copies a
+# run of 4.
+COPIED_WHOLE, COPIED_RUN = 3, 5
+# A translation with far fewer letters than its source leaves a passage out ("." for a whole
+# list item). For a source of 60 letters or more the shipped catalogs have 0.23 of its
+# letters at least (Chinese), most 0.5 or more: a tenth leaves room to spare.
+SHORT_SOURCE, SHORT_RATIO = 60, 0.1
+# A right-to-left mark or isolate has no use in a left-to-right language's translation, and
+# beside a number whose groups are spaced it shows them in reverse in an EPUB reader.
+RTL_MARK = re.compile("[\u200f\u061c\u2067]")
+WORD = re.compile(r"[^\W\d_]+")
 
 
 def forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
@@ -97,6 +111,8 @@ class Pair:
     targets: tuple[str, ...]
     names: tuple[str, ...]
     where: Place
+    copying: bool = False  # whether English words in it are left untranslated (not English)
+    rtl: bool = False  # the language is written right to left
 
     @property
     def filled(self) -> list[str]:
@@ -360,6 +376,88 @@ def footer_label(pair: Pair) -> list[Diagnostic]:
     ]
 
 
+@functools.lru_cache(maxsize=4096)  # copied and dropped read each text's words
+def _words(text: str, names: tuple[str, ...]) -> list[str]:
+    """The words of `text` (letters; the marks of Indic scripts split them) outside the names
+    every translation keeps, its web addresses and placeholders."""
+    for name in sorted(names, key=len, reverse=True):
+        if name in text:
+            text = text.replace(name, " ")
+    if "%" in text:
+        text = FORMAT.sub(" ", text)
+    if "://" in text or "www." in text:
+        text = URL.sub(" ", text)
+    return WORD.findall(text)
+
+
+def _copied_run(words: list[str], source: list[str]) -> tuple[str, ...] | None:
+    """The first run of COPIED_RUN of `words` that `source` has in that order. Only a streak
+    of words the source has can be one: the n-grams are made for those alone."""
+    vocabulary, streak = set(source), 0
+    english: set[tuple[str, ...]] | None = None
+    for i, word in enumerate(words):
+        streak = streak + 1 if word in vocabulary else 0
+        if streak >= COPIED_RUN:
+            if english is None:
+                english = set(zip(*(source[k:] for k in range(COPIED_RUN)), strict=False))
+            if (run := tuple(words[i + 1 - COPIED_RUN : i + 1])) in english:
+                return run
+    return None
+
+
+def copied(pair: Pair) -> list[Diagnostic]:
+    if not pair.copying:
+        return []
+    source = _words(pair.source, pair.names)
+    out = []
+    for i, t in enumerate(pair.targets):
+        words = _words(t, pair.names)
+        if len(source) >= COPIED_WHOLE and words == source:
+            left = f"is its English source as it is ('{shorten(pair.source, 60, placeholder='…')}')"
+        elif run := _copied_run(words, source):
+            left = f"keeps the source's words '{' '.join(run)}'"
+        else:
+            continue
+        why = (
+            f"{pair.label(i)} {left}: English left in a translation ships as translated; "
+            "translate it, or leave it empty for a proof to mark it (a name that every "
+            "translation keeps as written goes in the source's names: list)"
+        )
+        out.append(error("qa-copied", why, pair.where))
+    return out
+
+
+def dropped(pair: Pair) -> list[Diagnostic]:
+    has = sum(map(len, _words(pair.source, pair.names)))
+    if not has:
+        return []  # a placeholder, a name or a number alone
+    least = SHORT_RATIO * has if has >= SHORT_SOURCE else 1
+    out = []
+    for i, t in enumerate(pair.targets):
+        kept = sum(map(len, _words(t, pair.names)))
+        if visible(t) and kept < least:
+            why = (
+                f"{pair.label(i)} has {kept} letters where its source has {has}: what the "
+                "source says would be missing from the handbook; translate all of it"
+            )
+            out.append(error("qa-dropped", why, pair.where))
+    return out
+
+
+def rtl_marks(pair: Pair) -> list[Diagnostic]:
+    if pair.rtl:
+        return []
+    found = sorted({f"U+{ord(m):04X}" for t in pair.targets for m in RTL_MARK.findall(t)})
+    if not found:
+        return []
+    why = (
+        f"a right-to-left mark ({', '.join(found)}) in a left-to-right language's translation "
+        "reorders what is beside it (a spaced number shows its groups in reverse in an EPUB "
+        "reader): delete it"
+    )
+    return [error("qa-bidi", why, pair.where)]
+
+
 Checker = Callable[[Pair], list[Diagnostic]]
 CHECKERS: tuple[Checker, ...] = (
     empty_forms,
@@ -373,12 +471,25 @@ CHECKERS: tuple[Checker, ...] = (
     length,
     contact_line,
     footer_label,
+    copied,
+    dropped,
+    rtl_marks,
 )
 
 
-def check_message(message: Message, names: Iterable[str], where: Place) -> list[Diagnostic]:
+def check_message(
+    message: Message,
+    names: Iterable[str],
+    where: Place,
+    *,
+    copying: bool = False,
+    rtl: bool = False,
+) -> list[Diagnostic]:
+    """Every problem of one translated message (`copying`: English words in it are left
+    untranslated; `rtl`: its language is written right to left)."""
     source = " ".join(forms(message.id))
-    pair = Pair(message, source, tuple(forms(message.string)), tuple(names), where)
+    targets = tuple(forms(message.string))
+    pair = Pair(message, source, targets, tuple(names), where, copying, rtl)
     return sorted({d for checker in CHECKERS for d in checker(pair)}, key=lambda d: d.message)
 
 
@@ -401,11 +512,19 @@ def check_glyphs(message: Message, fonts: Fonts, where: Place) -> list[Diagnosti
 
 
 def check_catalog(
-    catalog: Catalog, shown: str, names: Iterable[str], fonts: Fonts | None = None
+    catalog: Catalog,
+    shown: str,
+    names: Iterable[str],
+    fonts: Fonts | None = None,
+    *,
+    source_language: str = "en",
 ) -> list[Diagnostic]:
     """All gates over the translated, non-fuzzy messages of one catalog
     (with the locale's fonts: also that every character has a glyph)."""
     names = tuple(names)
+    language = catalog.locale.language if catalog.locale else source_language
+    copying = language != source_language.split("_")[0]
+    rtl = bool(catalog.locale and catalog.locale.text_direction == "rtl")
     checked = [m for m in catalog if m.id and not m.fuzzy and any(forms(m.string))]
     if fonts is not None:
         from .fonts import uncovered  # reads font files: only when asked
@@ -416,7 +535,7 @@ def check_catalog(
     out: list[Diagnostic] = []
     for message in checked:
         where = Place(shown, message.lineno or 0)
-        out.extend(check_message(message, names, where))
+        out.extend(check_message(message, names, where, copying=copying, rtl=rtl))
         if fonts is not None:
             out.extend(check_glyphs(message, fonts, where))
         for problem in message.check(catalog):
