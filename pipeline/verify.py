@@ -202,10 +202,16 @@ def expect(source: Handbook, views: Sequence[View]) -> Expected:
         hotline=next((n for n in numbers_of(source.contacts) if n.value == views[0].hotline), None),
         # The digits of every number, and of each phone number as a whole: a translation may
         # write (202) 671-1880 as 202-671-1880 (inline.dial), and a line may break inside it.
+        # A contact's number too, however it is written: its tel: link dials it (116 006).
         numbers=frozenset(
-            digits(m.group())
-            for text in printed
-            for m in (*NUMBER.finditer(text), *PHONE.finditer(text))
+            [
+                *(
+                    digits(m.group())
+                    for text in printed
+                    for m in (*NUMBER.finditer(text), *PHONE.finditer(text))
+                ),
+                *(digits(n.value) for n in numbers_of(source.contacts)),
+            ]
         ),
         links=frozenset(k for text in printed for t in links_in(text) for k in link_keys(t)),
         phones=tuple(

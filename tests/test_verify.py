@@ -682,3 +682,21 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
         main(["verify", "--help"])
     example = "handbook verify dist/es/ct-trafficking.pdf dist/es/ct-trafficking.epub"
     assert example in capsys.readouterr().out
+
+
+def test_a_contact_number_in_any_form_may_be_dialled(tmp_path: Path) -> None:
+    """A contact's own tel: link dials its number however the source writes it: 116 006 (the
+    EU's number for victims of crime) is no phone number to inline.PHONE, and the verifier
+    refused the cover's and back cover's links to it as leading to a number the source does
+    not have."""
+    root = tmp_path / "p"
+    shutil.copytree(ROOT / "tests/roots/tiny", root)
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    source = root / "source/tiny/handbook.yaml"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("phone: 1-888-373-7888", "phone: '116 006'"), encoding="utf-8")
+    pdf, epub = build(Project(root, root / "dist"), "tiny", "en")
+    with zipfile.ZipFile(epub) as z:
+        cover = z.read("EPUB/cover.xhtml").decode()
+    assert 'href="tel:116006"' in cover
+    assert pdf.is_file()  # read back by the verifier: the number on the cover and in footers
