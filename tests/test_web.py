@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -23,13 +25,13 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from pipeline.build import Project, build_web, prepare, resolve_locale
+from pipeline.build import Project, build, build_web, prepare, resolve_locale
 from pipeline.cli import main
 from pipeline.html import LRM
 from pipeline.model import Handbook, iter_texts
 from pipeline.web import INDEX, render_web
 
-from .conftest import HANDBOOK, ROOT
+from .conftest import HANDBOOK, ROOT, Built
 from .test_safety import tiny_project
 from .test_serve import CHROMEDRIVER, CHROMIUM, FLAGS
 from .test_sources import CITATIONS, with_source
@@ -40,7 +42,7 @@ AXE = CHECKS / "axe-core" / "axe.min.js"
 INSTALL = "make test installs vnu-jar and axe-core (npm) into .venv/web-checks; run it through make"
 PHONE = 360  # CSS pixels: the narrowest common phone screen
 # A citation whose address is far wider than a phone (it must wrap, not scroll).
-LONG_URL = "https://portal.ct.gov/" + "-".join(["dcf-human-anti-trafficking-response-team"] * 3)
+LONG_URL = "https://www.humantraffickinghotline.org/en/gethelp/connecticut/localservices"
 LONG_CITATION = f"""\
     - title: Human Anti-Trafficking Response Team
       url: {LONG_URL}
@@ -343,3 +345,44 @@ def test_one_language_per_page(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err.startswith(
         "LANG: error: the web edition has one language per page: build es and en each on its own"
     )
+
+
+LONG_URL = "https://www.humantraffickinghotline.org/en/gethelp/connecticut/localservices"
+
+
+@pytest.fixture(scope="module")
+def long_address(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tiny's English EPUB, an answer giving a web address longer than a phone's line."""
+    root = tmp_path_factory.mktemp("long-address") / "p"
+    shutil.copytree(ROOT / "tests/roots/tiny", root)
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    source = root / "source/tiny/handbook.yaml"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("https://humantraffickinghotline.org", LONG_URL), "utf-8")
+    return next(p for p in build(Project(root, root / "dist"), "tiny", "en") if p.suffix == ".epub")
+
+
+@pytest.mark.parametrize("code", ["es", "ar", "long-address"])
+def test_no_epub_page_is_wider_than_a_phone(
+    browser: WebDriver,
+    built: dict[str, Built],
+    long_address: Path,
+    code: str,
+    tmp_path: Path,
+) -> None:
+    """Each of the EPUB's documents, as a reading app on a phone 360 px wide lays it out
+    (Chromium, the engine of many): nothing scrolls sideways. A web address longer than the
+    line went on past the screen's edge (its end cut off) before it could break; it breaks
+    now where it must, never with a hyphen."""
+    epub = long_address if code == "long-address" else built[code].epub
+    with zipfile.ZipFile(epub) as z:
+        z.extractall(tmp_path)
+    # A reading app lays a document out at the screen's width (an EPUB has no viewport meta,
+    # which a phone browser's 980 px default would stand in for).
+    metrics = {"width": PHONE, "height": 780, "deviceScaleFactor": 2, "mobile": False}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    for document in sorted((tmp_path / "EPUB").glob("*.xhtml")):
+        browser.get(document.as_uri())
+        browser.execute_async_script("document.fonts.ready.then(arguments[arguments.length - 1])")
+        width = browser.execute_script("return document.scrollingElement.scrollWidth;")
+        assert width <= PHONE, f"{document.name} scrolls sideways: {width} px wide"
