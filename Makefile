@@ -31,11 +31,13 @@ PROFILE ?=
 ALLOW_PARTIAL ?=
 BUILD_FLAGS := --size $(SIZE) $(if $(filter press,$(PRINT)),--press) \
                $(if $(PROFILE),--profile "$(PROFILE)") $(if $(ALLOW_PARTIAL),--allow-partial)
-# The edition's files, named by the pipeline (pipeline/paths.py), never re-derived here.
+# The edition's files, named by the pipeline (pipeline/paths.py), never re-derived here; with
+# ALLOW_PARTIAL, the proof's (<id>-proof.pdf): a proof is never taken for the edition.
 # `handbook paths` needs only the standard library: before the first setup, any python3 runs it.
 PATHS_PYTHON := $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
 EDITION_FILES := $(if $(HB_LANG),$(shell $(PATHS_PYTHON) -m pipeline paths --handbook $(HANDBOOK) \
-                   --lang $(HB_LANG) --size $(SIZE) $(if $(filter press,$(PRINT)),--press)))
+                   --lang $(HB_LANG) --size $(SIZE) $(if $(filter press,$(PRINT)),--press) \
+                   $(if $(ALLOW_PARTIAL),--allow-partial)))
 DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_MESSAGES/$(HANDBOOK).po locales/$(c)/LC_MESSAGES/layouts.po locales/$(c)/locale.yaml)) \
         $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml \
         $(wildcard $(PROFILE))

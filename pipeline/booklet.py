@@ -133,6 +133,8 @@ def build_booklet(
         size=SOURCE_SIZE,
         press=None,
     )
-    target = output_path(project.dist, handbook.id, loc.code, "booklet", size=sheet)
+    target = output_path(
+        project.dist, handbook.id, loc.code, "booklet", size=sheet, proof=allow_partial
+    )
     write_atomic(target, impose(printed.pdf, sheet))
     return target

@@ -309,11 +309,13 @@ def render_card(
     return card, sheet
 
 
-def card_paths(project: Project, handbook: Handbook, front: LocaleInfo) -> tuple[Path, Path]:
-    """dist/<tag>/<id>-card.pdf and <id>-card-sheet.pdf."""
+def card_paths(
+    project: Project, handbook: Handbook, front: LocaleInfo, *, proof: bool
+) -> tuple[Path, Path]:
+    """dist/<tag>/<id>-card.pdf and <id>-card-sheet.pdf (a proof's: -card-proof.pdf, ...)."""
     return (
-        output_path(project.dist, handbook.id, front.code, "card"),
-        output_path(project.dist, handbook.id, front.code, "card-sheet"),
+        output_path(project.dist, handbook.id, front.code, "card", proof=proof),
+        output_path(project.dist, handbook.id, front.code, "card-sheet", proof=proof),
     )
 
 
@@ -335,6 +337,6 @@ def build_card(
         side(project, handbook, "front", front, allow_partial),
         side(project, handbook, "back", reverse, allow_partial),
     )
-    paths = card_paths(project, handbook, front)
+    paths = card_paths(project, handbook, front, proof=allow_partial)
     write_together(dict(zip(paths, render_card(project, handbook, sides, paths), strict=True)))
     return list(paths)

@@ -24,7 +24,7 @@ from .diagnostics import (
 from .lint import lint
 from .locales import available, locale_info, normalize
 from .model import Handbook
-from .paths import SEPARATOR
+from .paths import SEPARATOR, unproofed
 from .prepare import Catalogs, catalog_problems, current_catalogs, prepare, resolve_locale
 from .present import View
 from .project import Project
@@ -120,7 +120,8 @@ def verify_file(
     project: Project, path: Path, *, handbook_id: str | None = None, lang: str | None = None
 ) -> list[Diagnostic]:
     shown = relative(path)
-    kind = next((k for suffix, k in KINDS if path.name.endswith(suffix)), None)
+    name = unproofed(path.name)  # a proof is checked as the file it stands in for
+    kind = next((k for suffix, k in KINDS if name.endswith(suffix)), None)
     if not path.is_file() or kind is None:
         why = (
             "no such file" if not path.is_file() else "not a PDF, EPUB or web page the build writes"

@@ -111,13 +111,25 @@ def cmd_card(args: argparse.Namespace) -> int:
     from .card import build_card
 
     project = _project(args)
-    for path in build_card(
+    paths = build_card(
         project, args.handbook, args.lang, allow_partial=args.allow_partial, back=args.back
-    ):
-        print(
-            f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}"
-        )
+    )
+    _wrote(project, paths, proof=args.allow_partial)
     return 0
+
+
+PROOF_NOTE = (
+    "note: a proof (--allow-partial), not an edition to hand out: what is not translated yet "
+    "shows in English, marked"
+)
+
+
+def _wrote(project: Project, paths: Sequence[Path], *, proof: bool) -> None:
+    """The files a build wrote, one a line; a proof's (named -proof) said to be one."""
+    for path in paths:
+        print(f"wrote {_shown(project, path)}")
+    if proof:
+        print(PROOF_NOTE, file=sys.stderr)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -150,8 +162,9 @@ def cmd_booklet(args: argparse.Namespace) -> int:
         sheet=args.size,
         allow_partial=args.allow_partial,
     )
-    shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
-    print(f"wrote {shown}: {BOOKLET_PRINTING}")
+    print(f"wrote {_shown(project, path)}: {BOOKLET_PRINTING}")
+    if args.allow_partial:
+        print(PROOF_NOTE, file=sys.stderr)
     return 0
 
 
@@ -160,7 +173,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
     project = _project(args)
     path = build_web(project, args.handbook, args.lang, allow_partial=args.allow_partial)
-    print(f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}")
+    _wrote(project, [path], proof=args.allow_partial)
     return 0
 
 
@@ -190,10 +203,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     outcome = build_job(
         project, Job(args.handbook or DEFAULT_HANDBOOK, normalize(args.lang)), options, force=True
     )
-    for path in outcome.outputs:
-        print(
-            f"wrote {path.relative_to(project.root) if path.is_relative_to(project.root) else path}"
-        )
+    _wrote(project, outcome.outputs, proof=args.allow_partial)
     return 0
 
 
@@ -275,6 +285,8 @@ def _build_all(args: argparse.Namespace, project: Project, options: Options) -> 
     failed = [o for o in outcomes if o.state is State.FAILED]
     for o in failed:
         _print(o.diagnostics)
+    if options.allow_partial and not args.quiet:
+        print(PROOF_NOTE, file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -431,15 +443,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
-    """The files `build` writes for one edition, one a line, relative to the project folder:
-    what the Makefile's rules name. Standard library only (pipeline/paths.py): it runs
-    before the first `make` has installed anything."""
+    """The files `build` writes for one edition (with --allow-partial, its proof's), one a
+    line, relative to the project folder: what the Makefile's rules name. Standard library
+    only (pipeline/paths.py): it runs before the first `make` has installed anything."""
     from .paths import EDITION, output_path
 
     for kind in EDITION:
         print(
             output_path(
-                Path("dist"), args.handbook, args.lang, kind, size=args.size, press=args.press
+                Path("dist"),
+                args.handbook,
+                args.lang,
+                kind,
+                size=args.size,
+                press=args.press,
+                proof=args.allow_partial,
             )
         )
     return 0
@@ -558,7 +576,8 @@ def _allow_partial(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--allow-partial",
         action="store_true",
-        help="build an incomplete locale with marked fallbacks",
+        help="a proof of an incomplete locale, its English fallbacks marked, in files named "
+        "-proof (<id>-proof.pdf), never the edition's",
     )
 
 
@@ -872,12 +891,14 @@ def parser() -> argparse.ArgumentParser:
             "print the files `build` writes for one edition (for the Makefile)",
             "handbook paths --lang es",
             "handbook paths --lang es+en --size a5 --press",
+            "handbook paths --lang ar --allow-partial",
         ),
     )
     pth.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     pth.add_argument("--lang", required=True, help="locale, as for build (es, pt-BR, es+en)")
     pth.add_argument("--size", choices=("letter", "a4", "a5"), default="letter")
     pth.add_argument("--press", action="store_true", help="the print shop's PDF")
+    _allow_partial(pth)
     pth.set_defaults(run=cmd_paths)
     return p
 

@@ -73,6 +73,7 @@ class Views:
             kind,
             size=self.size,
             press=self.press is not None,
+            proof=self.allow_partial,
             part=part,
         )
 

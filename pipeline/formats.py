@@ -69,7 +69,9 @@ def card(edition: Edition) -> tuple[Artifact, ...]:
         side(project, handbook, "front", loc, partial, front),
         side(project, handbook, "back", back, partial),
     )
-    data = render_card(project, handbook, faces, card_paths(project, handbook, loc))
+    data = render_card(
+        project, handbook, faces, card_paths(project, handbook, loc, proof=views.allow_partial)
+    )
     meta = {"front": loc.tag, "back": back.tag}
     return tuple(
         Artifact(kind, pdf, "application/pdf", meta)

@@ -201,10 +201,16 @@ def _sha256(path: Path) -> str | None:
 
 
 def record_path(project: Project, job: Job, options: Options) -> Path:
-    """The record of one print variant's job, beside its files."""
-    press = options.press is not None
+    """The record of one print variant's job, beside its files (a proof's beside the proof's:
+    it never says the edition is current)."""
     return output_path(
-        project.dist, job.handbook, job.locale, "inputs", size=options.size, press=press
+        project.dist,
+        job.handbook,
+        job.locale,
+        "inputs",
+        size=options.size,
+        press=options.press is not None,
+        proof=options.allow_partial,
     )
 
 

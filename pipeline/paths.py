@@ -6,10 +6,16 @@
     dist/<tag>/<id>-card.pdf, ...        the wallet card and its sheet
     dist/<tag>/<id>-booklet.pdf, ...     the office booklet (<id>-booklet-a4.pdf)
     dist/<tag>/<id>-web/index.html       the web edition
+    dist/<tag>/<id>-proof.pdf, ...       a proof (--allow-partial): every name above ends in
+                                         -proof before its extension (<id>-a5-press-proof.pdf,
+                                         <id>-card-sheet-proof.pdf, <id>-web-proof/index.html)
 
-<tag> is the locale's BCP 47 tag, or two joined by '+' (es+en, a bilingual edition). The
-Makefile asks `handbook paths` for these names instead of deriving them. Standard library
-only: `handbook paths` runs before the pipeline's dependencies are installed.
+<tag> is the locale's BCP 47 tag, or two joined by '+' (es+en, a bilingual edition). A proof
+shows untranslated passages in English, marked: it is not an edition to hand out, so it never
+takes an edition's name (it would overwrite one, and `make handbook`, which goes by the files'
+dates, would then call the edition up to date). The Makefile asks `handbook paths` for these
+names instead of deriving them. Standard library only: `handbook paths` runs before the
+pipeline's dependencies are installed.
 """
 
 from __future__ import annotations
@@ -18,16 +24,17 @@ from pathlib import Path
 
 SEPARATOR = "+"  # es+en: a bilingual edition, the first language, then the second
 LETTER = "letter"  # the print size whose PDF has no suffix
+PROOF = "-proof"  # ends the name of every file of a proof, before its extension
 FILES = {
-    "pdf": "{id}{variant}.pdf",
-    "epub": "{id}.epub",
-    "cover": "{id}-cover.jpg",
-    "thumbnail": "{id}-thumbnail.jpg",
-    "card": "{id}-card.pdf",
-    "card-sheet": "{id}-card-sheet.pdf",
-    "booklet": "{id}-booklet{sheet}.pdf",
-    "web": "{id}-web/index.html",
-    "inputs": ".{id}{variant}.inputs",  # the parallel builder's record (pipeline/jobs.py)
+    "pdf": "{id}{variant}{proof}.pdf",
+    "epub": "{id}{proof}.epub",
+    "cover": "{id}-cover{proof}.jpg",
+    "thumbnail": "{id}-thumbnail{proof}.jpg",
+    "card": "{id}-card{proof}.pdf",
+    "card-sheet": "{id}-card-sheet{proof}.pdf",
+    "booklet": "{id}-booklet{sheet}{proof}.pdf",
+    "web": "{id}-web{proof}/index.html",
+    "inputs": ".{id}{variant}{proof}.inputs",  # the parallel builder's record (pipeline/jobs.py)
 }
 EDITION = ("pdf", "epub")  # what `handbook build` writes, both or neither
 SIZES = (LETTER, "a4", "a5")  # the print edition's page sizes
@@ -55,11 +62,23 @@ def variant_suffix(size: str, press: bool) -> str:
     return "" if size == LETTER and not press else f"-{size}{'-press' if press else ''}"
 
 
-def file_name(handbook_id: str, kind: str, *, size: str = LETTER, press: bool = False) -> str:
+def file_name(
+    handbook_id: str, kind: str, *, size: str = LETTER, press: bool = False, proof: bool = False
+) -> str:
     """The name of one of a handbook's files in its locale's folder. `size` is the print
-    edition's page size, or a booklet's sheet."""
+    edition's page size, or a booklet's sheet; `proof`: a proof's (--allow-partial)."""
     sheet = "" if size == LETTER else f"-{size}"
-    return FILES[kind].format(id=handbook_id, variant=variant_suffix(size, press), sheet=sheet)
+    variant = variant_suffix(size, press)
+    return FILES[kind].format(
+        id=handbook_id, variant=variant, sheet=sheet, proof=PROOF if proof else ""
+    )
+
+
+def unproofed(name: str) -> str:
+    """The name of the file a proof stands in for (x-card-proof.pdf -> x-card.pdf): what
+    tells the kind of a file, whichever it is."""
+    stem, dot, extension = name.rpartition(".")
+    return f"{stem.removesuffix(PROOF)}{dot}{extension}" if dot else name.removesuffix(PROOF)
 
 
 def output_path(
@@ -70,9 +89,12 @@ def output_path(
     *,
     size: str = LETTER,
     press: bool = False,
+    proof: bool = False,
     part: str = "",
 ) -> Path:
     """Where one file of a handbook in `locale` (es, pt_BR, es+en) is written below dist/;
-    `part`: a file beside it, in a format's own folder (the web edition's assets)."""
-    path = dist / tag(locale) / file_name(handbook_id, kind, size=size, press=press)
+    `proof`: a proof's (--allow-partial), never the edition's own file; `part`: a file beside
+    it, in a format's own folder (the web edition's assets)."""
+    name = file_name(handbook_id, kind, size=size, press=press, proof=proof)
+    path = dist / tag(locale) / name
     return path.parent / part if part else path

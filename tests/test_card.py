@@ -13,6 +13,7 @@ import pytest
 from pipeline.build import Project, make_edition, views
 from pipeline.card import CARD_H, CARD_W, SHEET_H, SHEET_W, crop_marks, slots
 from pipeline.card import build_card as build
+from pipeline.cli import main
 from pipeline.diagnostics import RenderError
 
 from .conftest import BIDI_MARKS, HANDBOOK, ROOT, copy_project
@@ -37,6 +38,31 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pat
     """The card and its sheet for a left-to-right, a right-to-left and the source locale."""
     project = Project(ROOT, tmp_path_factory.mktemp("dist"))
     return {code: tuple(build(project, HANDBOOK, code)) for code in ("es", "fa_AF", "en")}  # type: ignore[misc]
+
+
+def test_a_proof_card_is_named_and_verified_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A card with a line not yet translated is a proof (card --allow-partial): named -proof,
+    never the card's own file, and `handbook verify` reads it as the card it stands in for."""
+    project = copy_project(tmp_path)
+    po = project.locales / "es" / "LC_MESSAGES" / f"{HANDBOOK}.po"
+    english = "Support services for victims include shelter, health care, legal assistance"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(re.sub(rf'(msgid "{english}.*"\nmsgstr )".*"', r'\1""', text), encoding="utf-8")
+    root = str(tmp_path)
+    assert main(["--root", root, "card", "--lang", "es"]) == 1  # the card itself is refused
+    capsys.readouterr()
+    assert main(["--root", root, "card", "--lang", "es", "--allow-partial"]) == 0
+    printed = capsys.readouterr()
+    written = [f"dist/es/{HANDBOOK}-card-proof.pdf", f"dist/es/{HANDBOOK}-card-sheet-proof.pdf"]
+    assert printed.out.splitlines() == [f"wrote {name}" for name in written]
+    assert "not an edition to hand out" in printed.err
+    assert sorted(p.name for p in (tmp_path / "dist" / "es").iterdir()) == [
+        name.removeprefix("dist/es/") for name in written
+    ]
+    assert main(["--root", root, "verify", *(str(tmp_path / name) for name in written)]) == 0
+    assert capsys.readouterr().err == "verified 2 file(s): 0 error(s)\n"
 
 
 @pytest.mark.parametrize("code", ["es", "fa_AF", "en"])

@@ -14,11 +14,11 @@ from pipeline import build as build_module
 from pipeline import printing
 from pipeline.build import make_edition, views, write_edition
 from pipeline.cli import main
-from pipeline.diagnostics import RenderError, UsageError
+from pipeline.diagnostics import PipelineError, RenderError, UsageError
 from pipeline.edition import Views
 from pipeline.paths import output_path
 
-from .test_safety import tiny_project
+from .test_safety import PO, tiny_project, translate_as
 
 
 def preparations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -128,3 +128,36 @@ def test_a_printed_pdf_is_verified_without_an_epub(tmp_path: Path) -> None:
         write_edition(replace(edition, artifacts=unreadable))
     assert [d.code for d in caught.value.diagnostics] == ["verify-unreadable"]
     assert not project.dist.exists()  # nothing written
+
+
+def test_a_proof_is_written_under_its_own_names(tmp_path: Path) -> None:
+    """A proof (untranslated passages in English, marked) is a different product from the
+    edition: every file of it is named -proof, and the edition's files are left alone."""
+    project = tiny_project(tmp_path / "p")
+    po = project.root / PO
+    po.write_text(translate_as(po.read_text(encoding="utf-8"), "A tiny handbook", ""))
+    folder = project.dist / "es"
+    folder.mkdir(parents=True)
+    (folder / "tiny.pdf").write_bytes(b"the edition")
+    hb = project.load("tiny")
+    with pytest.raises(PipelineError):  # the edition itself is refused: es is not complete
+        views(project, hb, "es")
+    edition = make_edition(views(project, hb, "es", allow_partial=True), ("epub", "cover", "web"))
+    written = write_edition(edition)
+    names = {
+        a.key: output_path(project.dist, "tiny", "es", a.kind, proof=True, part=a.part)
+        for a in edition.artifacts
+    }
+    assert written.files == names
+    assert {p.relative_to(folder).as_posix() for p in names.values()} >= {
+        "tiny-proof.pdf",
+        "tiny-proof.epub",
+        "tiny-cover-proof.jpg",
+        "tiny-thumbnail-proof.jpg",
+        "tiny-web-proof/index.html",
+    }
+    on_disk = {p for p in folder.rglob("*") if p.is_file()}
+    assert on_disk == {*names.values(), folder / "tiny.pdf"}
+    assert (folder / "tiny.pdf").read_bytes() == b"the edition"
+    page = names["web"].read_text(encoding="utf-8")
+    assert 'href="../../es/tiny-web-proof/index.html"' in page  # its switcher: other proofs

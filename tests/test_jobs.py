@@ -117,6 +117,30 @@ def test_second_run_skips_everything(copy: Path) -> None:
     assert "0 built" in run.out
 
 
+def test_proofs_are_built_beside_the_editions(copy: Path) -> None:
+    """`make all ALLOW_PARTIAL=1` writes proofs under their own names, records included: the
+    editions and their records stay as they were, and still count as up to date."""
+    before = outputs(copy)
+    run = build_all(copy, "--allow-partial")
+    assert run.code == 0, run.out
+    assert "2 built" in run.out  # a proof is not the edition: it is built
+    after = outputs(copy)
+    assert {k: v for k, v in after.items() if k in before} == before  # the editions untouched
+    assert "not an edition to hand out" in run.out
+    proofs = set(after) - set(before)
+    for code in LOCALES:
+        folder = copy / "dist" / code
+        record = read_record(folder / f".{HANDBOOK}-proof.inputs")
+        assert record is not None
+        assert {f"{HANDBOOK}-proof.pdf", f"{HANDBOOK}-proof.epub"} <= set(record.outputs)
+        assert {f"dist/{code}/{name}" for name in record.outputs} <= proofs
+        assert all("-proof" in name for name in record.outputs)
+        page = lxml.html.parse(folder / f"{WEB}-proof" / "index.html")
+        links = page.xpath('//ul[@class="languages"]//a/@href')
+        assert links == [f"../../{c}/{WEB}-proof/index.html" for c in LOCALES]  # other proofs
+    assert "0 built" in build_all(copy).out  # the editions are still current
+
+
 def test_changed_catalog_rebuilds_only_that_locale(copy: Path) -> None:
     before = outputs(copy)
     edit_catalog(copy, "es")

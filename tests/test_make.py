@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from pipeline.project import Project
+
 from .conftest import ROOT
+from .test_translations import UNTRANSLATED, untranslate
 
 
 def make(*args: str, env_lang: str | None) -> subprocess.CompletedProcess[str]:
@@ -66,15 +70,23 @@ def test_the_makefile_asks_the_pipeline_for_the_file_names() -> None:
     assert "handbook build --handbook ct-trafficking --lang pt_BR --size a5 --press" in run.stdout
 
 
+def project_copy(target: Path) -> None:
+    """What the Makefile reads, copied, and set up as far as make can tell (no pip, no
+    virtualenv: its `handbook` runs the copy's pipeline with this interpreter)."""
+    for name in ("source", "layouts", "locales", "pipeline"):
+        shutil.copytree(ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, target / name)
+    handbook = target / ".venv" / "bin" / "handbook"
+    handbook.parent.mkdir(parents=True)
+    handbook.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m pipeline "$@"\n', encoding="utf-8")
+    handbook.chmod(0o755)
+    (target / ".venv" / ".installed").touch()
+
+
 def test_an_edition_is_up_to_date_until_an_input_changes(tmp_path: Path) -> None:
     """`make handbook LANG=es` builds nothing when the edition is newer than its inputs."""
-    for name in ("source", "layouts", "locales", "pipeline"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("Makefile", "pyproject.toml"):
-        shutil.copy2(ROOT / name, tmp_path / name)
-    stamp = tmp_path / ".venv" / ".installed"
-    stamp.parent.mkdir()
-    stamp.touch()  # set up, as far as make can tell
+    project_copy(tmp_path)
     files = [tmp_path / "dist" / "es" / f"ct-trafficking.{kind}" for kind in ("pdf", "epub")]
     for path in files:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +101,42 @@ def test_an_edition_is_up_to_date_until_an_input_changes(tmp_path: Path) -> None
     os.utime(po, (later, later))  # a translator saved the catalog
     targets = [str(p.relative_to(tmp_path)) for p in files]
     assert make("-C", str(tmp_path), "-q", *targets, "LANG=es", env_lang=None).returncode == 1
+
+
+def test_a_proof_is_never_taken_for_the_edition(tmp_path: Path) -> None:
+    """ALLOW_PARTIAL=1 writes a proof beside the edition, under its own names: the edition
+    already in dist/ stays as it was, and `make handbook` without it still builds (here:
+    refuses) the edition instead of calling the proof's files up to date."""
+    project_copy(tmp_path)
+    untranslate(Project(tmp_path))
+    folder = tmp_path / "dist" / "es"
+    folder.mkdir(parents=True)
+    edition = [folder / f"ct-trafficking.{kind}" for kind in ("pdf", "epub")]
+    for path in edition:
+        path.write_bytes(b"the edition, built before the source changed")
+        os.utime(path, (946684800, 946684800))  # 2000: older than every input
+    before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in edition]
+
+    proof = make("-C", str(tmp_path), "handbook", "LANG=es", "ALLOW_PARTIAL=1", env_lang=None)
+    assert proof.returncode == 0, proof.stderr
+    assert proof.stdout.splitlines() == [
+        "wrote dist/es/ct-trafficking-proof.pdf",
+        "wrote dist/es/ct-trafficking-proof.epub",
+    ]
+    assert "not an edition to hand out" in proof.stderr
+    assert (folder / "ct-trafficking-proof.pdf").read_bytes().startswith(b"%PDF-")
+    assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in edition] == before
+
+    again = make("-C", str(tmp_path), "handbook", "LANG=es", "ALLOW_PARTIAL=1", env_lang=None)
+    assert again.stdout.strip() == (
+        "up to date: dist/es/ct-trafficking-proof.pdf dist/es/ct-trafficking-proof.epub"
+    )
+    real = make("-C", str(tmp_path), "handbook", "LANG=es", env_lang=None)
+    assert real.returncode != 0
+    assert "up to date" not in real.stdout + real.stderr
+    assert "1 untranslated" in real.stderr
+    assert UNTRANSLATED in real.stderr  # the message left to translate, named
+    assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in edition] == before
 
 
 @pytest.mark.parametrize(

@@ -187,10 +187,12 @@ def test_a_bidi_mark_ends_an_address(translation: str, codes: list[str]) -> None
     assert [p.code for p in check_message(message, [], Place("ar.po", 7))] == codes
 
 
-def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    project = copy_project(tmp_path)
+UNTRANSLATED = "barriers-to-justice/p1"  # the context of the message untranslate() empties
+
+
+def untranslate(project: Project) -> int:
+    """Empty the Spanish translation of one paragraph (UNTRANSLATED): es is then incomplete.
+    Returns how many messages es has, both domains."""
     po, layouts = catalog_paths(project.locales, "es", HANDBOOK)
     catalog = read_catalog(po, "es")
     english = (
@@ -198,9 +200,15 @@ def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
         "access justice and seek redress. These barriers include:"
     )
     text = po.read_text(encoding="utf-8")
-    translated = catalog.get(english, context="barriers-to-justice/p1").string
+    translated = catalog.get(english, context=UNTRANSLATED).string
     po.write_text(text.replace(f'msgstr "{translated}"', 'msgstr ""'), encoding="utf-8")
-    total = len([m for m in (*catalog, *read_catalog(layouts, "es")) if m.id])  # both domains
+    return len([m for m in (*catalog, *read_catalog(layouts, "es")) if m.id])
+
+
+def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    total = untranslate(copy_project(tmp_path))
     assert main(["--root", str(tmp_path), "build", "--lang", "es"]) == 1
     expected = (
         f"es is {100 * (total - 1) / total:.1f}% translated "
@@ -208,7 +216,18 @@ def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
     )
     assert expected in capsys.readouterr().err
     assert main(["--root", str(tmp_path), "build", "--lang", "es", "--allow-partial"]) == 0
-    pdf = tmp_path / "dist" / "es" / f"{HANDBOOK}.pdf"
+    pdf = tmp_path / "dist" / "es" / f"{HANDBOOK}-proof.pdf"  # a proof, named as one
+    printed = capsys.readouterr()
+    assert printed.out.splitlines() == [
+        f"wrote dist/es/{HANDBOOK}-proof.pdf",
+        f"wrote dist/es/{HANDBOOK}-proof.epub",
+    ]
+    assert "a proof (--allow-partial), not an edition to hand out" in printed.err
+    assert sorted(p.name for p in pdf.parent.iterdir()) == [
+        f".{HANDBOOK}-proof.inputs",
+        f"{HANDBOOK}-proof.epub",
+        pdf.name,
+    ]  # nothing under the edition's names
     out = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
