@@ -23,7 +23,7 @@ from textwrap import shorten
 from babel.messages.catalog import Catalog, Message
 
 from .diagnostics import Diagnostic, Place, error
-from .inline import BIDI_MARKS, Parsed, numbers, parse, same_number, signature
+from .inline import BIDI_MARKS, Parsed, dial, numbers, parse, same_number, signature
 from .locales import Fonts
 from .source import FOOTER_KEY, character_problems
 
@@ -74,6 +74,7 @@ SHORT_SOURCE, SHORT_RATIO = 60, 0.1
 # beside a number whose groups are spaced it shows them in reverse in an EPUB reader.
 RTL_MARK = re.compile("[\u200f\u061c\u2067]")
 WORD = re.compile(r"[^\W\d_]+")
+DIGITS = re.compile("[0-9]")
 
 
 def forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
@@ -160,6 +161,11 @@ def _found(pattern: re.Pattern[str], text: str) -> list[str]:
     return tokens(pattern, text)
 
 
+def _same(number: str, given: str) -> bool:
+    """Whether `number` is the source's `given` number: as written, or dialling the same."""
+    return number == given or (len(DIGITS.findall(number)) >= 7 and dial(number) == dial(given))
+
+
 def _changed_tokens(
     kind: str, pattern: re.Pattern[str], source: str, target: str, where: Place
 ) -> list[Diagnostic]:
@@ -171,7 +177,11 @@ def _changed_tokens(
         for t in _found(pattern, source)
         if not same_number(t, target) and (pattern is URL or not URL.search(t))
     ]
-    added = [t for t in _found(pattern, target) if not same_number(t, source)]
+    if pattern is NUMBER:  # a piece of a source number is another number: 373-7888, 1-8
+        given = _found(NUMBER, source)
+        added = [t for t in _found(NUMBER, target) if not any(_same(t, g) for g in given)]
+    else:
+        added = [t for t in _found(pattern, target) if not same_number(t, source)]
     if missing:
         instead = f" (it has {', '.join(map(repr, added))})" if added else ""
         return [
@@ -451,9 +461,9 @@ def rtl_marks(pair: Pair) -> list[Diagnostic]:
     if not found:
         return []
     why = (
-        f"a right-to-left mark ({', '.join(found)}) in a left-to-right language's translation "
-        "reorders what is beside it (a spaced number shows its groups in reverse in an EPUB "
-        "reader): delete it"
+        f"a right-to-left mark or isolate ({', '.join(found)}) in a left-to-right language's "
+        "translation reorders what is beside it (a spaced number shows its groups in reverse "
+        "in an EPUB reader): delete it"
     )
     return [error("qa-bidi", why, pair.where)]
 

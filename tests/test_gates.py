@@ -97,6 +97,22 @@ def test_an_added_number_is_found_glued_to_anything(translation: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "translation",
+    [
+        "Llame al 1-888-373-7888 (o marque 373-7888).",
+        "Llame al 1-888-373-7888 o al 1-8OO-373-7888.",
+        "Llame al 1-888-373-7888 o al 888.",
+    ],
+)
+def test_a_piece_of_a_source_number_is_another_number(translation: str) -> None:
+    """check took a number for the source's when the source's text held it (373-7888 is in
+    1-888-373-7888); only the build's verifier refused it. A number is the source's only when
+    it is one of the source's numbers, or dials the same."""
+    assert set(qa("Call 1-888-373-7888.", translation)) == {"qa-added-number"}
+    assert qa("Call 1-888-373-7888.", "Llame al 1 888 373 7888.") == []
+
+
+@pytest.mark.parametrize(
     "host", ["www.ayuda-trata.example", "WWW.AYUDA.ORG", "ayuda.org", "linea.ayuda.help/es"]
 )
 def test_an_added_host_is_a_link(host: str) -> None:
