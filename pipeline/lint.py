@@ -17,6 +17,9 @@ PERSONA = re.compile(
     r"|[Mm]y (?:expertise|knowledge cutoff|training data)\b)"
 )
 MIN_DUPLICATE_CHARS = 30
+# A North American number begun (the country code 1, or an area code in brackets) but not
+# written whole: 1-888-373-788 dials nobody, or somebody else.
+NORTH_AMERICAN = re.compile(r"\+?1[-. ]|\([0-9]{3}\)")
 
 
 def digits(s: str) -> str:
@@ -73,7 +76,22 @@ def lint(handbook: Handbook) -> list[Diagnostic]:
                     entry.place,
                 )
             )
-    return out + freshness(handbook)
+    return out + number_shapes(handbook) + freshness(handbook)
+
+
+def number_shapes(handbook: Handbook) -> list[Diagnostic]:
+    """A contact's North American number with a digit too many or too few."""
+    out = []
+    for c in handbook.contacts:
+        for kind, number in (("phone", c.phone), ("sms", c.sms)):
+            if number and NORTH_AMERICAN.match(number) and not PHONE.fullmatch(number):
+                why = (
+                    f"contact '{c.id}': {kind} {number} is not a whole North American number "
+                    "(1-888-373-7888: 1, the area code, then 3 and 4 digits): check it digit "
+                    "by digit"
+                )
+                out.append(warning("lint-number-shape", why, c.label.place))
+    return out
 
 
 def months_between(earlier: date, later: date) -> int:

@@ -132,6 +132,7 @@ class Located:
     data: Any
     places: dict[JsonPath, Place]
     key_places: dict[JsonPath, Place]
+    written: dict[JsonPath, str]  # the text of each value YAML read as a number or a boolean
 
     def at(self, path: JsonPath) -> Place:
         while path not in self.places and path:
@@ -365,6 +366,7 @@ def parse_yaml(text: str, shown: str) -> Located:
         )
     places: dict[JsonPath, Place] = {}
     key_places: dict[JsonPath, Place] = {}
+    written: dict[JsonPath, str] = {}
     problems: list[Diagnostic] = []
     constructor = yaml.SafeLoader("")
 
@@ -431,6 +433,8 @@ def parse_yaml(text: str, shown: str) -> Located:
             problems.extend(
                 error(f"source-{kind}", why, place(node)) for kind, why in character_problems(value)
             )
+        elif value is not None:  # 0207 is the number 135 to YAML: say what was typed
+            written[path] = str(node.value)
         return value
 
     try:
@@ -441,7 +445,7 @@ def parse_yaml(text: str, shown: str) -> Located:
         ) from None
     if problems:
         raise SourceError(problems)
-    return Located(data, places, key_places)
+    return Located(data, places, key_places, written)
 
 
 @functools.cache
@@ -480,7 +484,7 @@ BLOCK = "an answer block is either 'paragraph: TEXT' or 'items: [...]', one per 
 # choose between messages, have a function in EXPLAIN instead.
 MESSAGES = {
     "pattern": ("schema-pattern", "{instance!r} {meaning}"),
-    "const": ("schema-const", "{name} must be {expected!r}, found {instance!r}"),
+    "const": ("schema-const", "{name} must be {expected!r}, found {instance!r}{to_write}"),
     "minProperties": ("schema-block", BLOCK),
     "maxProperties": ("schema-block", BLOCK),
     "anyOf": ("schema-contact", "a contact needs a phone, sms or url"),  # the schema's one anyOf
@@ -494,7 +498,10 @@ PURPOSES = {
         "write the handbook's id, lower-case words joined by hyphens such as 'ct-trafficking'; "
         "it names the output files and the translation catalogs"
     ),
-    "language": "write en, the language the handbook is written in and translated from",
+    "language": (
+        "write en: the source is in English; every other language, British English too, is a "
+        "translation of it (handbook init LANG)"
+    ),
     "edition": "write the date of this edition, YYYY-MM-DD, printed in every edition's colophon",
     "title": "write the handbook's title, printed on the cover and shown in e-reader libraries",
     "disclaimer": "write the sentence every edition prints on its back cover",
@@ -635,7 +642,8 @@ def _wrong_type(err: Any, doc: Located, path: JsonPath) -> list[Diagnostic]:
         if expected == "string" and isinstance(err.instance, int | float | bool)
         else ""
     )
-    found = "" if err.instance is None else f": {err.instance!r}"[:120]
+    typed = doc.written.get(path)
+    found = "" if err.instance is None else f": {typed or repr(err.instance)}"[:120]
     why = f"expected {KINDS.get(expected, expected)}, found {_kind(err.instance)}{found}{quote}"
     return [error("schema-type", why, doc.at(path))]
 
@@ -674,6 +682,7 @@ def _schema_diagnostic(err: Any, doc: Located) -> list[Diagnostic]:
         expected=expected,
         message=err.message,
         meaning=PATTERNS.get(str(expected), f"does not match the expected form {expected}"),
+        to_write=_to_write(path),
     )
     return [error(code, why[:200], doc.at(path))]
 

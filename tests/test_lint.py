@@ -39,3 +39,25 @@ def test_persona_lint(handbook: Handbook, question: str, flagged: bool) -> None:
         if d.place == entry.question.place
     ]
     assert ("lint-persona" in codes) is flagged
+
+
+@pytest.mark.parametrize(
+    ("phone", "flagged"),
+    [
+        ("1-888-373-7888", False),
+        ("+1 202 671 1880", False),
+        ("(202) 671-1880", False),
+        ("0800 0121 700", False),  # not North American: its shape is the country's
+        ("116 006", False),
+        ("1-888-373-788", True),  # a digit short
+        ("1-888-373-78888", True),
+        ("(202) 671-18800", True),
+    ],
+)
+def test_a_north_american_number_with_a_digit_too_many_or_too_few(
+    handbook: Handbook, phone: str, flagged: bool
+) -> None:
+    hotline = dataclasses.replace(handbook.contacts[0], phone=phone)
+    edited = dataclasses.replace(handbook, contacts=(hotline, *handbook.contacts[1:]))
+    codes = [d.code for d in lint(edited) if d.place == hotline.label.place]
+    assert ("lint-number-shape" in codes) is flagged
