@@ -62,7 +62,7 @@ class View:
     def coverage(self) -> str:
         """Share of the text translated, in the locale's number format and digits."""
         return self.loc.digits(
-            format_percent(self.status.percent / 100, format="#,##0.0%", locale=self.loc.babel)
+            format_percent(self.status.share / 100, format="#,##0.0%", locale=self.loc.babel)
         )
 
     @property

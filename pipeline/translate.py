@@ -36,10 +36,19 @@ class Status:
     reviewer: str = ""
     review_date: str = ""
     fallbacks: int = 0  # texts shown in the source language in this build
+    characters: int = 0  # of the source's texts (msgids)
+    translated_characters: int = 0
 
     @property
     def percent(self) -> float:
+        """Of the messages, translated: what a translator counts."""
         return 100.0 * self.translated / self.total if self.total else 100.0
+
+    @property
+    def share(self) -> float:
+        """Of the text, translated: what a reader finds in their language (six headings of
+        a word each are not six paragraphs)."""
+        return 100.0 * self.translated_characters / self.characters if self.characters else 100.0
 
     @property
     def draft(self) -> bool:
@@ -64,6 +73,7 @@ def locale_status(catalogs: Sequence[Catalog], code: str) -> Status:
     message of each counts; it is reviewed when each of them is, by the first one's reviewer."""
     messages = [m for catalog in catalogs for m in catalog if m.id]
     translated = sum(is_translated(m) for m in messages)
+    sizes = [(sum(map(len, forms(m.id))), is_translated(m)) for m in messages]
     fuzzy = sum(1 for m in messages if m.fuzzy)
     plurals = all(
         all(map(visible, forms(m.string)))
@@ -82,6 +92,8 @@ def locale_status(catalogs: Sequence[Catalog], code: str) -> Status:
         review.state,
         review.reviewer,
         review.date,
+        characters=sum(size for size, _ in sizes),
+        translated_characters=sum(size for size, done in sizes if done),
     )
 
 

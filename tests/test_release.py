@@ -155,7 +155,7 @@ def test_index_lists_every_download_with_language_and_sha256(
         name = card.find_class("language")[0].find("span")
         assert (name.text_content(), name.get("lang"), name.get("dir")) == (loc.name, tag, loc.dir)
     ar, status = page.get_element_by_id(f"{HANDBOOK}-ar"), result.editions[1].view.status
-    percent = f"{int(status.percent * 10) / 10:.1f}"  # rounded down: 99.96% is not "100%"
+    percent = f"{int(status.share * 10) / 10:.1f}"  # rounded down: 99.96% is not "100%"
     expected = (
         f"Partial: {percent}% translated, the rest shown in English and marked · draft, unreviewed"
     )

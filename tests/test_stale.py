@@ -29,6 +29,7 @@ def test_status_counts_the_edited_text_as_not_translated(tmp_path: Path) -> None
     project = edited_project(tmp_path / "p", "complete")
     [es] = statuses(project, project.load("tiny"))
     assert (es.total, es.translated, es.fuzzy) == (31, 30, 1)
+    assert (es.characters, es.translated_characters) == (898, 847)
 
 
 def test_a_fallback_edition_shows_the_new_english_and_an_honest_percentage(tmp_path: Path) -> None:
@@ -43,4 +44,5 @@ def test_a_fallback_edition_shows_the_new_english_and_an_honest_percentage(tmp_p
     assert (
         "Envíe un texto al 233733" not in text
     )  # the translation of the old sentence is not shown
-    assert "El 96,8% de este manual está traducido" in text
+    # Of the text: the edited sentence is 51 of the 898 characters (5.7%); 1 of 31 messages.
+    assert "El 94,3% de este manual está traducido" in text

@@ -27,7 +27,7 @@ from pipeline.cli import main
 from pipeline.diagnostics import Place
 from pipeline.locales import available
 from pipeline.qa import check_message
-from pipeline.translate import catalog_status
+from pipeline.translate import catalog_status, locale_status
 
 from .conftest import HANDBOOK, ROOT, copy_project
 
@@ -184,7 +184,7 @@ def test_a_bidi_mark_ends_an_address(translation: str, codes: list[str]) -> None
     """A mark or isolate a translator puts after an address is not part of it; one inside it
     makes it another address."""
     message = Message("Visit https://humantraffickinghotline.org.", translation, context="x/p1")
-    assert [p.code for p in check_message(message, [], Place("ar.po", 7))] == codes
+    assert [p.code for p in check_message(message, [], Place("ar.po", 7), rtl=True)] == codes
 
 
 UNTRANSLATED = "barriers-to-justice/p1"  # the context of the message untranslate() empties
@@ -232,7 +232,12 @@ def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "access justice and seek redress" in " ".join(out.split())
-    percent = f"{100 * (total - 1) / total:.1f}".replace(".", ",")
+    # Of the text (its characters), not of the messages: what a reader finds in Spanish.
+    catalogs = [
+        read_catalog(p, "es") for p in catalog_paths(Project(tmp_path).locales, "es", HANDBOOK)
+    ]
+    share = locale_status(catalogs, "es").share
+    percent = f"{share:.1f}".replace(".", ",")
     assert re.search(
         rf"{percent}\s?%", out
     )  # the colophon states the coverage, in Spanish number format
