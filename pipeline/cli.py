@@ -266,7 +266,11 @@ class _Display:
 
         self.finish()
         if not self.quiet:
-            counts = ", ".join(f"{sum(o.state is s for o in outcomes)} {s.value}" for s in State)
+            counts = ", ".join(
+                f"{sum(o.state is s for o in outcomes)} {s.value}"
+                for s in State
+                if s is not State.OMITTED or any(o.state is s for o in outcomes)
+            )
             print(f"{len(outcomes)} job(s) in {seconds:.1f} s: {counts}", file=sys.stderr)
 
 

@@ -95,6 +95,7 @@ class State(enum.Enum):
     BUILT = "built"
     SKIPPED = "up to date"
     FAILED = "failed"
+    OMITTED = "omitted, its translation not complete"  # by its release rule: not a failure
 
 
 @dataclass(frozen=True)

@@ -372,7 +372,13 @@ def release_job(stage: Project, job: Job, options: Options) -> Outcome:
     handbook = stage.load(job.handbook)
     languages = options.languages(job.handbook)
     partial = options.allow_partial
-    asked = views(stage, handbook, job.locale, allow_partial=partial, languages=languages)
+    try:
+        asked = views(stage, handbook, job.locale, allow_partial=partial, languages=languages)
+    except PipelineError as exc:  # its QA errors, if any, come before the rule: it failed
+        if not any(d.code == RULE_OMITS for d in exc.diagnostics):
+            raise
+        seconds = time.monotonic() - start
+        return Outcome(job, State.OMITTED, seconds, diagnostics=tuple(exc.diagnostics))
     edition, card_failed = _with_card(make_edition(asked, ("epub", "cover", "web")))
     written = write_edition(edition)
     if card_failed:
@@ -452,9 +458,8 @@ def _build_all(
     for outcome in _run(stage, jobs, workers, published, report):
         job = outcome.job
         if outcome.state is not State.BUILT:
-            # Its QA errors, if any, come before the rule: such a locale failed.
-            omitted = any(d.code == RULE_OMITS for d in outcome.diagnostics)
-            results[job] = _missing(stage, job, outcome.diagnostics, failed=not omitted)
+            failed = outcome.state is not State.OMITTED
+            results[job] = _missing(stage, job, outcome.diagnostics, failed=failed)
             continue
         try:
             results[job] = _finish(outcome)

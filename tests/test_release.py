@@ -408,6 +408,9 @@ def test_a_failing_edition_holds_the_release_back_or_is_left_out(
     assert qa.endswith("[qa-changed-number]")
     omitted = "omitted by its release rule (an incomplete translation, not a failure)"
     assert f"{HANDBOOK}/uk: {omitted}" in err
+    # its progress line agrees (it said "failed" before the summary said "not a failure")
+    (progress,) = [line for line in err if line.startswith("[") and f"{HANDBOOK}/uk:" in line]
+    assert f"{HANDBOOK}/uk: omitted, its translation not complete in " in progress
     assert err[-1].startswith(
         f"nothing released: 2 edition(s) failed and were held back ({HANDBOOK}/es, "
         f"{HANDBOOK}/pt-BR); dist/ is unchanged; fix them, or release the 1 edition(s) that "
