@@ -263,7 +263,7 @@ def side(
 def no_card(handbook: Handbook) -> UsageError:
     why = (
         f"'{handbook.id}' has no card: add a 'card:' block to its source, with a 'title:' and "
-        "'lines:', one to four short texts (README, Wallet card)"
+        "'lines:', one to four short texts (README.md, 'Write your own handbook', shows one)"
     )
     return UsageError([error("no-card", why, Place(handbook.path))])
 

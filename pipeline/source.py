@@ -943,7 +943,9 @@ def check_ids(handbook: Handbook) -> list[Diagnostic]:
                 out.append(
                     error(
                         "duplicate-id",
-                        f"{kind} id '{ident}' is already used at line {seen[ident].line}",
+                        f"{kind} id '{ident}' is already used at line {seen[ident].line}: "
+                        f"give this {kind} an id of its own (translations and links find it "
+                        "by its id)",
                         where,
                     )
                 )
