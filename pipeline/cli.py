@@ -356,7 +356,7 @@ def cmd_update(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from .catalog import catalog_paths, po_bytes
-    from .locales import config_path, config_template, locale_info, normalize
+    from .locales import config_path, config_template, kin_words, locale_info, normalize
     from .output import write_atomic
 
     project = _project(args)
@@ -383,10 +383,14 @@ def cmd_init(args: argparse.Namespace) -> int:
         )
     config = config_path(project.locales, loc.code)
     if not config.exists():
-        write_atomic(config, config_template(loc).encode())
+        kin = kin_words(project.locales, loc.code)
+        write_atomic(config, config_template(loc, kin).encode())
+        words = "write the language's words for the digits 0 to 9 in it"
+        if kin:
+            words = f"its words for the digits come from {kin[0]}: check them"
         print(
             f"created {config.relative_to(project.root)} "
-            "(release rule: complete; edit it to change)"
+            f"(release rule: complete, edit it to change; {words})"
         )
     return 0
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
@@ -58,9 +61,15 @@ CONFIG_KEYS: dict[str, tuple[str, ...]] = {  # () = any text
     "name": (),
     "english_name": (),
     "digits": tuple(NUMBERING),
+    "number_words": (),  # a list: see _number_words_problem
 }
 FONT_TABLE = "fonts.yaml"  # in the project's layouts/: one font stack per script
 STYLES = ("plain", "cjk", "arabic", "tall")  # script typography in the CSS (see the table)
+# One word: a letter, then letters, marks (Devanagari छः) or apostrophes (Ukrainian п'ять).
+WORD_ONLY = re.compile(r"[^\W\d_][^\s\d_,;.:/()\[\]\"«»-]*")
+# Scripts whose words are written without spaces between: a number spelled in them is a run of
+# digit words glued together (八八八五五五).
+UNSPACED = frozenset({"Hans", "Hant", "Jpan", "Thai", "Laoo", "Khmr", "Mymr"})
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,15 @@ class Fonts:
 
 
 @dataclass(frozen=True)
+class NumberWords:
+    """A language's words for the digits (locale.yaml `number_words`): forms[d] are the ways
+    to write digit d (Spanish 1: uno, un, una); `glued` when its script has no spaces."""
+
+    forms: tuple[tuple[str, ...], ...]
+    glued: bool = False
+
+
+@dataclass(frozen=True)
 class LocaleInfo:
     code: str  # gettext: pt_BR
     tag: str  # BCP 47: pt-BR
@@ -137,6 +155,7 @@ class LocaleInfo:
     fonts: Fonts
     release: str  # complete | fallback
     hyphenate: bool
+    number_words: NumberWords | None = None  # None: locale.yaml does not list them
 
     @property
     def falls_back(self) -> bool:
@@ -173,13 +192,45 @@ def config_path(locales_dir: Path, code: str) -> Path:
     return locales_dir / code / "locale.yaml"
 
 
-def config_template(loc: LocaleInfo) -> str:
-    """A new locale's locale.yaml: the release rule, and the overrides, commented out."""
+Kin = tuple[str, list[Any]]  # another locale of the language, and its number_words
+
+
+def kin_words(locales_dir: Path, code: str) -> Kin | None:
+    """The number_words of another locale of the same language (es for es_MX, fa_AF for fa):
+    a new locale's locale.yaml starts with them."""
+    language = code.split("_")[0]
+    for path in sorted(locales_dir.glob(f"{language}*/locale.yaml")):
+        other = path.parent.name
+        if other == code or other.split("_")[0] != language:
+            continue
+        try:
+            words = _config(locales_dir, other).get("number_words")
+        except CatalogError:
+            continue  # `check` says what is wrong with it
+        if words:
+            return other, words
+    return None
+
+
+def config_template(loc: LocaleInfo, kin: Kin | None = None) -> str:
+    """A new locale's locale.yaml: the release rule, the words for the digits (those of
+    `kin`, another locale of the language, if any) and the overrides, commented out."""
+    what = (
+        "# number_words: the words for the digits 0 to 9, in order, a digit's other forms in\n"
+        "# brackets ([cero, [uno, un, una], dos, ...]): `check` refuses 4 or more of them in a\n"
+        "# row, a phone number spelled out, which no check of digits sees."
+    )
+    if kin:
+        flow = yaml.safe_dump(kin[1], default_flow_style=True, allow_unicode=True, width=10**6)
+        words = f"{what} From {kin[0]}'s: check them.\nnumber_words: {flow}"
+    else:
+        words = f"{what} Write them in the brackets, then delete the '# ':\n# number_words: []\n"
     return (
         f"# {loc.english_name} ({loc.name}): release rule and overrides of CLDR's data.\n"
         "# release: complete ships this language only when every message is translated;\n"
         "#          fallback ships it with untranslated passages shown in English, marked.\n"
         "release: complete\n"
+        f"{words}"
         f"# name: {loc.name}  # the language's own name, where readers call it otherwise\n"
         f"# english_name: {loc.english_name}  # its name in English (release index, colophon)\n"
         f"# digits: {loc.numbering}  # the digits of page and list numbers: "
@@ -229,11 +280,36 @@ def _config(locales_dir: Path, code: str) -> dict[str, Any]:
                     doc.at((key,)),
                 )
             )
+        elif key == "number_words":
+            if why := _number_words_problem(value):
+                problems.append(error("locale-config", why, doc.at((key,))))
         elif not allowed and not (isinstance(value, str) and value.strip()):
             problems.append(error("locale-config", f"{key} must be a text", doc.at((key,))))
     if problems:
         raise CatalogError(problems)
     return dict(doc.data)
+
+
+def _number_words_problem(value: Any) -> str | None:
+    """What is wrong with a locale.yaml's number_words, if anything."""
+    what = (
+        "number_words lists the words for the digits 0 to 9 in order, a digit's other forms "
+        "in brackets: [cero, [uno, un, una], dos, tres, cuatro, cinco, seis, siete, ocho, nueve]"
+    )
+    if not isinstance(value, list):
+        return f"{what}; it is not a list"
+    if len(value) != 10:
+        return f"{what}; it has {len(value)} entries"
+    for digit, forms in enumerate(value):
+        for word in forms if isinstance(forms, list) and forms else [forms]:
+            if not (isinstance(word, str) and WORD_ONLY.fullmatch(word)):
+                return f"{what}; the words for {digit} are {forms!r}: write letters only"
+    return None
+
+
+def _forms(value: Any) -> tuple[str, ...]:
+    words = value if isinstance(value, list) else [value]
+    return tuple(unicodedata.normalize("NFC", w) for w in words)
 
 
 def _is_text(value: Any) -> bool:
@@ -334,6 +410,9 @@ def locale_info(code: str, locales_dir: Path) -> LocaleInfo:
         fonts=fonts,
         release=cfg.get("release", "complete"),
         hyphenate=bool(pyphen.language_fallback(code)),
+        number_words=NumberWords(tuple(map(_forms, words)), script in UNSPACED)
+        if (words := cfg.get("number_words"))
+        else None,
     )
 
 

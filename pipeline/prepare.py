@@ -21,7 +21,7 @@ from .diagnostics import (
     relative,
 )
 from .fonts import check_coverage
-from .locales import Fonts, LocaleInfo, locale_info, normalize
+from .locales import Fonts, LocaleInfo, NumberWords, locale_info, normalize
 from .model import Handbook, iter_texts
 from .present import View, present
 from .project import Project
@@ -51,10 +51,15 @@ Catalogs = list[tuple[str, Catalog]]
 
 
 def read_locale(
-    project: Project, handbook: Handbook, code: str, fonts: Fonts | None
+    project: Project,
+    handbook: Handbook,
+    code: str,
+    fonts: Fonts | None,
+    number_words: NumberWords | None = None,
 ) -> tuple[list[Diagnostic], Catalogs]:
     """Read and gate a locale's catalogs (a missing layouts.po reads as empty: its messages are
-    new); every problem is located in the file that holds it. Returns the catalogs that read."""
+    new) with its fonts and its words for the digits, when known; every problem is located in
+    the file that holds it. Returns the catalogs that read."""
     out: list[Diagnostic] = []
     catalogs: Catalogs = []
     for path in catalog_paths(project.locales, code, handbook.id):
@@ -65,7 +70,14 @@ def read_locale(
             out.extend(exc.diagnostics)
             continue
         out.extend(
-            check_catalog(catalog, shown, handbook.names, fonts, source_language=handbook.language)
+            check_catalog(
+                catalog,
+                shown,
+                handbook.names,
+                fonts,
+                source_language=handbook.language,
+                number_words=number_words,
+            )
         )
         catalogs.append((shown, catalog))
     return out, catalogs
@@ -92,14 +104,15 @@ def catalog_problems(
     """Every problem of one locale: its locale.yaml, its catalogs' syntax and headers,
     the QA gates; and the catalogs, when both could be read."""
     out: list[Diagnostic] = []
-    fonts = None
+    loc = None
     try:
-        fonts = locale_info(code, project.locales).fonts
+        loc = locale_info(code, project.locales)
     except UsageError:
         pass  # a folder named for no locale: read_domain says so, at the catalog's path
     except PipelineError as exc:
         out.extend(exc.diagnostics)
-    problems, catalogs = read_locale(project, handbook, code, fonts)
+    fonts, words = (loc.fonts, loc.number_words) if loc else (None, None)
+    problems, catalogs = read_locale(project, handbook, code, fonts, words)
     return [*out, *problems], catalogs if len(catalogs) == 2 else None
 
 
@@ -112,7 +125,7 @@ def prepare(
     if loc.code == handbook.language:
         translated, status, gettext = handbook, source_status(handbook), NullTranslations()
     else:
-        problems, catalogs = read_locale(project, handbook, loc.code, loc.fonts)
+        problems, catalogs = read_locale(project, handbook, loc.code, loc.fonts, loc.number_words)
         if has_errors(problems):
             raise CatalogError(problems)
         curs = current_catalogs(project, handbook, catalogs)

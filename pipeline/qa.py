@@ -24,7 +24,7 @@ from babel.messages.catalog import Catalog, Message
 
 from .diagnostics import Diagnostic, Place, error
 from .inline import BIDI_MARKS, Parsed, dial, numbers, parse, same_number, signature
-from .locales import Fonts
+from .locales import Fonts, NumberWords
 from .source import FOOTER_KEY, character_problems
 
 # An address ends before a bidi mark: the layouts put one after it in right-to-left text, a
@@ -75,6 +75,25 @@ SHORT_SOURCE, SHORT_RATIO = 60, 0.1
 RTL_MARK = re.compile("[\u200f\u061c\u2067]")
 WORD = re.compile(r"[^\W\d_]+")
 DIGITS = re.compile("[0-9]")
+# A number spelled in words digit by digit ("ocho ocho ocho, cinco cinco cinco, …") passes
+# every digit check: a run of SPELLED_RUN digit words or more, between them only spaces and
+# punctuation, is one ("uno, dos o tres meses" is not). The source is English.
+SPELLED_RUN = 4
+SPELLED_GAP = r"[\s,.;:/()\[\]\"«»“”„\-‐‑‒–—·•،؛、，。（）\u200b\u200e\u200f\u061c\u2066-\u2069]"
+ENGLISH_DIGITS = NumberWords(
+    (
+        ("zero", "oh"),
+        ("one",),
+        ("two",),
+        ("three",),
+        ("four",),
+        ("five",),
+        ("six",),
+        ("seven",),
+        ("eight",),
+        ("nine",),
+    )
+)
 
 
 def forms(value: str | tuple[str, ...] | list[str] | None) -> list[str]:
@@ -114,6 +133,7 @@ class Pair:
     where: Place
     copying: bool = False  # whether English words in it are left untranslated (not English)
     rtl: bool = False  # the language is written right to left
+    number_words: NumberWords | None = None  # the language's words for the digits
 
     @property
     def filled(self) -> list[str]:
@@ -468,6 +488,71 @@ def rtl_marks(pair: Pair) -> list[Diagnostic]:
     return [error("qa-bidi", why, pair.where)]
 
 
+@dataclass(frozen=True)
+class Speller:
+    """How one language spells digits: a run of its digit words and one word (both in lower
+    case), the digit each word stands for, and whether one has an apostrophe (Ukrainian п'ять)."""
+
+    run: re.Pattern[str]
+    word: re.Pattern[str]
+    digit: dict[str, str]
+    apostrophe: bool
+
+
+@functools.cache
+def speller(words: NumberWords) -> Speller:
+    digit = {w.translate(QUOTES).lower(): str(d) for d, ws in enumerate(words.forms) for w in ws}
+    word = "|".join(map(re.escape, sorted(digit, key=len, reverse=True)))
+    more = f"{{{SPELLED_RUN - 1},}}"
+    # Neither re.I nor a look-behind at its start: either makes the search 2 to 6 times slower
+    # (it runs on every text of every build); the text is lowered, the start checked after.
+    if words.glued:  # no spaces: 八八八五五五 is a run, in a sentence too
+        run = f"(?:{word})(?:{SPELLED_GAP}*(?:{word})){more}"
+    else:  # whole words only: not the "ocho" of "ochocientos"
+        run = rf"(?:{word})(?:{SPELLED_GAP}+(?:{word})){more}(?![^\W\d_])"
+    return Speller(re.compile(run), re.compile(word), digit, any("'" in w for w in digit))
+
+
+def spelled_numbers(text: str, words: NumberWords) -> list[tuple[str, str]]:
+    """The numbers `text` spells out digit by digit: each as written, and its digits."""
+    spell = speller(words)
+    text = unicodedata.normalize("NFC", text)
+    folded = (text.translate(QUOTES) if spell.apostrophe else text).lower()
+    if len(folded) != len(text):  # a letter whose lower case is longer (İ): quote it lowered
+        text = folded
+    out = []
+    for m in spell.run.finditer(folded):
+        found = list(spell.word.finditer(folded, m.start(), m.end()))
+        if not words.glued:  # a letter before, a mark on either side: part of a longer word
+            if m.start() and unicodedata.category(folded[m.start() - 1])[0] in "LM":
+                found.pop(0)  # the "uno" of "xuno"
+            if unicodedata.category(folded[m.end() : m.end() + 1] or " ")[0] == "M":
+                found.pop()  # the सात of सातौं
+        if len(found) >= SPELLED_RUN:
+            digits = "".join(spell.digit[w.group()] for w in found)
+            out.append((text[found[0].start() : found[-1].end()], digits))
+    return out
+
+
+def number_in_words(pair: Pair) -> list[Diagnostic]:
+    """A number the translation spells out in words that the source does not: a phone number
+    written so would send a reader elsewhere while every digit check passes."""
+    if pair.number_words is None:
+        return []
+    out = []
+    for i, t in enumerate(pair.targets):
+        for written, digits in spelled_numbers(t, pair.number_words):
+            if digits in {d for _, d in spelled_numbers(pair.source, ENGLISH_DIGITS)}:
+                continue
+            why = (
+                f"{pair.label(i)} spells out a number in words, "
+                f"'{shorten(written, 80, placeholder='…')}' (read {digits}): a number must be "
+                "written in digits exactly as the source has it, or left out"
+            )
+            out.append(error("qa-number-in-words", why, pair.where))
+    return out
+
+
 Checker = Callable[[Pair], list[Diagnostic]]
 CHECKERS: tuple[Checker, ...] = (
     empty_forms,
@@ -480,6 +565,7 @@ CHECKERS: tuple[Checker, ...] = (
     proper_names,
     length,
     contact_line,
+    number_in_words,
     footer_label,
     copied,
     dropped,
@@ -494,12 +580,14 @@ def check_message(
     *,
     copying: bool = False,
     rtl: bool = False,
+    number_words: NumberWords | None = None,
 ) -> list[Diagnostic]:
     """Every problem of one translated message (`copying`: English words in it are left
-    untranslated; `rtl`: its language is written right to left)."""
+    untranslated; `rtl`: its language is written right to left; `number_words`: its words
+    for the digits)."""
     source = " ".join(forms(message.id))
     targets = tuple(forms(message.string))
-    pair = Pair(message, source, targets, tuple(names), where, copying, rtl)
+    pair = Pair(message, source, targets, tuple(names), where, copying, rtl, number_words)
     return sorted({d for checker in CHECKERS for d in checker(pair)}, key=lambda d: d.message)
 
 
@@ -528,9 +616,11 @@ def check_catalog(
     fonts: Fonts | None = None,
     *,
     source_language: str = "en",
+    number_words: NumberWords | None = None,
 ) -> list[Diagnostic]:
     """All gates over the translated, non-fuzzy messages of one catalog
-    (with the locale's fonts: also that every character has a glyph)."""
+    (with the locale's fonts: also that every character has a glyph; with its words for the
+    digits: also that no number is spelled out in them)."""
     names = tuple(names)
     language = catalog.locale.language if catalog.locale else source_language
     copying = language != source_language.split("_")[0]
@@ -545,7 +635,11 @@ def check_catalog(
     out: list[Diagnostic] = []
     for message in checked:
         where = Place(shown, message.lineno or 0)
-        out.extend(check_message(message, names, where, copying=copying, rtl=rtl))
+        out.extend(
+            check_message(
+                message, names, where, copying=copying, rtl=rtl, number_words=number_words
+            )
+        )
         if fonts is not None:
             out.extend(check_glyphs(message, fonts, where))
         for problem in message.check(catalog):

@@ -18,6 +18,7 @@ from babel.messages.plurals import get_plural
 from pipeline.catalog import read_catalog
 from pipeline.cli import main
 from pipeline.diagnostics import CatalogError, Place, SourceError
+from pipeline.locales import locale_info
 from pipeline.plurals import PluralError, parse
 from pipeline.qa import LENGTH_FLOOR, LENGTH_RATIO, check_message, is_translated
 from pipeline.source import character_problems, load
@@ -48,6 +49,7 @@ GATE_CASES = (
     "qa-bidi-rtl-mark-in-ltr",
     "qa-domain-added",
     "qa-number-glued",
+    "qa-number-in-words",
     "qa-translation-copied",
     "qa-translation-dropped",
     "qa-translation-english-left",
@@ -190,6 +192,88 @@ def test_a_contact_line_prints_one_number_and_short_words(translation: str, flag
     assert [p.code for p in problems if p.code == "qa-contact-line"] == (
         ["qa-contact-line"] if flagged else []
     )
+
+
+REPORT = (
+    "Community members should report any suspicious activities or individuals they believe may "
+    "be involved in human trafficking to the local authorities or the National Human "
+    "Trafficking Hotline at 1-888-373-7888."
+)
+
+
+def spelled(source: str, translation: str, code: str = "es") -> list[str]:
+    """The qa-number-in-words messages of one handbook text, with the shipped words of `code`."""
+    words = locale_info(code, ROOT / "locales").number_words
+    message = Message(source, translation, context="x/p1")
+    problems = check_message(message, [], Place(f"{code}.po", 7), number_words=words)
+    assert all(str(p).startswith(f"{code}.po:7: error: ") for p in problems)
+    return [p.message for p in problems if p.code == "qa-number-in-words"]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "read"),
+    [
+        (  # a red team's: the hotline in digits, then another number in words
+            REPORT,
+            "Los miembros de la comunidad deben denunciarlo al 1-888-373-7888, o, mejor, al uno, "
+            "ocho ocho ocho, tres siete tres, siete ocho ocho nueve",
+            "18883737889",
+        ),
+        (  # a contact's label, printed beside its number
+            "Human trafficking hotline: call or text",
+            "Línea contra la trata (este número ya no funciona; llame al ocho ocho ocho, cinco "
+            "cinco cinco, cero uno nueve nueve)",
+            "8885550199",
+        ),
+        ("Call for help.", "Llame al Ocho-Ocho-Ocho-Cinco.", "8885"),  # any case, any hyphen
+        ("Call for help.", "Llame a uno, dos o tres amigos, o a los tres, o a cuatro.", ""),
+        ("Hotline: call or text", "Línea de ayuda: llame o envíe un mensaje de texto", ""),
+        ("Call for help.", "Ochocientos ocho ocho ocho: no es un número de cuatro cifras.", ""),
+    ],
+)
+def test_a_number_spelled_out_in_words_is_refused(source: str, translation: str, read: str) -> None:
+    """A number written in words passes every check of digits: a run of 4 digit words or
+    more that the source does not spell out is refused, and said how it reads."""
+    assert [re.search(r"\(read (\d+)\)", m)[1] for m in spelled(source, translation)] == (
+        [read] if read else []
+    )
+    assert all(
+        "a number must be written in digits exactly as the source has it, or left out" in m
+        for m in spelled(source, translation)
+    )
+
+
+def test_a_number_spelled_out_is_refused_in_chinese_without_spaces() -> None:
+    source = "Call the hotline at 1-888-373-7888."
+    assert spelled(source, "请拨打热线1-888-373-7888。", "zh_Hans") == []
+    assert spelled(source, "请拨打三四个朋友或热线1-888-373-7888。", "zh_Hans") == []
+    (why,) = spelled(source, "请拨打热线八八八五五五零一九九。", "zh_Hans")
+    assert "'八八八五五五零一九九' (read 8885550199)" in why
+
+
+def test_a_number_the_source_spells_out_may_be_spelled_in_translation() -> None:
+    source = "If the line breaks up, say the code one, eight, eight, eight slowly."
+    assert spelled(source, "Si la línea se corta, diga el código uno, ocho, ocho, ocho.") == []
+    assert len(spelled(source, "Si la línea se corta, diga el código uno, ocho, ocho, nueve.")) == 1
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "[cero, uno, dos]",  # not 0 to 9
+        "[cero, uno, dos, tres, cuatro, cinco, seis, siete, ocho, 9]",
+        "[cero, [uno, un una], dos, tres, cuatro, cinco, seis, siete, ocho, nueve]",
+        "cero uno dos tres cuatro cinco seis siete ocho nueve",
+    ],
+)
+def test_a_locales_number_words_are_ten_digits_of_words(tmp_path: Path, words: str) -> None:
+    root = make_project("tiny", tmp_path)
+    (root / "locales/es/locale.yaml").write_text(f"number_words: {words}\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as refused:
+        locale_info("es", root / "locales")
+    (problem,) = refused.value.diagnostics
+    assert (problem.code, problem.place.line) == ("locale-config", 1)
+    assert "the words for the digits 0 to 9 in order" in problem.message
 
 
 def test_plural_forms_may_leave_the_count_out_but_not_reshape_it() -> None:

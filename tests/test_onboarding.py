@@ -35,6 +35,24 @@ def test_init_writes_a_commented_locale_yaml(
     assert "created locales/ko/locale.yaml" in capsys.readouterr().out
 
 
+def test_init_takes_the_words_for_the_digits_from_the_languages_other_locale(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """es_MX starts with es's number_words, so the gate against a number spelled out in words
+    holds from its first check; a language the project has not asks for them."""
+    project = copy_project(tmp_path)
+    assert main(["--root", str(tmp_path), "init", "es_MX"]) == 0
+    locale_info.cache_clear()  # init read es_MX before its locale.yaml was written
+    spanish = locale_info("es", project.locales).number_words
+    assert spanish is not None
+    assert locale_info("es_MX", project.locales).number_words == spanish
+    assert "its words for the digits come from es: check them" in capsys.readouterr().out
+    assert main(["--root", str(tmp_path), "init", "ko"]) == 0
+    assert locale_info("ko", project.locales).number_words is None
+    assert "# number_words: []" in config_path(project.locales, "ko").read_text(encoding="utf-8")
+    assert "write the language's words for the digits 0 to 9" in capsys.readouterr().out
+
+
 def test_card_errors_name_the_back_and_its_language(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     po = catalog_path(project.locales, "es", "layouts")  # the layouts' strings
