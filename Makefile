@@ -25,18 +25,19 @@ EDITION := $(shell sed -n "s/^edition: *'\{0,1\}\([0-9-]*\).*/\1/p" $(SOURCE) 2>
 SOURCE_DATE_EPOCH ?= $(shell date -u -d "$(EDITION)" +%s 2>/dev/null || git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 
-SIZE ?= letter
+# SIZE empty: the handbook's paper (its source's `paper:`, else letter)
+SIZE ?=
 PRINT ?=
 PROFILE ?=
 ALLOW_PARTIAL ?=
-BUILD_FLAGS := --size $(SIZE) $(if $(filter press,$(PRINT)),--press) \
+BUILD_FLAGS := $(if $(SIZE),--size $(SIZE)) $(if $(filter press,$(PRINT)),--press) \
                $(if $(PROFILE),--profile "$(PROFILE)") $(if $(ALLOW_PARTIAL),--allow-partial)
 # The edition's files, named by the pipeline (pipeline/paths.py), never re-derived here; with
 # ALLOW_PARTIAL, the proof's (<id>-proof.pdf): a proof is never taken for the edition.
 # `handbook paths` needs only the standard library: before the first setup, any python3 runs it.
 PATHS_PYTHON := $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
 EDITION_FILES := $(if $(HB_LANG),$(shell $(PATHS_PYTHON) -m pipeline paths --handbook $(HANDBOOK) \
-                   --lang $(HB_LANG) --size $(SIZE) $(if $(filter press,$(PRINT)),--press) \
+                   --lang $(HB_LANG) $(if $(SIZE),--size $(SIZE)) $(if $(filter press,$(PRINT)),--press) \
                    $(if $(ALLOW_PARTIAL),--allow-partial)))
 DEPS := $(SOURCE) $(foreach c,$(subst +, ,$(CODE)),$(wildcard locales/$(c)/LC_MESSAGES/$(HANDBOOK).po locales/$(c)/LC_MESSAGES/layouts.po locales/$(c)/locale.yaml)) \
         $(wildcard layouts/*.j2 layouts/*.css layouts/epub/* layouts/bilingual/*) $(wildcard pipeline/*.py pipeline/*.json) pyproject.toml \
@@ -86,7 +87,7 @@ ifeq ($(HB_LANG),)
 	@echo "error: say which language to build, e.g. make handbook LANG=es (available: en $(notdir $(wildcard locales/*)))" >&2; exit 2
 else
 	@test -n "$(EDITION_FILES)" \
-	  || { echo "error: no edition for LANG=$(HB_LANG) SIZE=$(SIZE)" >&2; exit 2; }
+	  || { echo "error: no edition for LANG=$(HB_LANG) $(if $(SIZE),SIZE=$(SIZE))" >&2; exit 2; }
 	@$(MAKE) -q --no-print-directory $(EDITION_FILES) LANG=$(HB_LANG) && echo "up to date: $(EDITION_FILES)" \
 	  || $(MAKE) -s --no-print-directory $(EDITION_FILES) LANG=$(HB_LANG)
 endif
@@ -105,7 +106,7 @@ booklet: $(STAMP)
 ifeq ($(HB_LANG),)
 	@echo "error: say which language, e.g. make booklet LANG=es" >&2; exit 2
 else
-	@$(BIN)/handbook booklet --handbook $(HANDBOOK) --lang $(HB_LANG) --size $(SIZE) \
+	@$(BIN)/handbook booklet --handbook $(HANDBOOK) --lang $(HB_LANG) $(if $(SIZE),--size $(SIZE)) \
 	  $(if $(ALLOW_PARTIAL),--allow-partial)
 endif
 

@@ -109,10 +109,11 @@ def build_booklet(
     handbook_id: str,
     locale: str,
     *,
-    sheet: str = "letter",
+    sheet: str | None = None,
     allow_partial: bool = False,
 ) -> Path:
-    """Render the A5 edition of `locale` and write its booklet beside the editions."""
+    """Render the A5 edition of `locale` and write its booklet beside the editions, on
+    `sheet` (None: the handbook's paper)."""
     from .book import print_book
     from .prepare import prepare, resolve_locale
 
@@ -133,8 +134,9 @@ def build_booklet(
         size=SOURCE_SIZE,
         press=None,
     )
+    paper = sheet or handbook.paper
     target = output_path(
-        project.dist, handbook.id, loc.code, "booklet", size=sheet, proof=allow_partial
+        project.dist, handbook.id, loc.code, "booklet", size=paper, proof=allow_partial
     )
-    write_atomic(target, impose(printed.pdf, sheet))
+    write_atomic(target, impose(printed.pdf, paper))
     return target

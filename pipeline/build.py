@@ -48,16 +48,18 @@ def views(
     locale: str,
     *,
     allow_partial: bool = False,
-    size: str = "letter",
+    size: str | None = None,
     press: Press | None = None,
     languages: Sequence[str] = (),
 ) -> Views:
-    """The handbook prepared in `locale`: one language (es), or two paired (es+en).
-    `languages`: the locales the web edition's switcher lists (Views.languages)."""
+    """The handbook prepared in `locale`: one language (es), or two paired (es+en), printed on
+    `size` (None: the handbook's paper). `languages`: the locales the web edition's switcher
+    lists (Views.languages)."""
     names = split(locale) if SEPARATOR in locale else (locale,)
     locs = [resolve_locale(project, handbook, name) for name in names]
     sides = tuple(prepare(project, handbook, loc, allow_partial=allow_partial) for loc in locs)
-    return Views(project, handbook, sides, size, press, allow_partial, tuple(languages))
+    paper = size or handbook.paper
+    return Views(project, handbook, sides, paper, press, allow_partial, tuple(languages))
 
 
 def make_edition(views: Views, formats: Sequence[str] = ("epub",)) -> Edition:
@@ -112,14 +114,15 @@ def build(
     locale: str,
     *,
     allow_partial: bool = False,
-    size: str = "letter",
+    size: str | None = None,
     press: Press | None = None,
     formats: Sequence[str] = ("epub",),
     languages: Sequence[str] = (),
 ) -> list[Path]:
     """Build the PDF and EPUB of one handbook in one locale (or two: es+en, the bilingual
     edition), and any other of `formats` (`make all`: the web edition too, its switcher
-    listing `languages`); with `press`, the PDF is the print shop's (pipeline/press.py)."""
+    listing `languages`); with `press`, the PDF is the print shop's (pipeline/press.py); on
+    `size`, or the handbook's paper."""
     handbook = project.load(handbook_id)
     asked = views(
         project,

@@ -118,6 +118,7 @@ def cmd_card(args: argparse.Namespace) -> int:
     return 0
 
 
+SIZE_HELP = "the page size (default: the handbook's paper: letter, or the a4 its source asks)"
 PROOF_NOTE = (
     "note: a proof (--allow-partial), not an edition to hand out: what is not translated yet "
     "shows in English, marked"
@@ -454,8 +455,9 @@ def cmd_paths(args: argparse.Namespace) -> int:
     """The files `build` writes for one edition (with --allow-partial, its proof's), one a
     line, relative to the project folder: what the Makefile's rules name. Standard library
     only (pipeline/paths.py): it runs before the first `make` has installed anything."""
-    from .paths import EDITION, output_path
+    from .paths import EDITION, output_path, paper
 
+    size = args.size or paper(Path(args.root) / "source" / args.handbook / "handbook.yaml")
     for kind in EDITION:
         print(
             output_path(
@@ -463,7 +465,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
                 args.handbook,
                 args.lang,
                 kind,
-                size=args.size,
+                size=size,
                 press=args.press,
                 proof=args.allow_partial,
             )
@@ -685,7 +687,7 @@ def parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="with --all: rebuild even what is up to date"
     )
     bld.add_argument("--quiet", action="store_true", help="with --all: no progress output")
-    bld.add_argument("--size", choices=("letter", "a4", "a5"), default="letter")
+    bld.add_argument("--size", choices=("letter", "a4", "a5"), help=SIZE_HELP)
     bld.add_argument(
         "--press",
         action="store_true",
@@ -767,8 +769,7 @@ def parser() -> argparse.ArgumentParser:
     bkl.add_argument(
         "--size",
         choices=("letter", "a4"),
-        default="letter",
-        help="the sheet, landscape (default: letter)",
+        help="the sheet, landscape (default: the handbook's paper: letter, or its source's a4)",
     )
     _allow_partial(bkl)
     bkl.set_defaults(run=cmd_booklet)
@@ -904,7 +905,7 @@ def parser() -> argparse.ArgumentParser:
     )
     pth.add_argument("--handbook", default=DEFAULT_HANDBOOK)
     pth.add_argument("--lang", required=True, help="locale, as for build (es, pt-BR, es+en)")
-    pth.add_argument("--size", choices=("letter", "a4", "a5"), default="letter")
+    pth.add_argument("--size", choices=("letter", "a4", "a5"), help=SIZE_HELP)
     pth.add_argument("--press", action="store_true", help="the print shop's PDF")
     _allow_partial(pth)
     pth.set_defaults(run=cmd_paths)

@@ -39,7 +39,7 @@ from .diagnostics import Diagnostic, PipelineError, Place, error, relative
 from .edition import Written
 from .locales import available, config_path
 from .output import write_atomic
-from .paths import output_path
+from .paths import LETTER, output_path
 from .project import Project
 from .source import recording_reads
 
@@ -66,7 +66,7 @@ logger = logging.getLogger(__name__)
 class Options:
     """What `build()` is asked for besides handbook and locale."""
 
-    size: str = "letter"
+    size: str | None = None  # None: each handbook's paper (letter, or the a4 its source asks)
     press: Press | None = None  # its repr, with the profile's hash, is part of the inputs' digest
     allow_partial: bool = False
     formats: tuple[str, ...] = ("epub",)  # besides the print PDF; `build --all`: the web too
@@ -209,7 +209,7 @@ def record_path(project: Project, job: Job, options: Options) -> Path:
         job.handbook,
         job.locale,
         "inputs",
-        size=options.size,
+        size=options.size or LETTER,  # a handbook's own paper: the record of no size asked
         press=options.press is not None,
         proof=options.allow_partial,
     )

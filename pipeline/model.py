@@ -151,6 +151,7 @@ class Handbook:
     path: str
     card: Card | None = None
     publisher: str = ""  # a proper name, as written; PDF author and EPUB dc:publisher
+    paper: str = "letter"  # the print edition's page size unless a build asks for another
     require_sources: bool = False  # `check` warns about entries that cite nothing
     review_max_months: int = 12  # a review older than this, at the edition date, is due
     theme: Theme = Theme()

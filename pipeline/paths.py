@@ -20,6 +20,7 @@ pipeline's dependencies are installed.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 SEPARATOR = "+"  # es+en: a bilingual edition, the first language, then the second
@@ -38,6 +39,21 @@ FILES = {
 }
 EDITION = ("pdf", "epub")  # what `handbook build` writes, both or neither
 SIZES = (LETTER, "a4", "a5")  # the print edition's page sizes
+
+
+# The source's `paper:` line, read without YAML (this module runs before anything is installed):
+# the key at the top level, its value bare or quoted; the schema allows these two.
+PAPER = re.compile(r"""^paper:[ \t]*(['"]?)(letter|a4)\1[ \t]*(?:#.*)?$""", re.MULTILINE)
+
+
+def paper(source: Path) -> str:
+    """The page size a handbook's source asks for (`paper: a4`), else Letter. A source that
+    cannot be read is the build's to report: Letter here."""
+    try:
+        found = PAPER.search(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return LETTER
+    return found.group(2) if found else LETTER
 
 
 def normalize(name: str) -> str:

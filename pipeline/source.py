@@ -485,6 +485,7 @@ BLOCK = "an answer block is either 'paragraph: TEXT' or 'items: [...]', one per 
 MESSAGES = {
     "pattern": ("schema-pattern", "{instance!r} {meaning}"),
     "const": ("schema-const", "{name} must be {expected!r}, found {instance!r}{to_write}"),
+    "enum": ("schema-enum", "{name} is {instance!r}, not one of {expected}{to_write}"),
     "minProperties": ("schema-block", BLOCK),
     "maxProperties": ("schema-block", BLOCK),
     "anyOf": ("schema-contact", "a contact needs a phone, sms or url"),  # the schema's one anyOf
@@ -552,6 +553,7 @@ PURPOSES = {
         "write who publishes the handbook, as written (the PDF's author, the EPUB's creator "
         "and publisher), or delete the key"
     ),
+    "paper": "write a4 or letter, the paper your printers take, or delete the key (letter)",
     "theme": "write the colours 'primary' and 'accent', or delete the key for the default ones",
     "theme.primary": (
         "write the cover's colour, such as '#1f4e79': the cover's text is white on it, and "
@@ -874,6 +876,7 @@ def build_model(doc: Located, shown: str) -> Handbook:
         changelog=tuple(Change(**c) for c in data.get("changelog", ())),
         path=shown,
         publisher=data.get("publisher", ""),
+        paper=data.get("paper", "letter"),
         card=card,
         require_sources=data.get("require_sources", False),
         review_max_months=data.get("review_max_months", 12),

@@ -161,3 +161,46 @@ def test_a_proof_is_written_under_its_own_names(tmp_path: Path) -> None:
     assert (folder / "tiny.pdf").read_bytes() == b"the edition"
     page = names["web"].read_text(encoding="utf-8")
     assert 'href="../../es/tiny-web-proof/index.html"' in page  # its switcher: other proofs
+
+
+def test_a_handbook_printed_on_a4_by_its_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second organisation outside the US writes `paper: a4` once: every build that asks no
+    size lays its print edition out on A4 and names it so (the EPUB's page-list follows those
+    pages), `handbook paths` (what the Makefile's rules name) agrees, and its booklet is on A4
+    sheets. Before, every build without SIZE=a4 was US Letter."""
+    import pypdfium2
+
+    project = tiny_project(tmp_path / "p")
+    source = project.handbook_path("tiny")
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("edition:", "paper: a4\nedition:", 1), encoding="utf-8")
+    pdf, epub = build_module.build(project, "tiny", "es")
+    assert (pdf.name, epub.name) == ("tiny-a4.pdf", "tiny.epub")
+    width, height = pypdfium2.PdfDocument(str(pdf))[0].get_size()
+    assert (round(width, 1), round(height, 1)) == (595.3, 841.9)
+    capsys.readouterr()
+    assert main(["--root", str(project.root), "paths", "--handbook", "tiny", "--lang", "es"]) == 0
+    assert capsys.readouterr().out.split() == ["dist/es/tiny-a4.pdf", "dist/es/tiny.epub"]
+    letter = build_module.build(project, "tiny", "es", size="letter")[0]
+    assert letter.name == "tiny.pdf"  # a size asked for still wins
+    from pipeline.booklet import build_booklet
+
+    assert build_booklet(project, "tiny", "es").name == "tiny-booklet-a4.pdf"
+
+
+def test_paths_reads_the_paper_as_the_schema_allows(tmp_path: Path) -> None:
+    from pipeline.paths import paper
+
+    source = tmp_path / "handbook.yaml"
+    for line, size in [
+        ("paper: a4", "a4"),
+        ("paper: 'a4'  # our printers", "a4"),
+        ('paper: "letter"', "letter"),
+        ("  paper: a4", "letter"),  # not the top level: the card's or a section's key
+        ("", "letter"),
+    ]:
+        source.write_text(f"id: x\n{line}\nedition: '2026-01-01'\n", encoding="utf-8")
+        assert paper(source) == size, line
+    assert paper(tmp_path / "missing.yaml") == "letter"

@@ -113,5 +113,7 @@ def test_a_wrong_value_that_is_not_empty_keeps_its_own_message() -> None:
     ) == [
         "handbook.yaml:1:5: error: 'Tiny Book' is not an id: use lower-case letters and digits "
         "joined by hyphens, e.g. 'get-help' [schema-pattern]",
-        "handbook.yaml:2:11: error: language must be 'en', found 'es' [schema-const]",
+        "handbook.yaml:2:11: error: language must be 'en', found 'es': write en: the source is "
+        "in English; every other language, British English too, is a translation of it "
+        "(handbook init LANG) [schema-const]",
     ]
