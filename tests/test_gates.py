@@ -550,3 +550,16 @@ def test_a_word_too_long_for_a_line_is_broken_never_clipped(tmp_path: Path) -> N
     with zipfile.ZipFile(root / "dist/en/tiny.epub") as epub:
         css = next(epub.read(n).decode() for n in epub.namelist() if n.endswith(".css"))
     assert "overflow-wrap: anywhere" in css.split("body {")[1].split("}")[0]
+
+
+@pytest.mark.parametrize(("code", "refused"), [("es", True), ("ar", False), ("fa_AF", False)])
+def test_a_right_to_left_mark_is_refused_only_in_a_left_to_right_language(
+    code: str, refused: bool
+) -> None:
+    """The catalog's language says which way it is written (its header's Language)."""
+    from pipeline.qa import check_catalog
+
+    catalog = Catalog(locale=code)
+    catalog.add("Call 911 now.", "\u200f911\u200f ...", context="x/p1")
+    codes = [d.code for d in check_catalog(catalog, f"{code}.po", [])]
+    assert ("qa-bidi" in codes) is refused
