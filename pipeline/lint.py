@@ -17,6 +17,9 @@ PERSONA = re.compile(
     r"|[Mm]y (?:expertise|knowledge cutoff|training data)\b)"
 )
 MIN_DUPLICATE_CHARS = 30
+# An address a reader would open unencrypted: anyone on the network (an employer's Wi-Fi) sees
+# which page of a trafficking handbook's help they visit.
+PLAIN_HTTP = re.compile(r"\bhttp://[^\s<>\"')\]]+", re.IGNORECASE)
 # A North American number begun (the country code 1, or an area code in brackets) but not
 # written whole: 1-888-373-788 dials nobody, or somebody else.
 NORTH_AMERICAN = re.compile(r"\+?1[-. ]|\([0-9]{3}\)")
@@ -37,6 +40,12 @@ def lint(handbook: Handbook) -> list[Diagnostic]:
                 "not as a persona"
             )
             out.append(warning("lint-persona", why, text.place))
+        for address in PLAIN_HTTP.findall(text.value):
+            why = (
+                f"{address} is opened unencrypted (http://): anyone on the reader's network sees "
+                "which page they visit; write https:// if the site has it"
+            )
+            out.append(warning("lint-http", why, text.place))
         for number in PHONE.findall(text.value):
             if digits(number) not in known_numbers:
                 out.append(

@@ -61,3 +61,32 @@ def test_a_north_american_number_with_a_digit_too_many_or_too_few(
     edited = dataclasses.replace(handbook, contacts=(hotline, *handbook.contacts[1:]))
     codes = [d.code for d in lint(edited) if d.place == hotline.label.place]
     assert ("lint-number-shape" in codes) is flagged
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "flagged"),
+    [
+        ("See http://ayuda.example.org/trata for more.", True),
+        ("See [the page](HTTP://ayuda.example.org).", True),
+        ("See https://ayuda.example.org/trata for more.", False),
+    ],
+)
+def test_an_unencrypted_address_is_a_warning(
+    handbook: Handbook, paragraph: str, flagged: bool
+) -> None:
+    entry = handbook.entries[0]
+    block = entry.answer[0]
+    text = dataclasses.replace(block.text, value=paragraph)  # type: ignore[union-attr]
+    edited_entry = dataclasses.replace(
+        entry, answer=(dataclasses.replace(block, text=text), *entry.answer[1:])
+    )
+    sections = tuple(
+        dataclasses.replace(s, entries=tuple(edited_entry if e is entry else e for e in s.entries))
+        for s in handbook.sections
+    )
+    codes = [
+        d.code
+        for d in lint(dataclasses.replace(handbook, sections=sections))
+        if d.place == text.place
+    ]
+    assert ("lint-http" in codes) is flagged
