@@ -27,7 +27,7 @@ from .output import write_together
 from .paths import output_path
 from .prepare import Prepared, prepare, resolve_locale
 from .project import Project
-from .sheet import CARD_H, CARD_W, SHEET_H, SHEET_W, crop_marks, slots
+from .sheet import CARD_H, CARD_W, SHEETS, crop_marks, slots
 
 PX = 0.75  # WeasyPrint lays out in CSS px; 1 px = 0.75 pt
 TOLERANCE = 0.5  # pt of rounding allowed before a line counts as too wide
@@ -209,7 +209,7 @@ def card_html(project: Project, sides: tuple[Side, ...], template: str, **extra:
         front.gettext,
         locales=[s.prepared.view.loc for s in sides],
         card=(CARD_W, CARD_H),
-        sheet=(SHEET_W, SHEET_H),
+        sheet=SHEETS[front.view.hb.paper],
     )
     return render(
         project.layouts,
@@ -295,8 +295,8 @@ def render_card(
         project,
         sides,
         "card/sheet.html.j2",
-        faces=[slots(back=False), slots(back=True)],
-        marks=crop_marks(),
+        faces=[slots(back=False, paper=handbook.paper), slots(back=True, paper=handbook.paper)],
+        marks=crop_marks(handbook.paper),
     )
     sheet = lay_out(sheet_html, project.layouts, project.roots, links).finished().pdf
     descriptions = {

@@ -1,13 +1,13 @@
 """The wallet card's geometry: its size, and where the ten cards and the crop marks go on
-the print sheet. The card's renderer (pipeline/card.py) and its verifier (pipeline/verify.py)
-both read it."""
+the print sheet, US Letter or A4 (the handbook's paper). The card's renderer
+(pipeline/card.py) and its verifier (pipeline/verify.py) both read it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 CARD_W, CARD_H = 252.0, 144.0  # pt: 3.5 x 2 in
-SHEET_W, SHEET_H = 612.0, 792.0  # pt: US Letter
+SHEETS = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}  # pt, portrait
 COLUMNS, ROWS = 2, 5
 MARK_LENGTH, MARK_GAP, HAIRLINE = 18.0, 4.5, 0.5  # pt: crop marks stay clear of the cut
 
@@ -22,16 +22,17 @@ class Box:
     h: float
 
 
-def _origin() -> tuple[float, float]:
+def _origin(paper: str) -> tuple[float, float]:
     """The sheet's top left cut: the grid of cards is centred, so the back mirrors exactly."""
-    return (SHEET_W - COLUMNS * CARD_W) / 2, (SHEET_H - ROWS * CARD_H) / 2
+    width, height = SHEETS[paper]
+    return (width - COLUMNS * CARD_W) / 2, (height - ROWS * CARD_H) / 2
 
 
-def slots(back: bool) -> tuple[Box, ...]:
+def slots(back: bool, paper: str = "letter") -> tuple[Box, ...]:
     """The 10 card positions, in reading order of the front. On the back the
     columns are mirrored, so each back lands behind its front when the sheet
     is printed duplex and flipped on its long edge."""
-    left, top = _origin()
+    left, top = _origin(paper)
     return tuple(
         Box(left + ((COLUMNS - 1 - c) if back else c) * CARD_W, top + r * CARD_H, CARD_W, CARD_H)
         for r in range(ROWS)
@@ -39,10 +40,10 @@ def slots(back: bool) -> tuple[Box, ...]:
     )
 
 
-def crop_marks() -> tuple[Box, ...]:
+def crop_marks(paper: str = "letter") -> tuple[Box, ...]:
     """Hairlines in the margins on every cut line (the cards butt, so each inner
     cut is shared), clear of the cards by MARK_GAP."""
-    left, top = _origin()
+    left, top = _origin(paper)
     right, bottom = left + COLUMNS * CARD_W, top + ROWS * CARD_H
     marks = []
     for c in range(COLUMNS + 1):

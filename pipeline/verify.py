@@ -746,9 +746,13 @@ def verify_pdf(expected: Expected, data: bytes, name: str) -> list[Diagnostic]:
     return _diagnostics(name, findings)
 
 
-def verify_card_pdf(expected: Expected, data: bytes, name: str, *, sheet: bool) -> list[Diagnostic]:
-    """The wallet card (a page per side: front, back) or its print sheet (ten cards a page)."""
-    regions = [[(b.x, b.y, b.w, b.h) for b in slots(back=side)] for side in (False, True)]
+def verify_card_pdf(
+    expected: Expected, data: bytes, name: str, *, sheet: bool, paper: str = "letter"
+) -> list[Diagnostic]:
+    """The wallet card (a page per side: front, back) or its print sheet (ten cards a page, on
+    the handbook's paper)."""
+    slot = [slots(back=side, paper=paper) for side in (False, True)]
+    regions = [[(b.x, b.y, b.w, b.h) for b in boxes] for boxes in slot]
     text = _read_pdf(data, name, regions if sheet else [])
     if isinstance(text, Diagnostic):
         return [text]
@@ -869,7 +873,7 @@ def verify_card(
     expected = expect(source, views)
     return [
         *verify_card_pdf(expected, card, card_name, sheet=False),
-        *verify_card_pdf(expected, sheet, sheet_name, sheet=True),
+        *verify_card_pdf(expected, sheet, sheet_name, sheet=True, paper=source.paper),
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pypdfium2
 import pytest
 
 from pipeline.build import Project, make_edition, views
-from pipeline.card import CARD_H, CARD_W, SHEET_H, SHEET_W, crop_marks, slots
+from pipeline.card import CARD_H, CARD_W, SHEETS, crop_marks, slots
 from pipeline.card import build_card as build
 from pipeline.cli import main
 from pipeline.diagnostics import RenderError
@@ -136,17 +137,21 @@ def test_the_card_prints_no_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert edition.kinds() == ("card", "card-sheet")
 
 
-def test_sheet_backs_mirror_the_fronts_for_duplex() -> None:
-    front, back = slots(back=False), slots(back=True)
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_sheet_backs_mirror_the_fronts_for_duplex(paper: str) -> None:
+    front, back = slots(back=False, paper=paper), slots(back=True, paper=paper)
+    sheet_w, sheet_h = SHEETS[paper]
     assert len(front) == len(back) == 10
     for f, b in zip(front, back, strict=True):
         assert (b.y, b.w, b.h) == (f.y, CARD_W, CARD_H)
         assert b.x == pytest.approx(
-            SHEET_W - f.x - CARD_W
+            sheet_w - f.x - CARD_W
         )  # flipped on the long edge, the back lands behind its front
-        assert 0 < f.x < f.x + CARD_W < SHEET_W
-        assert 0 < f.y < f.y + CARD_H < SHEET_H
-    for m in crop_marks():  # marks stay in the margins, off every card
+        assert 0 < f.x < f.x + CARD_W < sheet_w
+        assert 0 < f.y < f.y + CARD_H < sheet_h
+    for m in crop_marks(paper):  # marks stay in the margins, off every card, on the sheet
+        assert 0 < m.x < m.x + m.w < sheet_w
+        assert 0 < m.y < m.y + m.h < sheet_h
         assert not any(
             m.x < s.x + s.w and s.x < m.x + m.w and m.y < s.y + s.h and s.y < m.y + m.h
             for s in front
@@ -200,3 +205,24 @@ def test_unbreakable_line_fails_with_how_much_too_wide(tmp_path: Path) -> None:
         "contact/emergency" in m and re.search(r"\d+\.\d pt wider than the card", m)
         for m in messages
     ), messages
+
+
+def test_a_handbook_on_a4_gets_its_card_sheet_on_a4(tmp_path: Path) -> None:
+    """`paper: a4`: the ten cards are centred on an A4 sheet (a Letter sheet printed on A4 at
+    100 % loses its edges, and a printer that fits it to the page shrinks every card), the
+    card keeps its 3.5 x 2 in, and the verifier reads each card in its place."""
+    root = tmp_path / "p"
+    shutil.copytree(ROOT / "tests/roots/tiny", root, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    source = root / "source/tiny/handbook.yaml"
+    text = source.read_text(encoding="utf-8").replace("edition:", "paper: a4\nedition:", 1)
+    card_block = "card:\n  title: Get help now\n  lines:\n  - Call the hotline, day or night.\n"
+    source.write_text(text + card_block, encoding="utf-8")
+    card, sheet = build(Project(root, root / "dist"), "tiny", "en")
+    with pikepdf.open(sheet) as pdf:
+        assert [[round(float(v), 2) for v in page.MediaBox] for page in pdf.pages] == [
+            [0, 0, 595.28, 841.89]
+        ] * 2
+    with pikepdf.open(card) as pdf:
+        assert [float(v) for v in pdf.pages[0].MediaBox] == [0, 0, CARD_W, CARD_H]
+    assert pdftext(sheet, 1).count("Call the hotline, day or night.") == 10
