@@ -25,7 +25,7 @@ from .brand import data_url, palette
 from .diagnostics import Place, RenderError, error, relative
 from .inline import PHONE, WORD_JOINER, dial
 from .locales import LocaleInfo
-from .model import Text, iter_texts
+from .model import Handbook, Text, iter_texts
 from .present import SectionView, View, edition_date
 from .qa import EMAIL, URL
 
@@ -93,7 +93,7 @@ def keep_urls(
     return Markup("").join([*out, rest(value[last:])])
 
 
-def text_filter(loc: LocaleInfo) -> Callable[[Text], Markup]:
+def text_filter(loc: LocaleInfo, known: tuple[str, ...] = ()) -> Callable[[Text], Markup]:
     """A text as HTML. An answer's text (rich) has its markup rendered (pipeline/inline.py)
     and its phone numbers linked; the runs of each piece of its plain text are kept as in
     any text. Other texts (titles, questions: headings, contents links) print as written."""
@@ -101,7 +101,7 @@ def text_filter(loc: LocaleInfo) -> Callable[[Text], Markup]:
 
     def leaf(fallback: bool) -> inline.Leaf:
         def render(value: str, linked: bool) -> Markup:
-            inner = functools.partial(inline.phone_links, linked=linked)
+            inner = functools.partial(inline.phone_links, linked=linked, known=known)
             if fallback:
                 return keep_urls(value, inner)
             if rtl:
@@ -163,6 +163,12 @@ def link_descriptions(view: View, gettext: NullTranslations) -> dict[str, str]:
         if c.sms:
             out[f"sms:{dial(c.sms)}"] = gettext.gettext("Text %(number)s") % {"number": c.sms}
     return out
+
+
+def spaced_phones(hb: Handbook) -> tuple[str, ...]:
+    """The contacts' phone numbers (not their text numbers: a tel: link would call those) of
+    more than one group, as written: an answer that gives one links it and keeps it whole."""
+    return tuple(c.phone for c in hb.contacts if len(re.findall(r"[0-9]+", c.phone)) > 1)
 
 
 def unbroken(number: str) -> str:
@@ -270,8 +276,11 @@ def plain_environment(layouts: Path) -> jinja2.Environment:
 
 
 @functools.lru_cache(maxsize=32)  # a build uses one or two locales; the preview, each one shown
-def environment(layouts: Path, loc: LocaleInfo, gettext: NullTranslations) -> jinja2.Environment:
-    """The layouts of one locale: its translations and filters are set here, once, and never
+def environment(
+    layouts: Path, loc: LocaleInfo, gettext: NullTranslations, known: tuple[str, ...] = ()
+) -> jinja2.Environment:
+    """The layouts of one locale (`known`: the handbook's phone numbers that answers may give,
+    linked like any phone number): its translations and filters are set here, once, and never
     changed after, so renders share it, in threads too, without a lock. A catalog read again
     is a new `gettext` (pipeline/build.py prepare), hence a new environment; a changed layout
     is read again by the loader, which checks each file's time."""
@@ -285,7 +294,7 @@ def environment(layouts: Path, loc: LocaleInfo, gettext: NullTranslations) -> ji
         npgettext=lambda c, s, p, n: escape(gettext.npgettext(c, s, p, n)),
         newstyle=True,
     )
-    env.filters["t"] = text_filter(loc)
+    env.filters["t"] = text_filter(loc, known)
     env.filters["digits"] = loc.digits
     env.filters["day"] = lambda day: loc.digits(edition_date(day, loc))
     # CSS content cannot hold <bdi>: left-to-right marks keep numbers in order there.
@@ -325,7 +334,7 @@ def render(
     become located RenderErrors. EPUBCheck flags `sms:` links (HTM-025), so the EPUB shows
     SMS numbers as text. The logo is a data: URL, which WeasyPrint and the preview's browser
     both read (`logo_src` names its copy where a format carries one: the EPUB, the web edition)."""
-    env = environment(layouts, view.loc, gettext)
+    env = environment(layouts, view.loc, gettext, spaced_phones(view.hb))
     logo = view.hb.logo
     extra.setdefault("logo_src", data_url(logo.path) if logo and logo.path else "")
     with located(layouts, name):

@@ -18,6 +18,7 @@ links and to compare a translation's numbers with its source's (qa.py, verify.py
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -338,14 +339,24 @@ def render(nodes: Iterable[Node], leaf: Leaf, linked: bool = False) -> Markup:
     return Markup("").join(out)
 
 
-def phone_links(value: str, *, linked: bool = False) -> Markup:
+@functools.cache
+def phone_pattern(known: tuple[str, ...]) -> re.Pattern[str]:
+    """PHONE, and the `known` numbers as written (a handbook's contacts: 116 006 is no phone
+    number to PHONE, and it breaks at its space like one)."""
+    if not known:
+        return PHONE
+    written = "|".join(re.escape(n) for n in sorted(known, key=len, reverse=True))
+    return re.compile(rf"(?<![\w+-])(?:{written})(?![\w-])|{PHONE.pattern}")
+
+
+def phone_links(value: str, *, linked: bool = False, known: tuple[str, ...] = ()) -> Markup:
     """`value` escaped, each phone number in it a tel: link (`linked`, inside a link, which holds
     no other: a span), printed as written, of class `tel`: the layouts keep it on one line (a
     reader dials what they see; +1 202 671 1880 would otherwise break at its spaces). Its own
     left-to-right isolate (dir): a right-to-left mark beside it in a translation would
     otherwise show its groups in reverse, 7888 373 888 1, in an EPUB reader."""
     out, last = [], 0
-    for m in PHONE.finditer(value):
+    for m in phone_pattern(known).finditer(value):
         number = (
             Markup('<span class="tel" dir="ltr">{}</span>').format(m.group())
             if linked

@@ -19,6 +19,12 @@ PERSONA = re.compile(
 MIN_DUPLICATE_CHARS = 30
 # An address a reader would open unencrypted: anyone on the network (an employer's Wi-Fi) sees
 # which page of a trafficking handbook's help they visit.
+# Groups of two digits or more split by single spaces, five digits or more in all: in an
+# English text, a phone number ("116 123"), and one that neither PHONE nor the contacts make
+# known is neither linked nor kept on one line. Not a year and a count ("In 2019 20 people").
+SPACED_NUMBER = re.compile(
+    r"(?<![\w+-])(?!(?:19|20)[0-9]{2} [0-9]+(?![0-9]| [0-9]))\+?[0-9]+(?: [0-9]{2,})+(?![\w-])"
+)
 PLAIN_HTTP = re.compile(r"\bhttp://[^\s<>\"')\]]+", re.IGNORECASE)
 # A North American number begun (the country code 1, or an area code in brackets) but not
 # written whole: 1-888-373-788 dials nobody, or somebody else.
@@ -46,6 +52,7 @@ def lint(handbook: Handbook) -> list[Diagnostic]:
                 "which page they visit; write https:// if the site has it"
             )
             out.append(warning("lint-http", why, text.place))
+        out += spaced_numbers(text, known_numbers)
         for number in PHONE.findall(text.value):
             if digits(number) not in known_numbers:
                 out.append(
@@ -86,6 +93,25 @@ def lint(handbook: Handbook) -> list[Diagnostic]:
                 )
             )
     return out + number_shapes(handbook) + freshness(handbook)
+
+
+def spaced_numbers(text: Text, known: set[str]) -> list[Diagnostic]:
+    """Numbers written like phone numbers that nothing makes known (see SPACED_NUMBER)."""
+    if " " not in text.value or not any(c.isdigit() for c in text.value):
+        return []
+    linked = {digits(t) for t in re.findall(r"\]\(tel:([^)]*)\)", text.value)}
+    out = []
+    for m in SPACED_NUMBER.finditer(text.value):
+        number = m.group()
+        if len(digits(number)) < 5 or PHONE.fullmatch(number) or digits(number) in known | linked:
+            continue
+        why = (
+            f"{number} is written like a phone number, but it is not a contact's: make it one, "
+            f"or write it as a link, [{number}](tel:{digits(number)}), so that readers can tap "
+            "it and it is never broken across two lines"
+        )
+        out.append(warning("lint-number-spaced", why, text.place))
+    return out
 
 
 def number_shapes(handbook: Handbook) -> list[Diagnostic]:

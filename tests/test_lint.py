@@ -63,6 +63,22 @@ def test_a_north_american_number_with_a_digit_too_many_or_too_few(
     assert ("lint-number-shape" in codes) is flagged
 
 
+def first_paragraph_codes(handbook: Handbook, paragraph: str) -> list[str]:
+    """The lint codes of the handbook's first answer paragraph, written as `paragraph`."""
+    entry = handbook.entries[0]
+    block = entry.answer[0]
+    text = dataclasses.replace(block.text, value=paragraph)  # type: ignore[union-attr]
+    edited_entry = dataclasses.replace(
+        entry, answer=(dataclasses.replace(block, text=text), *entry.answer[1:])
+    )
+    sections = tuple(
+        dataclasses.replace(s, entries=tuple(edited_entry if e is entry else e for e in s.entries))
+        for s in handbook.sections
+    )
+    edited = dataclasses.replace(handbook, sections=sections)
+    return [d.code for d in lint(edited) if d.place == text.place]
+
+
 @pytest.mark.parametrize(
     ("paragraph", "flagged"),
     [
@@ -74,19 +90,25 @@ def test_a_north_american_number_with_a_digit_too_many_or_too_few(
 def test_an_unencrypted_address_is_a_warning(
     handbook: Handbook, paragraph: str, flagged: bool
 ) -> None:
-    entry = handbook.entries[0]
-    block = entry.answer[0]
-    text = dataclasses.replace(block.text, value=paragraph)  # type: ignore[union-attr]
-    edited_entry = dataclasses.replace(
-        entry, answer=(dataclasses.replace(block, text=text), *entry.answer[1:])
-    )
-    sections = tuple(
-        dataclasses.replace(s, entries=tuple(edited_entry if e is entry else e for e in s.entries))
-        for s in handbook.sections
-    )
-    codes = [
-        d.code
-        for d in lint(dataclasses.replace(handbook, sections=sections))
-        if d.place == text.place
-    ]
+    codes = first_paragraph_codes(handbook, paragraph)
     assert ("lint-http" in codes) is flagged
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "flagged"),
+    [
+        ("Call the helpline on 116 123 at any time.", True),
+        ("Call [116 123](tel:116123) at any time.", False),
+        ("Call 0800 0121 700 at any time.", False),  # a phone number the pipeline links
+        ("Call 911 or 233733.", False),
+        ("In 2019 2,000 people called.", False),
+        ("In 2019 20 people called.", False),
+        ("Call +49 30 1234 now.", True),
+        ("Call 0800 0121 700 or 116 123.", True),
+    ],
+)
+def test_a_number_written_like_a_phone_number_that_nothing_links(
+    handbook: Handbook, paragraph: str, flagged: bool
+) -> None:
+    codes = first_paragraph_codes(handbook, paragraph)
+    assert ("lint-number-spaced" in codes) is flagged

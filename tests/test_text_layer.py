@@ -503,6 +503,35 @@ def test_numbers_as_the_rest_of_the_world_writes_them_stay_whole(tmp_path: Path,
     assert [kept.count(number) for number in ELSEWHERE] == [12, 12, 12]
 
 
+def test_a_contacts_number_in_an_answer_stays_whole(tmp_path: Path) -> None:
+    """116 006 (the EU's number for victims of crime) is a contact's number but no phone number
+    to inline.PHONE: in an answer it broke at its space ("116 / 006", refused by the verifier,
+    with no way out but markup) and was not linked. A contact's number of several groups is
+    now linked and kept whole wherever an answer gives it."""
+    root = tmp_path / "p"
+    shutil.copytree(ROOT / "tests/roots/tiny", root)
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    source = root / "source/tiny/handbook.yaml"
+    said = " ".join(f"{'w' * (i % 12 + 1)} 116 006." for i in range(30))
+    text = source.read_text(encoding="utf-8").replace("phone: 1-888-373-7888", "phone: '116 006'")
+    text = text.replace("- paragraph: Call", f"- paragraph: {said}\n    - paragraph: Call")
+    source.write_text(text, encoding="utf-8")
+    pdf, epub = build(Project(root, root / "dist"), "tiny", "en")
+    for tool, read in every_reading(pdf).items():
+        assert read.count("116 006") >= 30 + 2, tool  # the answer's, the covers'
+    with zipfile.ZipFile(epub) as z:
+        kept = [
+            value
+            for name in z.namelist()
+            if name.endswith(".xhtml")
+            for value, classes in texts_with_classes(z.read(name))
+            if "tel" in classes and value == "116 006"
+        ]
+        section = next(n for n in z.namelist() if n.endswith("section-01.xhtml"))
+        assert z.read(section).decode().count('href="tel:116006"') == 30
+    assert len(kept) >= 30
+
+
 def texts_with_classes(xhtml: bytes) -> Iterator[tuple[str, set[str]]]:
     """Each text node of a document's body, with the classes of the elements around it (a tel:
     or sms: link counts as class tel)."""
