@@ -28,7 +28,7 @@ from .paths import SEPARATOR, unproofed
 from .prepare import Catalogs, catalog_problems, current_catalogs, prepare, resolve_locale
 from .present import View
 from .project import Project
-from .translate import Status, locale_status, missing
+from .translate import Status, incomplete, locale_status, missing
 from .verify import expect, verify_card_pdf, verify_epub, verify_pdf, verify_web
 
 
@@ -73,7 +73,7 @@ def _release_rule(
     not_done = [d for cur in curs for d in missing(cur)]
     if status.complete or locale_info(code, project.locales).falls_back:
         return [replace(d, severity=Severity.WARNING) for d in not_done if d.code == "po-stale"]
-    why = f"{code} is {status.percent:.1f}% translated and its release rule is 'complete'"
+    why = incomplete(status)
     if len(not_done) > LISTED:
         why += f"; the first {LISTED} of its {len(not_done)} messages to translate follow"
     # line 1 of the handbook's catalog: the locale as a whole

@@ -849,8 +849,8 @@ def parser() -> argparse.ArgumentParser:
     )
     rel.add_argument(
         "--publisher",
-        default="Handbook editors",
-        help="who publishes the release (the OPDS feed's author)",
+        help="who publishes the release (the OPDS feed's author; default: the handbooks' "
+        "publisher, when they share one, else Handbook editors)",
     )
     rel.add_argument(
         "-j", "--jobs", type=int, metavar="N", help="N worker processes (default: one per core)"

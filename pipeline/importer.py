@@ -715,6 +715,8 @@ def source_text(handbook_id: str, edition: date, imported: Imported | None) -> W
         "", "The edition date, YYYY-MM-DD, printed on the cover: change it for a new edition."
     )
     w.key("", "edition", edition.isoformat())
+    w.comment("", "The paper your printers take: letter (US Letter) or a4 (most other countries).")
+    w.key("", "paper", "letter")
     w.comment("", "The title on the cover and in the page headers, in a few words.")
     w.key("", "title", imported.title if imported else "", "title")
     w.comment("", "Optional: one line under the title on the cover.")
@@ -744,7 +746,11 @@ def source_text(handbook_id: str, edition: date, imported: Imported | None) -> W
     w.lines.append("contacts:")
     w.comment("  ", "A short id for the contact: lower-case words joined by hyphens.")
     w.key("- ", "id", "helpline")
-    w.comment("  ", "What the contact is for (it is translated), e.g. 'Call our helpline'.")
+    w.comment(
+        "  ",
+        "What the contact is for (it is translated), e.g. 'Our helpline, day and night'",
+        "(the cover prints it above 'Call' and the number).",
+    )
     w.key("  ", "label", "", "contacts: label")
     w.comment(
         "  ",

@@ -70,6 +70,7 @@ CARD = ("card", "card-sheet")
 CARD_LABELS = dict(zip(CARD, ("Wallet card", "10-card sheet"), strict=True))
 WEB_LABEL = "Read online"
 FEED_TYPE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
+DEFAULT_PUBLISHER = "Handbook editors"
 RULE_OMITS = "locale-incomplete"  # translate() refusing an incomplete locale under rule 'complete'
 
 
@@ -733,13 +734,21 @@ def publish(project: Project, staging: Path) -> int:
     return files
 
 
+def publisher_of(project: Project, ids: Sequence[str]) -> str:
+    """Who publishes a release nobody named: its handbooks' publisher, when they all have the
+    same one (a stranger's release said "by Handbook editors" under their own handbook)."""
+    named = {project.load(i).publisher for i in ids}
+    return named.pop() if len(named) == 1 and "" not in named else DEFAULT_PUBLISHER
+
+
 def write_pages(
-    project: Project, staging: Path, result: Release, publisher: str, ids: Sequence[str]
+    project: Project, staging: Path, result: Release, publisher: str | None, ids: Sequence[str]
 ) -> None:
-    """index.html, opds.xml and report.html of the staged release, then SHA256SUMS."""
+    """index.html, opds.xml and report.html of the staged release, then SHA256SUMS; by
+    `publisher`, or publisher_of its handbooks."""
     context = {
         "release": result,
-        "publisher": publisher,
+        "publisher": publisher or publisher_of(project, ids),
         "updated": build_date().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "feed_id": urn("opds:" + "+".join(ids)),
         "feed_type": FEED_TYPE,
@@ -755,7 +764,7 @@ def write_pages(
 def release(
     project: Project,
     *,
-    publisher: str,
+    publisher: str | None = None,
     workers: int | None = None,
     allow_missing: bool = False,
     handbooks: Sequence[str] = (),

@@ -416,7 +416,11 @@ def _released(project: Project, job: Job, shipped: Shipped) -> Released:
 
 
 def merge(
-    project: Project, folders: Sequence[Path], *, publisher: str, allow_missing: bool = False
+    project: Project,
+    folders: Sequence[Path],
+    *,
+    publisher: str | None = None,
+    allow_missing: bool = False,
 ) -> Release:
     """Join the shards' folders into dist/, or refuse (nothing changes then)."""
     start = time.perf_counter()

@@ -193,6 +193,16 @@ def translations(*catalogs: Catalog) -> NullTranslations:
     return merged or NullTranslations()
 
 
+def incomplete(status: Status) -> str:
+    """Why a locale under the rule 'complete' is not built: said alike by check and build, in
+    messages (a translator's count; the colophon counts the text, Status.share)."""
+    return (
+        f"{status.code} has {status.translated} of its {status.total} messages translated "
+        f"({status.percent:.1f}%; {status.fuzzy} fuzzy, {status.untranslated} untranslated) and "
+        "its release rule is 'complete': finish it, or build a proof with ALLOW_PARTIAL=1"
+    )
+
+
 def admitted(status: Status, allow_partial: bool) -> bool:
     """Whether a translation as it stands is built: complete, or `allow_partial` (a proof was
     asked for, or the locale's release rule falls back: LocaleInfo.falls_back)."""
@@ -206,13 +216,7 @@ def translate(
     (every domain counts) unless it is `admitted`."""
     status = locale_status([cur.catalog for cur in curs], loc.code)
     if not admitted(status, allow_partial):
-        summary = error(
-            "locale-incomplete",
-            f"{loc.code} is {status.percent:.1f}% translated ({status.translated}/{status.total}, "
-            f"{status.fuzzy} fuzzy, {status.untranslated} untranslated); its release rule is "
-            "'complete'. Finish it, or build a proof with ALLOW_PARTIAL=1",
-            Place(curs[0].shown, 1),
-        )
+        summary = error("locale-incomplete", incomplete(status), Place(curs[0].shown, 1))
         raise CatalogError([summary, *(d for cur in curs for d in missing(cur))])
     catalog = curs[0].catalog
     done = {message_key(m): m.string for m in catalog if m.id and is_translated(m)}

@@ -46,7 +46,7 @@ from pipeline.release import (
 )
 
 from .conftest import HANDBOOK, ROOT, copy_project
-from .test_safety import TINY
+from .test_safety import TINY, tiny_project
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/terms/}"
@@ -598,3 +598,18 @@ def test_a_release_staged_inside_its_folder_replaces_the_contents(tmp_path: Path
     assert sorted(p.name for p in home.iterdir()) == [staging.name, "en", "index.html"]
     assert (home / "index.html").read_text(encoding="utf-8") == "new"
     assert not any(staging.iterdir())
+
+
+def test_a_release_nobody_named_is_by_its_handbooks_publisher(tmp_path: Path) -> None:
+    """A stranger's release page said "Released … by Handbook editors" under their own
+    handbook: without --publisher it names the handbooks' publisher, when they share one."""
+    from pipeline.release import DEFAULT_PUBLISHER, publisher_of
+
+    project = tiny_project(tmp_path / "p")
+    assert publisher_of(project, ["tiny"]) == DEFAULT_PUBLISHER
+    source = project.handbook_path("tiny")
+    text = source.read_text(encoding="utf-8")
+    source.write_text(
+        text.replace("edition:", "publisher: Example Coalition\nedition:", 1), "utf-8"
+    )
+    assert publisher_of(project, ["tiny"]) == "Example Coalition"

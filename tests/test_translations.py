@@ -211,8 +211,8 @@ def test_partial_locale_is_refused_then_built_with_marked_fallbacks(
     total = untranslate(copy_project(tmp_path))
     assert main(["--root", str(tmp_path), "build", "--lang", "es"]) == 1
     expected = (
-        f"es is {100 * (total - 1) / total:.1f}% translated "
-        f"({total - 1}/{total}, 0 fuzzy, 1 untranslated)"
+        f"es has {total - 1} of its {total} messages translated "
+        f"({100 * (total - 1) / total:.1f}%; 0 fuzzy, 1 untranslated)"
     )
     assert expected in capsys.readouterr().err
     assert main(["--root", str(tmp_path), "build", "--lang", "es", "--allow-partial"]) == 0
