@@ -74,21 +74,39 @@ def latin_runs(value: str, inner: Runs = escape) -> Markup:
     return _runs(value, Markup('<span class="latn">{}</span>'), inner)
 
 
+def address_link(address: str) -> str:
+    """Where an address printed in a text leads: mail to it, or its page (https:// for a
+    bare host, as a browser would)."""
+    if EMAIL.fullmatch(address):
+        return f"mailto:{address}"
+    return address if re.match(r"(?i)https?://", address) else f"https://{address}"
+
+
 def keep_urls(
-    value: str, rest: Callable[[str], Markup], *, rtl: bool = False, cjk: bool = False
+    value: str,
+    rest: Callable[[str], Markup],
+    *,
+    rtl: bool = False,
+    cjk: bool = False,
+    linked: bool = False,
 ) -> Markup:
-    """Addresses (web and e-mail, bare hosts) in a span that is never hyphenated or broken (a
+    """Addresses (web and e-mail, bare hosts) in a link that is never hyphenated or broken (a
     hyphen inside an address sends the reader elsewhere), kept left to right and in Latin type
-    like the runs around them; the text between them through `rest`."""
+    like the runs around them (a span inside a link: `linked`); the text between them through
+    `rest`. A reader on a phone taps the address instead of typing it."""
     span = Markup('<span class="url{}" dir="ltr">{}</span>')
+    anchor = Markup('<a class="url{}" dir="ltr" href="{}">{}</a>')
     out, last = [], 0
     for m in sorted((*URL.finditer(value), *EMAIL.finditer(value)), key=lambda m: m.start()):
         if m.start() < last:  # inside the address before it
             continue
-        out += [
-            rest(value[last : m.start()]),
-            span.format(" latn" if cjk else "", ltr_marked(m.group(0)) if rtl else m.group(0)),
-        ]
+        latn, shown = " latn" if cjk else "", ltr_marked(m.group(0)) if rtl else m.group(0)
+        address = (
+            span.format(latn, shown)
+            if linked
+            else anchor.format(latn, address_link(m.group(0)), shown)
+        )
+        out += [rest(value[last : m.start()]), address]
         last = m.end()
     return Markup("").join([*out, rest(value[last:])])
 
@@ -103,10 +121,11 @@ def text_filter(loc: LocaleInfo, known: tuple[str, ...] = ()) -> Callable[[Text]
         def render(value: str, linked: bool) -> Markup:
             inner = functools.partial(inline.phone_links, linked=linked, known=known)
             if fallback:
-                return keep_urls(value, inner)
+                return keep_urls(value, inner, linked=linked)
             if rtl:
-                return keep_urls(value, lambda v: isolate_ltr(v, inner), rtl=True)
-            return keep_urls(value, (lambda v: latin_runs(v, inner)) if cjk else inner, cjk=cjk)
+                return keep_urls(value, lambda v: isolate_ltr(v, inner), rtl=True, linked=linked)
+            rest = (lambda v: latin_runs(v, inner)) if cjk else inner
+            return keep_urls(value, rest, cjk=cjk, linked=linked)
 
         return render
 

@@ -532,6 +532,23 @@ def test_a_contacts_number_in_an_answer_stays_whole(tmp_path: Path) -> None:
     assert len(kept) >= 30
 
 
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_an_address_in_an_answer_is_a_link(spaced: Project, code: str) -> None:
+    """A reader on a phone taps the web or e-mail address an answer gives (before, it was
+    text to type again): a link in the PDF and the EPUB, to what is printed."""
+    pdf, epub = build(spaced, "tiny", code)
+    targets = {
+        link.get("/A", {}).get("/URI")
+        for page in pikepdf.open(pdf).pages
+        for link in page.get("/Annots", [])
+    }
+    assert {URL, f"mailto:{MAIL}"} <= targets
+    with zipfile.ZipFile(epub) as z:
+        body = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+    assert f'href="{URL}"' in body
+    assert f'href="mailto:{MAIL}"' in body
+
+
 def texts_with_classes(xhtml: bytes) -> Iterator[tuple[str, set[str]]]:
     """Each text node of a document's body, with the classes of the elements around it (a tel:
     or sms: link counts as class tel)."""

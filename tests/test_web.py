@@ -25,9 +25,10 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from pipeline import qa
 from pipeline.build import Project, build, build_web, prepare, resolve_locale
 from pipeline.cli import main
-from pipeline.html import LRM
+from pipeline.html import LRM, address_link
 from pipeline.model import Handbook, iter_texts
 from pipeline.web import INDEX, render_web
 
@@ -177,8 +178,14 @@ def test_fetches_nothing_from_elsewhere(web: Web) -> None:
         assert not urlsplit(target).netloc, target  # //host/file: another site too
         assert target in files, f"{target} is not beside the page"
     cited = {c.url for e in web.source.entries for c in e.sources}
+    printed = {  # an answer's address is a link too: a reader on a phone taps it
+        address_link(m.group())
+        for t in iter_texts(web.source)
+        if t.rich
+        for m in qa.URL.finditer(t.value)
+    }
     links = [a["href"] for tag, a in page.elements if tag == "a" and "href" in a]
-    assert {h for h in links if urlsplit(h).scheme in ("http", "https")} == cited
+    assert {h for h in links if urlsplit(h).scheme in ("http", "https")} == cited | printed
     assert "script" not in {tag for tag, _ in page.elements}
     assert re.search(r"https?:", css) is None
 
