@@ -27,7 +27,7 @@ from .output import write_together
 from .paths import output_path
 from .prepare import Prepared, prepare, resolve_locale
 from .project import Project
-from .sheet import CARD_H, CARD_W, SHEETS, crop_marks, slots
+from .sheet import CARD_H, CARD_W, SHEETS, crop_marks, faces
 
 PX = 0.75  # WeasyPrint lays out in CSS px; 1 px = 0.75 pt
 TOLERANCE = 0.5  # pt of rounding allowed before a line counts as too wide
@@ -295,7 +295,7 @@ def render_card(
         project,
         sides,
         "card/sheet.html.j2",
-        faces=[slots(back=False, paper=handbook.paper), slots(back=True, paper=handbook.paper)],
+        faces=faces(handbook.paper),
         marks=crop_marks(handbook.paper),
     )
     sheet = lay_out(sheet_html, project.layouts, project.roots, links).finished().pdf

@@ -137,7 +137,7 @@ def verify_file(
         return verify_epub(expected, data, shown)
     if kind == "pdf":
         return verify_pdf(expected, data, shown)
-    return verify_card_pdf(expected, data, shown, sheet=kind == "sheet", paper=handbook.paper)
+    return verify_card_pdf(expected, data, shown, sheet=kind == "sheet")
 
 
 def _handbook_of(project: Project, path: Path) -> str:

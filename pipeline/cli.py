@@ -125,10 +125,11 @@ PROOF_NOTE = (
 )
 
 
-def _wrote(project: Project, paths: Sequence[Path], *, proof: bool) -> None:
-    """The files a build wrote, one a line; a proof's (named -proof) said to be one."""
+def _wrote(project: Project, paths: Sequence[Path], *, proof: bool, how: str = "") -> None:
+    """The files a build wrote, one a line (`how`: how to use them); a proof's (named -proof)
+    said to be one."""
     for path in paths:
-        print(f"wrote {_shown(project, path)}")
+        print(f"wrote {_shown(project, path)}{how}")
     if proof:
         print(PROOF_NOTE, file=sys.stderr)
 
@@ -163,9 +164,7 @@ def cmd_booklet(args: argparse.Namespace) -> int:
         sheet=args.size,
         allow_partial=args.allow_partial,
     )
-    print(f"wrote {_shown(project, path)}: {BOOKLET_PRINTING}")
-    if args.allow_partial:
-        print(PROOF_NOTE, file=sys.stderr)
+    _wrote(project, [path], proof=args.allow_partial, how=f": {BOOKLET_PRINTING}")
     return 0
 
 

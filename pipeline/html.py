@@ -172,9 +172,9 @@ def link_descriptions(view: View, gettext: NullTranslations) -> dict[str, str]:
         }
     )
     for t in iter_texts(view.hb.sections):  # numbers in answers, and their tel: links
-        marked = inline.signature(inline.parse(t.value).nodes) if t.rich else ()
-        linked = [s.removeprefix("link tel:") for s in marked if s.startswith("link tel:")]
-        for number in [*linked, *(m.group() for m in PHONE.finditer(t.value) if t.rich)]:
+        if not t.rich:
+            continue
+        for number in [*inline.tel_targets(t.value), *(m.group() for m in PHONE.finditer(t.value))]:
             out[f"tel:{dial(number)}"] = gettext.gettext("Call %(number)s") % {"number": number}
     for c in view.hb.contacts:
         if c.phone:
@@ -187,7 +187,7 @@ def link_descriptions(view: View, gettext: NullTranslations) -> dict[str, str]:
 def spaced_phones(hb: Handbook) -> tuple[str, ...]:
     """The contacts' phone numbers (not their text numbers: a tel: link would call those) of
     more than one group, as written: an answer that gives one links it and keeps it whole."""
-    return tuple(c.phone for c in hb.contacts if len(re.findall(r"[0-9]+", c.phone)) > 1)
+    return tuple(c.phone for c in hb.contacts if inline.spaced(c.phone))
 
 
 def unbroken(number: str) -> str:

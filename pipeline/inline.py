@@ -58,6 +58,7 @@ DIALLED = re.compile(rf"(?<=tel:){TEL}|{PHONE.pattern}")  # a phone number, in a
 TARGET = re.compile(rf"https://[^\s<>\"'`]+|tel:{TEL}|mailto:[^\s<>\"'`@]+@[^\s<>\"'`@]+")
 ESCAPABLE = frozenset("\\*[]()")
 DIGIT = re.compile(r"\d")  # a digit of any script
+DIGIT_GROUP = re.compile(r"\d+")
 SPECIAL = re.compile(r"[\\*\[\]]")  # the characters `run` looks at; text between them is copied
 MARKS = {"strong": "**", "em": "*"}
 WORDS = {"strong": "bold", "em": "italic"}
@@ -88,13 +89,34 @@ def numbers(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return sorted([*phones, *rest], key=lambda m: m.start())
 
 
+def _phone_length(number: str) -> bool:
+    """Long enough to be a phone number: 7 digits or more (shorter ones are codes and counts)."""
+    return len(re.sub(r"[^0-9]", "", number)) >= 7
+
+
 def same_number(number: str, text: str) -> bool:
-    """Whether `text` has `number`: as written, or, for a phone number (7 digits or more;
-    shorter ones are codes and counts), one that dials the same (dial)."""
+    """Whether `text` has `number`: as written, or, for a phone number, one that dials the
+    same (dial)."""
     return number in text or (
-        len(re.sub(r"[^0-9]", "", number)) >= 7
-        and dial(number) in {dial(m.group()) for m in DIALLED.finditer(text)}
+        _phone_length(number) and dial(number) in {dial(m.group()) for m in DIALLED.finditer(text)}
     )
+
+
+def is_number(number: str, given: str) -> bool:
+    """Whether `number` is the number `given`: as written, or, for a phone number, dialling the
+    same. Not a piece of it (373-7888 is another number than 1-888-373-7888)."""
+    return number == given or (_phone_length(number) and dial(number) == dial(given))
+
+
+def spaced(number: str) -> bool:
+    """Whether `number` has several groups of digits: a line may break between them."""
+    return len(DIGIT_GROUP.findall(number)) > 1
+
+
+def tel_targets(value: str) -> list[str]:
+    """The numbers the [text](tel:…) links of a text's markup dial, as their links write them."""
+    marked = signature(parse(value).nodes)
+    return [s.removeprefix("link tel:") for s in marked if s.startswith("link tel:")]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from .diagnostics import Diagnostic, warning
-from .inline import PHONE
+from .inline import PHONE, tel_targets
 from .model import Handbook, Text, iter_texts
 
 # What a text generator says of itself ("As an expert in...", "As an AI...", "I must clarify
@@ -17,14 +17,14 @@ PERSONA = re.compile(
     r"|[Mm]y (?:expertise|knowledge cutoff|training data)\b)"
 )
 MIN_DUPLICATE_CHARS = 30
-# An address a reader would open unencrypted: anyone on the network (an employer's Wi-Fi) sees
-# which page of a trafficking handbook's help they visit.
 # Groups of two digits or more split by single spaces, five digits or more in all: in an
 # English text, a phone number ("116 123"), and one that neither PHONE nor the contacts make
 # known is neither linked nor kept on one line. Not a year and a count ("In 2019 20 people").
 SPACED_NUMBER = re.compile(
     r"(?<![\w+-])(?!(?:19|20)[0-9]{2} [0-9]+(?![0-9]| [0-9]))\+?[0-9]+(?: [0-9]{2,})+(?![\w-])"
 )
+# An address a reader would open unencrypted: anyone on the network (an employer's Wi-Fi) sees
+# which page of a trafficking handbook's help they visit.
 PLAIN_HTTP = re.compile(r"\bhttp://[^\s<>\"')\]]+", re.IGNORECASE)
 # A North American number begun (the country code 1, or an area code in brackets) but not
 # written whole: 1-888-373-788 dials nobody, or somebody else.
@@ -99,11 +99,11 @@ def spaced_numbers(text: Text, known: set[str]) -> list[Diagnostic]:
     """Numbers written like phone numbers that nothing makes known (see SPACED_NUMBER)."""
     if " " not in text.value or not any(c.isdigit() for c in text.value):
         return []
-    linked = {digits(t) for t in re.findall(r"\]\(tel:([^)]*)\)", text.value)}
+    made_known = known | {digits(t) for t in tel_targets(text.value)}
     out = []
     for m in SPACED_NUMBER.finditer(text.value):
         number = m.group()
-        if len(digits(number)) < 5 or PHONE.fullmatch(number) or digits(number) in known | linked:
+        if len(digits(number)) < 5 or PHONE.fullmatch(number) or digits(number) in made_known:
             continue
         why = (
             f"{number} is written like a phone number, but it is not a contact's: make it one, "

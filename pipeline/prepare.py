@@ -21,7 +21,7 @@ from .diagnostics import (
     relative,
 )
 from .fonts import check_coverage
-from .locales import Fonts, LocaleInfo, NumberWords, locale_info, normalize
+from .locales import LocaleInfo, locale_info, normalize
 from .model import Handbook, iter_texts
 from .present import View, present
 from .project import Project
@@ -51,15 +51,11 @@ Catalogs = list[tuple[str, Catalog]]
 
 
 def read_locale(
-    project: Project,
-    handbook: Handbook,
-    code: str,
-    fonts: Fonts | None,
-    number_words: NumberWords | None = None,
+    project: Project, handbook: Handbook, code: str, loc: LocaleInfo | None
 ) -> tuple[list[Diagnostic], Catalogs]:
     """Read and gate a locale's catalogs (a missing layouts.po reads as empty: its messages are
-    new) with its fonts and its words for the digits, when known; every problem is located in
-    the file that holds it. Returns the catalogs that read."""
+    new), with its settings when they could be read (its fonts, its words for the digits);
+    every problem is located in the file that holds it. Returns the catalogs that read."""
     out: list[Diagnostic] = []
     catalogs: Catalogs = []
     for path in catalog_paths(project.locales, code, handbook.id):
@@ -74,9 +70,9 @@ def read_locale(
                 catalog,
                 shown,
                 handbook.names,
-                fonts,
+                loc.fonts if loc else None,
                 source_language=handbook.language,
-                number_words=number_words,
+                number_words=loc.number_words if loc else None,
             )
         )
         catalogs.append((shown, catalog))
@@ -111,8 +107,7 @@ def catalog_problems(
         pass  # a folder named for no locale: read_domain says so, at the catalog's path
     except PipelineError as exc:
         out.extend(exc.diagnostics)
-    fonts, words = (loc.fonts, loc.number_words) if loc else (None, None)
-    problems, catalogs = read_locale(project, handbook, code, fonts, words)
+    problems, catalogs = read_locale(project, handbook, code, loc)
     return [*out, *problems], catalogs if len(catalogs) == 2 else None
 
 
@@ -125,7 +120,7 @@ def prepare(
     if loc.code == handbook.language:
         translated, status, gettext = handbook, source_status(handbook), NullTranslations()
     else:
-        problems, catalogs = read_locale(project, handbook, loc.code, loc.fonts, loc.number_words)
+        problems, catalogs = read_locale(project, handbook, loc.code, loc)
         if has_errors(problems):
             raise CatalogError(problems)
         curs = current_catalogs(project, handbook, catalogs)

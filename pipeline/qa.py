@@ -24,7 +24,7 @@ from babel import Locale
 from babel.messages.catalog import Catalog, Message
 
 from .diagnostics import Diagnostic, Place, error
-from .inline import BIDI_MARKS, Parsed, dial, numbers, parse, same_number, signature
+from .inline import BIDI_MARKS, Parsed, is_number, numbers, parse, same_number, signature
 from .locales import Fonts, NumberWords
 from .source import FOOTER_KEY, character_problems
 
@@ -75,7 +75,6 @@ SHORT_SOURCE, SHORT_RATIO = 60, 0.1
 # beside a number whose groups are spaced it shows them in reverse in an EPUB reader.
 RTL_MARK = re.compile("[\u200f\u061c\u2067]")
 WORD = re.compile(r"[^\W\d_]+")
-DIGITS = re.compile("[0-9]")
 # A number spelled in words digit by digit ("ocho ocho ocho, cinco cinco cinco, …") passes
 # every digit check: a run of SPELLED_RUN digit words or more, between them only spaces and
 # punctuation, is one ("uno, dos o tres meses" is not). The source is English.
@@ -182,11 +181,6 @@ def _found(pattern: re.Pattern[str], text: str) -> list[str]:
     return tokens(pattern, text)
 
 
-def _same(number: str, given: str) -> bool:
-    """Whether `number` is the source's `given` number: as written, or dialling the same."""
-    return number == given or (len(DIGITS.findall(number)) >= 7 and dial(number) == dial(given))
-
-
 def _changed_tokens(
     kind: str, pattern: re.Pattern[str], source: str, target: str, where: Place
 ) -> list[Diagnostic]:
@@ -200,7 +194,7 @@ def _changed_tokens(
     ]
     if pattern is NUMBER:  # a piece of a source number is another number: 373-7888, 1-8
         given = _found(NUMBER, source)
-        added = [t for t in _found(NUMBER, target) if not any(_same(t, g) for g in given)]
+        added = [t for t in _found(NUMBER, target) if not any(is_number(t, g) for g in given)]
     else:
         added = [t for t in _found(pattern, target) if not same_number(t, source)]
     if missing:
@@ -540,10 +534,11 @@ def number_in_words(pair: Pair) -> list[Diagnostic]:
     written so would send a reader elsewhere while every digit check passes."""
     if pair.number_words is None:
         return []
+    given = {d for _, d in spelled_numbers(pair.source, ENGLISH_DIGITS)}
     out = []
     for i, t in enumerate(pair.targets):
         for written, digits in spelled_numbers(t, pair.number_words):
-            if digits in {d for _, d in spelled_numbers(pair.source, ENGLISH_DIGITS)}:
+            if digits in given:
                 continue
             why = (
                 f"{pair.label(i)} spells out a number in words, "

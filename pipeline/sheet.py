@@ -40,6 +40,11 @@ def slots(back: bool, paper: str = "letter") -> tuple[Box, ...]:
     )
 
 
+def faces(paper: str) -> tuple[tuple[Box, ...], tuple[Box, ...]]:
+    """The card positions of the sheet's front and of its back."""
+    return slots(back=False, paper=paper), slots(back=True, paper=paper)
+
+
 def crop_marks(paper: str = "letter") -> tuple[Box, ...]:
     """Hairlines in the margins on every cut line (the cards butt, so each inner
     cut is shared), clear of the cards by MARK_GAP."""

@@ -72,8 +72,8 @@ def locale_status(catalogs: Sequence[Catalog], code: str) -> Status:
     """Where a locale stands over its catalogs (the handbook's, then the layouts'): every
     message of each counts; it is reviewed when each of them is, by the first one's reviewer."""
     messages = [m for catalog in catalogs for m in catalog if m.id]
-    translated = sum(is_translated(m) for m in messages)
     sizes = [(sum(map(len, forms(m.id))), is_translated(m)) for m in messages]
+    translated = sum(done for _, done in sizes)
     fuzzy = sum(1 for m in messages if m.fuzzy)
     plurals = all(
         all(map(visible, forms(m.string)))

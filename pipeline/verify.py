@@ -45,9 +45,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Place, RenderError, error, has_errors, relative
-from .inline import BIDI_MARKS, PHONE, numbers
+from .inline import BIDI_MARKS, PHONE, numbers, spaced
 from .model import Contact, Handbook, ItemList, Text, iter_texts
-from .sheet import slots
+from .sheet import faces
 
 if TYPE_CHECKING:
     from .present import View
@@ -176,6 +176,7 @@ class Expected:
     most: int  # plain numbers up to this are counts (entries, list items); files add their pages
     languages: tuple[str, ...]  # each promised number is printed once per language
     texts: tuple[Text, ...] = field(repr=False)  # as translated: where a stray number came from
+    paper: str = "letter"  # the card sheet's (pipeline/sheet.py)
 
 
 def expect(source: Handbook, views: Sequence[View]) -> Expected:
@@ -195,38 +196,36 @@ def expect(source: Handbook, views: Sequence[View]) -> Expected:
         if ISO_DATE.fullmatch(view.status.review_date):  # a catalog header says it: only a date
             printed.append(view.status.review_date)
     lists = [len(b.items) for e in source.entries for b in e.answer if isinstance(b, ItemList)]
+    contacts = numbers_of(source.contacts)
     return Expected(
         source=source.path,
-        help=numbers_of(source.contacts),
+        help=contacts,
         card=numbers_of(card),
-        hotline=next((n for n in numbers_of(source.contacts) if n.value == views[0].hotline), None),
+        hotline=next((n for n in contacts if n.value == views[0].hotline), None),
         # The digits of every number, and of each phone number as a whole: a translation may
         # write (202) 671-1880 as 202-671-1880 (inline.dial), and a line may break inside it.
         # A contact's number too, however it is written: its tel: link dials it (116 006).
         numbers=frozenset(
-            [
-                *(
-                    digits(m.group())
-                    for text in printed
-                    for m in (*NUMBER.finditer(text), *PHONE.finditer(text))
-                ),
-                *(digits(n.value) for n in numbers_of(source.contacts)),
-            ]
-        ),
+            digits(m.group())
+            for text in printed
+            for m in (*NUMBER.finditer(text), *PHONE.finditer(text))
+        )
+        | {digits(n.value) for n in contacts},
         links=frozenset(k for text in printed for t in links_in(text) for k in link_keys(t)),
         phones=tuple(
             dict.fromkeys(
                 number
                 for number in (
-                    *(n.value for n in numbers_of(source.contacts)),
+                    *(n.value for n in contacts),
                     *(m.group() for text in printed for m in PHONE.finditer(text)),
                 )
-                if len(DIGIT_RUN.findall(number)) > 1
+                if spaced(number)
             )
         ),
         most=max([len(source.entries), len(source.sections), *lists]),
         languages=tuple(v.loc.tag for v in views),
         texts=tuple(t for v in views for t in iter_texts(v.hb)),
+        paper=source.paper,
     )
 
 
@@ -746,13 +745,10 @@ def verify_pdf(expected: Expected, data: bytes, name: str) -> list[Diagnostic]:
     return _diagnostics(name, findings)
 
 
-def verify_card_pdf(
-    expected: Expected, data: bytes, name: str, *, sheet: bool, paper: str = "letter"
-) -> list[Diagnostic]:
+def verify_card_pdf(expected: Expected, data: bytes, name: str, *, sheet: bool) -> list[Diagnostic]:
     """The wallet card (a page per side: front, back) or its print sheet (ten cards a page, on
     the handbook's paper)."""
-    slot = [slots(back=side, paper=paper) for side in (False, True)]
-    regions = [[(b.x, b.y, b.w, b.h) for b in boxes] for boxes in slot]
+    regions = [[(b.x, b.y, b.w, b.h) for b in boxes] for boxes in faces(expected.paper)]
     text = _read_pdf(data, name, regions if sheet else [])
     if isinstance(text, Diagnostic):
         return [text]
@@ -873,7 +869,7 @@ def verify_card(
     expected = expect(source, views)
     return [
         *verify_card_pdf(expected, card, card_name, sheet=False),
-        *verify_card_pdf(expected, sheet, sheet_name, sheet=True, paper=source.paper),
+        *verify_card_pdf(expected, sheet, sheet_name, sheet=True),
     ]
 
 

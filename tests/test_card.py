@@ -12,10 +12,10 @@ import pypdfium2
 import pytest
 
 from pipeline.build import Project, make_edition, views
-from pipeline.card import CARD_H, CARD_W, SHEETS, crop_marks, slots
 from pipeline.card import build_card as build
 from pipeline.cli import main
 from pipeline.diagnostics import RenderError
+from pipeline.sheet import CARD_H, CARD_W, SHEETS, crop_marks, slots
 
 from .conftest import BIDI_MARKS, HANDBOOK, ROOT, copy_project
 from .test_edition import refuse_to_print
